@@ -1,0 +1,1 @@
+"""Tandem: analytics of internal and external sales forces working the same customers."""

@@ -1,0 +1,33 @@
+"""Shared fixtures: demo databases built once per test session.
+
+The end date is fixed (a Monday) so that every figure is reproducible whatever day
+the suite runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+DEMO_END_DATE = dt.date(2026, 11, 23)
+DEMO_SEED = 42
+
+
+def _build(tmp_path_factory, scale: str):
+    from tandem.demo import build_demo
+
+    path = tmp_path_factory.mktemp(f"demo-{scale}") / f"{scale}.duckdb"
+    return build_demo(path, scale=scale, seed=DEMO_SEED, end_date=DEMO_END_DATE)
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory):
+    """Path of a `small` demo database (about 5,000 activities)."""
+    return _build(tmp_path_factory, "small")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """Path of a `demo` scale database (about 500,000 activities)."""
+    return _build(tmp_path_factory, "demo")
