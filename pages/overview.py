@@ -1,0 +1,57 @@
+"""Data overview: what the loaded database holds, where it came from, what time it covers."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from tandem import app
+from tandem.config import db_path
+from tandem.contract import TABLES_BY_NAME
+from tandem.palette import ACTIVITY_KIND_COLOURS
+
+st.title("Data overview")
+
+source = app.run("data_source").iloc[0]
+counts = app.run("table_row_counts").set_index("table_name")["row_count"]
+
+origin = "Demo data" if source["source"] == "demo" else "Imported"
+st.caption(f"{origin} · `{db_path()}` · {source['detail']} · built {source['built_at'].replace('T', ' ')}")
+
+if counts["activities"] == 0:
+    st.info("This database holds no activities yet: import a folder of CSV files with "
+            "`python -m tandem import FOLDER`.")
+    st.stop()
+
+first, last = source["first_activity_at"], source["last_activity_at"]
+cols = st.columns(5)
+cols[0].metric("First activity", f"{first:%d %b %Y}")
+cols[1].metric("Last activity", f"{last:%d %b %Y}")
+cols[2].metric("Reps", f"{counts['reps']:,}")
+cols[3].metric("Deals", f"{counts['deals']:,}")
+cols[4].metric("Activities", f"{counts['activities']:,}")
+
+absent = [t for t in source["absent_tables"].split(",") if t]
+if absent:
+    st.warning(f"The import had no {', '.join(absent)} file: the features that need "
+               f"{'them' if len(absent) > 1 else 'it'} say so on their pages.")
+
+weekly = app.run("activities_by_week_and_kind")
+totals = weekly.groupby("activity_kind")["activity_count"].sum()
+touches = totals.filter(like="customer touch").sum()
+cross = totals.get("cross-team exchange", 0)
+title = (f"{cross / touches:.0%} as many cross-team exchanges as customer touches"
+         if touches else "No customer touches yet")
+figure = go.Figure()
+for kind, colour in ACTIVITY_KIND_COLOURS.items():
+    series = weekly[weekly["activity_kind"] == kind]
+    if not series.empty:
+        figure.add_trace(go.Scatter(x=series["week_start"], y=series["activity_count"], name=kind,
+                                    mode="lines", line={"color": colour, "width": 2}))
+figure.update_layout(title=title, xaxis_title="Week (Monday start)", yaxis_title="Activities per week",
+                     legend={"orientation": "h", "y": -0.2}, margin={"t": 60}, height=420)
+st.plotly_chart(figure, width="stretch")
+
+st.subheader("Rows per table")
+table = counts.rename("rows").rename_axis("table").reset_index()
+table["file"] = ["optional" if TABLES_BY_NAME[name].optional else "required" for name in table["table"]]
+st.dataframe(table, width="content", hide_index=True, height=35 * (len(table) + 1) + 3,
+             column_config={"rows": st.column_config.NumberColumn(format="localized")})

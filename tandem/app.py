@@ -1,0 +1,54 @@
+"""Streamlit glue shared by the entry point and the pages: the database on first
+start, and query results cached per (query, parameters, database version)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pandas as pd
+import streamlit as st
+
+from tandem import queries
+from tandem.config import DEFAULT_DB_PATH, QUERIES_DIR, db_path
+
+_first_build = threading.Lock()  # two sessions opening a fresh clone build the demo once
+
+
+def ensure_database() -> None:
+    """Make sure the configured database exists; on a fresh clone build the demo one,
+    showing progress in the page. A missing custom database stops with instructions."""
+    path = db_path()
+    if path.exists():
+        return
+    if path.resolve() != DEFAULT_DB_PATH.resolve():
+        st.error(f"No database at `{path}` (set by `TANDEM_DB`). Build one with "
+                 f"`python -m tandem demo --db {path}` or `python -m tandem import FOLDER --db {path}`.")
+        st.stop()
+    with _first_build:
+        if path.exists():  # another session built it while this one waited
+            return
+        from tandem.demo import build_demo
+
+        st.info("First start: building the demo database (about 500,000 activities). "
+                "This takes a few seconds and happens only once.")
+        bar = st.progress(0.0, text="Starting")
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message.capitalize())
+
+        build_demo(path, scale="demo", end_date=dt.date.today(), progress=show)
+    st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, version: tuple, params: tuple) -> pd.DataFrame:
+    return queries.run(name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
+def run(name: str, **params) -> pd.DataFrame:
+    """`tandem.queries.run` on the configured database, cached until the file changes."""
+    # the query file's own mtime too, so an edited query is never served from cache
+    version = (queries.database_version(db_path()), (QUERIES_DIR / f"{name}.sql").stat().st_mtime_ns)
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _cached(name, version, frozen).copy()
