@@ -68,3 +68,23 @@ def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
     return duckdb.connect(str(path), read_only=True, config=connection_config())
+
+
+def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the file attached read-only as `tandem`.
+
+    The shared query steps (`queries/shared/*.sql`, DuckDB table macros) are created in
+    the in-memory catalog from the code at every connection, so they can never be
+    stale copies stored in an older database file. Cursors must run `CURSOR_SETUP`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
+    con = duckdb.connect(":memory:", config=connection_config())
+    con.execute("attach $path as tandem (read_only)", {"path": str(path)})
+    con.execute("use tandem")
+    return con
+
+
+# Every cursor of an attached connection starts here: tables from the file, macros from memory.
+CURSOR_SETUP = "use tandem; set search_path = 'tandem.main,memory.main'"

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from tandem.config import QUERIES_DIR, db_path
-from tandem.db import connect_read_only
+from tandem.db import CURSOR_SETUP, attach_read_only
 
 
 class QueryError(Exception):
@@ -50,7 +50,9 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
             return cached[1]
         if cached:
             cached[1].close()  # the file was replaced: drop the connection to the old one
-        con = connect_read_only(path)
+        con = attach_read_only(path)
+        for shared in sorted((QUERIES_DIR / "shared").glob("*.sql")):
+            con.execute(shared.read_text())  # macros, created as memory.main.<name>
         _connections[path] = (version, con)
         return con
 
@@ -86,6 +88,7 @@ def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFram
         raise QueryError(f"query {name!r}: {'; '.join(parts)}")
     cursor = connection(db).cursor()
     try:
+        cursor.execute(CURSOR_SETUP)
         return cursor.execute(sql, {key: params[key] for key in wanted}).df()
     finally:
         cursor.close()

@@ -30,12 +30,17 @@ def folder(tmp_path) -> Path:
     return Path(shutil.copytree(MINIMAL, tmp_path / "csv"))
 
 
-@pytest.fixture
-def existing_db(tmp_path) -> Path:
-    """A database that a refused import must leave byte-identical."""
-    path = tmp_path / "current.duckdb"
+@pytest.fixture(scope="module")
+def minimal_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("minimal") / "minimal.duckdb"
     assert import_folder(MINIMAL, path).ok
     return path
+
+
+@pytest.fixture
+def existing_db(tmp_path, minimal_db) -> Path:
+    """A database that a refused import must leave byte-identical."""
+    return Path(shutil.copy(minimal_db, tmp_path / "current.duckdb"))
 
 
 def edit(folder: Path, file: str, old: str, new: str) -> None:

@@ -1,0 +1,106 @@
+"""The two commands of README.md, run verbatim from a clean copy of the repository.
+
+A clean copy holds exactly what git would commit (tracked and new, not ignored, files),
+so no database and no cache: what a newcomer gets from a fresh clone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NESTED = "TANDEM_README_NESTED_RUN"  # set for the nested suite run, which cannot contain itself
+
+
+def readme_command(name: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    match = re.search(rf"<!-- command: {name} -->\s*```bash\n(.+?)\n```", text, re.S)
+    assert match, f"README.md has no '{name}' command block"
+    return match.group(1).strip()
+
+
+@pytest.fixture(scope="module")
+def clean_copy(tmp_path_factory) -> Path:
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0")
+    target = tmp_path_factory.mktemp("clone") / "tandem"
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    assert not (target / "data" / "tandem.duckdb").exists()
+    return target
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "STREAMLIT_", "PYTEST_"))}
+    env.update(extra)
+    return env
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+             if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    assert lines == [readme_command("test")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_start_command_builds_the_demo_database_and_shows_the_app(clean_copy, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    env = clean_env(STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_HEADLESS="true",
+                    STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    log = open(tmp_path / "streamlit.log", "w")
+    server = subprocess.Popen(["bash", "-c", readme_command("start")], cwd=clean_copy, env=env,
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(f"http://127.0.0.1:{port}/")
+            # first start: the page shows the build's progress, then the app
+            page.get_by_text("Data overview").first.wait_for(timeout=180_000)
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+            page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=60_000)
+            page.screenshot(path=tmp_path / "first_start.png")
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert "Demo data" in page.inner_text("[data-testid='stApp']")
+            browser.close()
+        assert (clean_copy / "data" / "tandem.duckdb").exists()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_test_command_passes_in_a_clean_copy(clean_copy):
+    result = subprocess.run(["bash", "-c", readme_command("test")], cwd=clean_copy,
+                            env=clean_env(**{NESTED: "1"}), capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    assert re.search(r"\d+ passed", result.stdout)
