@@ -25,9 +25,14 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f'"{text}" is not a date (expected YYYY-MM-DD)') from None
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not the usage block: `python -m tandem CMD --help` has that
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tandem", description="Tandem data tools.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m tandem", description="Tandem data tools.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     db_help = "database file (default: $TANDEM_DB, else data/tandem.duckdb)"
 
@@ -44,7 +49,42 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"])
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--end-date", type=_date, default=None, help="last day covered, exclusive (default: today)")
+    p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
+    p.add_argument("--db", help=db_help)
+    period = p.add_mutually_exclusive_group(required=True)
+    period.add_argument("--week", help="ISO week, e.g. 2026-W47 (Monday to next Monday)")
+    period.add_argument("--start", type=_date, help="first day of the period (with --end)")
+    p.add_argument("--end", type=_date, help="day after the period (exclusive)")
+    p.add_argument("--lookback-days", type=int, default=30, help="deal window starts this many days before creation")
+    p.add_argument("--overlap-days", type=int, default=7, help="touches closer than this overlap")
+    p.add_argument("--attribution", choices=["owner", "source"], default="owner", help="team of a deal")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
+
+
+def _summary(args) -> str:
+    import json
+
+    from tandem.summary import compute_summary, iso_week, render_text
+
+    if args.week:
+        if args.end:
+            raise UsageError("--end goes with --start, not with --week")
+        try:
+            start, end = iso_week(args.week)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    else:
+        if args.end is None:
+            raise UsageError("--start needs --end (the day after the period)")
+        if args.end <= args.start:
+            raise UsageError(f"--end {args.end} must be after --start {args.start}")
+        start, end = (dt.datetime.combine(day, dt.time()) for day in (args.start, args.end))
+    for name in ("lookback_days", "overlap_days"):
+        if getattr(args, name) < 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be 0 or more, not {getattr(args, name)}")
+    summary = compute_summary(start, end, args.lookback_days, args.overlap_days, args.attribution, db=db_path(args.db))
+    return json.dumps(summary) if args.json else render_text(summary)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             end_date = args.end_date or dt.date.today()
             path = build_demo(db_path(args.db), scale=args.scale, seed=args.seed, end_date=end_date, progress=TerminalBar())
             print(f"demo database ({args.scale}, seed {args.seed}, ending {end_date}) written to {path}")
+        elif args.command == "summary":
+            print(_summary(args))
     except (UsageError, FileNotFoundError, NotADirectoryError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -70,6 +70,10 @@ def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True, config=connection_config())
 
 
+# Every cursor of an attached connection starts here: tables from the file, macros from memory.
+CURSOR_SETUP = "use tandem; set search_path = 'tandem.main,memory.main'"
+
+
 def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the file attached read-only as `tandem`.
 
@@ -82,9 +86,6 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
     con = duckdb.connect(":memory:", config=connection_config())
     con.execute("attach $path as tandem (read_only)", {"path": str(path)})
-    con.execute("use tandem")
+    con.execute(CURSOR_SETUP)
     return con
 
-
-# Every cursor of an attached connection starts here: tables from the file, macros from memory.
-CURSOR_SETUP = "use tandem; set search_path = 'tandem.main,memory.main'"

@@ -43,6 +43,8 @@ def database_version(path: str | os.PathLike) -> tuple[int, int]:
 def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """The process's read-only connection to the current version of the database file."""
     path = Path(db_path(path)).resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
     version = database_version(path)
     with _lock:
         cached = _connections.get(path)

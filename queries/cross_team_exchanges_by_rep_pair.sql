@@ -1,0 +1,33 @@
+-- Cross-team exchanges in the period per pair of an internal and an external rep,
+-- by channel and by initiator (rep_id of a rep-to-rep activity is its initiator),
+-- with call minutes. Only pairs with at least one exchange.
+-- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+with exchanges as (
+    select
+        *,
+        case when initiator_kind = 'internal' then initiator_rep_id else counterpart_rep_id end as internal_rep_id,
+        case when initiator_kind = 'internal' then counterpart_rep_id else initiator_rep_id end as external_rep_id
+    from rep_exchanges($start, $end, $teams)
+    where exchange_kind = 'cross_team'
+),
+
+final as (
+    select
+        x.internal_rep_id,
+        i.team_id as internal_team_id,
+        x.external_rep_id,
+        e.team_id as external_team_id,
+        count(*) as exchanges,
+        count(*) filter (where channel = 'call') as calls,
+        count(*) filter (where channel = 'email') as emails,
+        count(*) filter (where channel = 'meeting') as meetings,
+        coalesce(sum(duration_s) filter (where channel = 'call'), 0) / 60.0 as call_minutes,
+        count(*) filter (where initiator_kind = 'internal') as initiated_by_internal,
+        count(*) filter (where initiator_kind = 'external') as initiated_by_external
+    from exchanges x
+    join rep_kinds() i on i.rep_id = x.internal_rep_id
+    join rep_kinds() e on e.rep_id = x.external_rep_id
+    group by all
+)
+
+select * from final order by internal_rep_id, external_rep_id

@@ -1,0 +1,7 @@
+-- Customer touches resolved to the given deals as of $end (see the shared step
+-- deal_touches for the definition), with the acting rep's team and kind, in time order.
+-- Parameters: $end, $lookback_days, $deal_ids (list of deal ids; empty = every deal).
+select *
+from deal_touches($end, $lookback_days)
+where len($deal_ids::varchar[]) = 0 or list_contains($deal_ids::varchar[], deal_id)
+order by deal_id, occurred_at, activity_id

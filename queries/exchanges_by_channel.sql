@@ -1,0 +1,30 @@
+-- Rep-to-rep exchanges in the period by kind (cross-team: reps of different kinds;
+-- within-team: same kind) and channel, with call minutes (duration_s of calls only,
+-- empty counting 0, / 60). Every kind x channel row is present, 0 when none.
+-- Rep-to-rep exchanges are filtered by team only.
+-- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+with exchanges as (
+    select * from rep_exchanges($start, $end, $teams)
+),
+
+grid as (
+    select exchange_kind, channel
+    from (values ('cross_team'), ('within_team')) k(exchange_kind)
+    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+),
+
+counted as (
+    select exchange_kind, channel, count(*) as exchanges,
+           sum(duration_s) filter (where channel = 'call') / 60.0 as call_minutes
+    from exchanges
+    group by all
+),
+
+final as (
+    select g.exchange_kind, g.channel, coalesce(c.exchanges, 0) as exchanges,
+           coalesce(c.call_minutes, 0.0) as call_minutes
+    from grid g
+    left join counted c using (exchange_kind, channel)
+)
+
+select * from final order by exchange_kind, channel

@@ -1,0 +1,28 @@
+-- Shared step: rep-to-rep activities in [start_at, end_at) with both reps' teams and
+-- kinds, kept by the team filter (DESIGN: an activity is kept when the initiating
+-- rep's or the counterpart rep's team is selected; regions and segments do not apply
+-- to rep-to-rep exchanges). exchange_kind is 'cross_team' when the two reps are of
+-- different kinds, else 'within_team' (two internal teams talking count here too).
+-- Macro: rep_exchanges(start_at, end_at, teams).
+create or replace macro memory.main.rep_exchanges(start_at, end_at, teams) as table
+select
+    a.activity_id,
+    a.occurred_at,
+    a.channel,
+    a.direction,
+    coalesce(a.duration_s, 0) as duration_s,
+    a.rep_id as initiator_rep_id,
+    initiator.team_id as initiator_team_id,
+    initiator.kind as initiator_kind,
+    a.counterpart_rep_id,
+    counterpart.team_id as counterpart_team_id,
+    counterpart.kind as counterpart_kind,
+    case when initiator.kind <> counterpart.kind then 'cross_team' else 'within_team' end as exchange_kind
+from activities a
+join rep_kinds() initiator on initiator.rep_id = a.rep_id
+join rep_kinds() counterpart on counterpart.rep_id = a.counterpart_rep_id
+where a.occurred_at >= start_at
+    and a.occurred_at < end_at
+    and (len(teams::varchar[]) = 0
+         or list_contains(teams::varchar[], initiator.team_id)
+         or list_contains(teams::varchar[], counterpart.team_id));

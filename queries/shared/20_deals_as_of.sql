@@ -1,0 +1,27 @@
+-- Shared step: deals as they stood at end_at (DESIGN "Period": everything is computed
+-- as of end). Deals created at or after end_at do not exist; a deal closed at or after
+-- end_at is open then (closed_at null, status 'open'). Adds the account's segment and
+-- region and the owner's and source rep's team and kind.
+-- Macro: deals_as_of(end_at).
+create or replace macro memory.main.deals_as_of(end_at) as table
+select
+    d.deal_id,
+    d.account_id,
+    d.name,
+    d.amount,
+    d.created_at,
+    case when d.closed_at < end_at then d.closed_at end as closed_at,
+    case when d.closed_at < end_at then d.status else 'open' end as status,
+    d.owner_rep_id,
+    owner.team_id as owner_team_id,
+    owner.kind as owner_kind,
+    d.source_rep_id,
+    source.team_id as source_team_id,
+    source.kind as source_kind,
+    a.segment,
+    a.region
+from deals d
+join accounts a using (account_id)
+join rep_kinds() owner on owner.rep_id = d.owner_rep_id
+left join rep_kinds() source on source.rep_id = d.source_rep_id
+where d.created_at < end_at;

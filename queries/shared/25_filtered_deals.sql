@@ -1,0 +1,18 @@
+-- Shared step: deals as of end_at with their team by attribution, kept by the filters
+-- (DESIGN "Team of a deal" and "Filters"). attribution 'owner': the team of
+-- owner_rep_id; 'source': the team of source_rep_id (null when there is no source rep:
+-- such a deal belongs to no team, is kept when no team is selected, and is dropped by
+-- any team selection). regions and segments act on the deal's account. Empty lists
+-- mean "all".
+-- Macro: filtered_deals(end_at, attribution, teams, regions, segments).
+create or replace macro memory.main.filtered_deals(end_at, attribution, teams, regions, segments) as table
+with attributed as (
+    select d.*, case attribution when 'owner' then d.owner_team_id when 'source' then d.source_team_id end as team_id
+    from deals_as_of(end_at) d
+)
+
+select *
+from attributed
+where (len(teams::varchar[]) = 0 or list_contains(teams::varchar[], team_id))
+    and (len(regions::varchar[]) = 0 or list_contains(regions::varchar[], region))
+    and (len(segments::varchar[]) = 0 or list_contains(segments::varchar[], segment));

@@ -1,0 +1,111 @@
+-- Shared step: the contest signals of every deal as of end_at, one row per piece of
+-- evidence (DESIGN "Contest signals"). A deal is contested when it has any row here.
+--   double_claim: every claim (claimed_at < end_at) of a deal claimed by at least one
+--     internal and at least one external rep; rep_id, evidence_at = claimed_at, detail = kind.
+--   out_of_scope: every touch belonging to the deal by a rep whose kind differs from
+--     the owner's kind and that no scope rule of the rep's team matches (segment and
+--     region equal or '*', stage_from <= stage at the touch's time <= stage_to; 'lost'
+--     has no position so matches nothing). Off (no rows) when scope_rules is empty.
+--     rep_id, activity_id, evidence_at = the touch; detail = the stage at the touch's time.
+--   uncoordinated_overlap: every pair of touches belonging to the deal, one by an
+--     internal rep A and one by an external rep B, strictly less than overlap_days apart,
+--     with no rep-to-rep activity between A and B (either initiator, any channel, any
+--     deal, occurred_at < end_at) in [earlier - overlap_days, later + overlap_days],
+--     both ends included. rep_id/activity_id/evidence_at = the internal touch, other_* = the
+--     external one.
+-- Macro: contest_evidence(end_at, lookback_days, overlap_days).
+create or replace macro memory.main.contest_evidence(end_at, lookback_days, overlap_days) as table
+with deals as (
+    select * from deals_as_of(end_at)
+),
+
+touches as (
+    select * from deal_touches(end_at, lookback_days)
+),
+
+claims_as_of as (
+    select c.deal_id, c.rep_id, c.claimed_at, c.kind as claim_kind, r.kind as rep_kind
+    from claims c
+    join rep_kinds() r using (rep_id)
+    where c.claimed_at < end_at
+),
+
+double_claim as (
+    select deal_id, 'double_claim' as signal, rep_id, null::varchar as activity_id, claimed_at as evidence_at,
+           null::varchar as other_rep_id, null::varchar as other_activity_id, null::timestamp as other_evidence_at,
+           claim_kind as detail
+    from claims_as_of
+    where deal_id in (
+        select deal_id from claims_as_of group by deal_id
+        having count(*) filter (where rep_kind = 'internal') > 0 and count(*) filter (where rep_kind = 'external') > 0
+    )
+),
+
+touch_stages as (
+    -- stage at the touch's time: the last change with changed_at <= occurred_at, lead before any
+    select t.*, coalesce(s.stage, 'lead') as stage_then
+    from touches t
+    asof left join deal_stage_changes s on s.deal_id = t.deal_id and s.changed_at <= t.occurred_at
+),
+
+out_of_scope as (
+    select t.deal_id, 'out_of_scope' as signal, t.rep_id, t.activity_id, t.occurred_at as evidence_at,
+           null::varchar, null::varchar, null::timestamp, t.stage_then
+    from touch_stages t
+    join deals d using (deal_id)
+    left join stage_order touch_stage on touch_stage.stage = t.stage_then
+    where t.rep_kind <> d.owner_kind
+        and exists (select 1 from scope_rules)
+        and not exists (
+            select 1
+            from scope_rules r
+            join stage_order rule_from on rule_from.stage = r.stage_from
+            join stage_order rule_to on rule_to.stage = r.stage_to
+            where r.team_id = t.rep_team_id
+                and r.segment in (d.segment, '*')
+                and r.region in (d.region, '*')
+                and touch_stage.position between rule_from.position and rule_to.position
+        )
+),
+
+overlapping_pairs as (
+    select i.deal_id, i.rep_id as internal_rep_id, i.activity_id as internal_activity_id,
+           i.occurred_at as internal_at, e.rep_id as external_rep_id, e.activity_id as external_activity_id,
+           e.occurred_at as external_at,
+           least(i.occurred_at, e.occurred_at) - overlap_days * interval 1 day as coordination_from,
+           greatest(i.occurred_at, e.occurred_at) + overlap_days * interval 1 day as coordination_to
+    from touches i
+    join touches e
+        on e.deal_id = i.deal_id
+        and e.rep_kind = 'external'
+        and e.occurred_at > i.occurred_at - overlap_days * interval 1 day
+        and e.occurred_at < i.occurred_at + overlap_days * interval 1 day
+    where i.rep_kind = 'internal'
+),
+
+exchanges as (
+    select rep_id, counterpart_rep_id, occurred_at
+    from activities
+    where counterpart_rep_id is not null and occurred_at < end_at
+),
+
+uncoordinated_overlap as (
+    select p.deal_id, 'uncoordinated_overlap' as signal, p.internal_rep_id, p.internal_activity_id, p.internal_at,
+           p.external_rep_id, p.external_activity_id, p.external_at, null::varchar
+    from overlapping_pairs p
+    where not exists (
+        select 1
+        from exchanges x
+        where ((x.rep_id = p.internal_rep_id and x.counterpart_rep_id = p.external_rep_id)
+            or (x.rep_id = p.external_rep_id and x.counterpart_rep_id = p.internal_rep_id))
+            and x.occurred_at between p.coordination_from and p.coordination_to
+    )
+),
+
+final as (
+    select * from double_claim
+    union all select * from out_of_scope
+    union all select * from uncoordinated_overlap
+)
+
+select * from final;
