@@ -1,13 +1,19 @@
-"""Tandem: the Streamlit entry point. Wires the pages together; no logic here."""
+"""Tandem: the Streamlit entry point. Wires pages, sidebar and URL together; no logic here."""
 
 import streamlit as st
 
+from tandem import state
 from tandem.app import ensure_database
 
 st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide")
 ensure_database()
 
+weekly_review = st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/calendar_view_week:",
+                        default=True)
 page = st.navigation([
-    st.Page("pages/overview.py", title="Data overview", icon=":material/database:", default=True),
+    weekly_review,
+    st.Page("pages/overview.py", title="Data overview", icon=":material/database:"),
 ])
+state.sidebar(show_period=page.url_path != weekly_review.url_path)  # the weekly review picks its own week
 page.run()
+state.sync_url()

@@ -1,6 +1,6 @@
 -- Contested active deals of the period: one row per deal with at least one contest
 -- signal as of $end, with a flag per signal, the first and last piece of evidence,
--- and the deal's team by attribution. Active: created_at < end and (closed_at empty or
+-- the deal's team by attribution, and the names of deal, account and owner. Active: created_at < end and (closed_at empty or
 -- >= start), closed_at as of end.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
 -- 'source'), $teams, $regions, $segments (lists, empty = all).
@@ -23,11 +23,15 @@ signals as (
 ),
 
 final as (
-    select a.deal_id, a.account_id, a.name, a.amount, a.status, a.owner_rep_id, a.source_rep_id, a.team_id,
+    select a.deal_id, a.name as deal_name, a.account_id, acc.name as account_name, a.amount, a.status,
+           a.owner_rep_id, owner.name as owner_rep_name, a.source_rep_id, a.team_id, team.name as team_name,
            a.region, a.segment, s.double_claim, s.out_of_scope, s.uncoordinated_overlap,
            s.first_evidence_at, s.last_evidence_at
     from active a
     join signals s using (deal_id)
+    join accounts acc on acc.account_id = a.account_id
+    join reps owner on owner.rep_id = a.owner_rep_id
+    left join teams team on team.team_id = a.team_id
 )
 
 select * from final order by deal_id

@@ -9,7 +9,7 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from tandem import queries
+from tandem import pseudonyms, queries
 from tandem.config import DEFAULT_DB_PATH, QUERIES_DIR, db_path
 
 _first_build = threading.Lock()  # two sessions opening a fresh clone build the demo once
@@ -46,9 +46,23 @@ def _cached(name: str, version: tuple, params: tuple) -> pd.DataFrame:
     return queries.run(name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
-def run(name: str, **params) -> pd.DataFrame:
-    """`tandem.queries.run` on the configured database, cached until the file changes."""
+def _run_cached(name: str, params: dict) -> pd.DataFrame:
     # the query file's own mtime too, so an edited query is never served from cache
     version = (queries.database_version(db_path()), (QUERIES_DIR / f"{name}.sql").stat().st_mtime_ns)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached(name, version, frozen).copy()
+    return _cached(name, version, frozen)
+
+
+def presentation_mode() -> bool:
+    return bool(st.session_state.get("presentation_mode", False))
+
+
+def run(name: str, pseudonymise: bool = True, **params) -> pd.DataFrame:
+    """`tandem.queries.run` on the configured database, cached until the file changes.
+
+    In presentation mode every name column is replaced by its pseudonym here, once for
+    all pages, charts and downloads (see `tandem.pseudonyms`)."""
+    frame = _run_cached(name, params)
+    if pseudonymise and presentation_mode():
+        return pseudonyms.pseudonymise(frame, pseudonyms.pseudonym_maps(_run_cached("name_pseudonyms", {})))
+    return frame.copy()

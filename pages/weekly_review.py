@@ -1,0 +1,53 @@
+"""Weekly review: last week's KPIs against the week before and the 4-week average."""
+
+import datetime as dt
+
+import streamlit as st
+
+from tandem import app, charts, state, weekly
+from tandem.filters import DEFAULT_RULES
+
+filters = state.current()
+opts = state.options()
+last_week = weekly.monday(state.last_complete_week_end(opts) - dt.timedelta(days=7))
+weeks = [last_week - dt.timedelta(weeks=n) for n in range((last_week - weekly.monday(opts.first_day)).days // 7 + 1)]
+labels = {weekly.iso_label(w): w for w in weeks}
+
+requested = st.query_params.get("week")
+if "review_week" not in st.session_state:
+    if requested and requested not in labels:
+        st.warning(f"Ignored week {requested[:12]!r} from the URL: pick one of the weeks the data covers.",
+                   icon=":material/link_off:")
+    st.session_state["review_week"] = requested if requested in labels else weekly.iso_label(last_week)
+
+st.title("Weekly review")
+picked = st.selectbox("Week", list(labels), key="review_week",
+                      format_func=lambda w: f"{w} · {labels[w]:%d %b} – {labels[w] + dt.timedelta(days=6):%d %b %Y}")
+week_start = labels[picked]
+state.set_page_params({} if picked == weekly.iso_label(last_week) else {"week": picked})
+
+series = weekly.kpi_series(app.run, filters, week_start)
+changes = {kpi.key: weekly.Change.of(series[kpi.key]) for kpi in weekly.KPIS}
+st.caption(f"{picked}: Monday {week_start:%d %b} to Sunday {week_start + dt.timedelta(days=6):%d %b %Y}. "
+           "Arrows compare with the previous week; the takeaways with the average of the 4 weeks before. "
+           "Sparklines show the last 8 weeks.")
+
+for group in weekly.GROUPS:
+    st.subheader(group)
+    st.markdown(f"**{weekly.takeaway(group, changes)}**")
+    kpis = [k for k in weekly.KPIS if k.group == group]
+    for column, kpi in zip(st.columns(max(len(kpis), 3)), kpis):
+        with column:
+            charts.kpi_card(kpi, series[kpi.key], changes[kpi.key])
+
+st.subheader("Needs attention")
+deal_filters = {**DEFAULT_RULES, **filters.params("attribution", "teams", "regions", "segments")}
+this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
+previous = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start - dt.timedelta(weeks=1)))
+new = this_week[~this_week["deal_id"].isin(previous["deal_id"])]
+if new.empty:
+    st.info(f"No deal became contested in {picked}.")
+else:
+    st.caption(f"{len(new)} deal{'s' if len(new) != 1 else ''} became contested in {picked} "
+               f"(contested at the end of the week, not at its start).")
+    charts.contested_table(new)

@@ -1,0 +1,69 @@
+"""Chart and table helpers shared by the pages: KPI cards, deal tables, figure styling."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from tandem.weekly import Change, Kpi
+
+SIGNAL_LABELS = {"double_claim": "double claim", "out_of_scope": "out of scope",
+                 "uncoordinated_overlap": "uncoordinated overlap"}
+NEGATIVE_KPIS = {"contested", "contested_amount"}  # a rise is bad news
+
+
+def format_value(kpi: Kpi, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kpi.unit == "rate":
+        return f"{value:.0%}"
+    if kpi.unit == "money":
+        return f"{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def format_delta(kpi: Kpi, change: Change) -> str | None:
+    """The change against the previous week, with its sign: '+12 (+8%)', '-4.1 pts'."""
+    if change.value is None or change.previous is None:
+        return None
+    difference = change.value - change.previous
+    if kpi.unit == "rate":
+        return f"{difference * 100:+.1f} pts"
+    text = f"{difference:+,.0f}"
+    if change.previous:
+        text += f" ({difference / change.previous:+.0%})"
+    return text
+
+
+def kpi_card(kpi: Kpi, series: pd.Series, change: Change) -> None:
+    baseline = "—" if change.baseline is None else format_value(kpi, change.baseline)
+    values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in series]
+    st.metric(
+        kpi.label, format_value(kpi, change.value), delta=format_delta(kpi, change),
+        delta_color="inverse" if kpi.key in NEGATIVE_KPIS else "normal",
+        help=f"Average of the 4 weeks before: {baseline}. The arrow compares with the previous week.",
+        border=True, chart_data=[0.0 if v is None else v for v in values], chart_type="line",
+    )
+
+
+def signals_text(row) -> str:
+    return ", ".join(label for key, label in SIGNAL_LABELS.items() if row[key])
+
+
+def contested_table(deals: pd.DataFrame) -> None:
+    table = deals.assign(signals=deals.apply(signals_text, axis=1))
+    columns = ["deal_name", "account_name", "owner_rep_name", "team_name", "signals", "amount", "status",
+               "first_evidence_at", "last_evidence_at"]
+    st.dataframe(
+        table[columns].sort_values("amount", ascending=False), hide_index=True, width="stretch",
+        column_config={
+            "deal_name": "Deal", "account_name": "Account", "owner_rep_name": "Owner", "team_name": "Team",
+            "signals": "Signals",
+            "amount": st.column_config.NumberColumn("Amount", format="localized"),
+            "status": "Status",
+            "first_evidence_at": st.column_config.DatetimeColumn("First conflicting evidence", format="YYYY-MM-DD"),
+            "last_evidence_at": st.column_config.DatetimeColumn("Last conflicting evidence", format="YYYY-MM-DD"),
+        },
+    )

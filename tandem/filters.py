@@ -1,0 +1,145 @@
+"""The global filters of every page (DESIGN "Filters") and their URL form.
+
+`Filters` is the one model of the sidebar state; `from_url` turns untrusted query
+parameters into a valid `Filters` plus notices for everything it had to ignore, and
+`to_url` gives the parameters that reopen the same view. Values never reach SQL
+except through `Filters.params()`, which the query runner binds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping
+
+ATTRIBUTIONS = ("owner", "source")
+DEFAULT_RULES = {"lookback_days": 30, "overlap_days": 7}  # DESIGN's defaults for the contest rules
+MAX_SHOWN = 40  # characters of a rejected value repeated in a notice
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the database offers to choose from."""
+
+    teams: dict[str, str]  # team_id -> name
+    regions: tuple[str, ...]
+    segments: tuple[str, ...]
+    first_day: dt.date
+    last_day: dt.date  # last day with data
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date  # exclusive: the period is [start, end)
+    teams: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    attribution: str = "owner"
+    presentation: bool = False
+
+    def params(self, *names: str) -> dict:
+        """Query parameters for the runner: the period as timestamps, lists as lists."""
+        every = {
+            "start": dt.datetime.combine(self.start, dt.time()),
+            "end": dt.datetime.combine(self.end, dt.time()),
+            "teams": list(self.teams),
+            "regions": list(self.regions),
+            "segments": list(self.segments),
+            "attribution": self.attribution,
+        }
+        return {name: every[name] for name in (names or every)}
+
+    def to_url(self, default: "Filters") -> dict[str, str | list[str]]:
+        """The query parameters of this state; values equal to the default are left out."""
+        url: dict[str, str | list[str]] = {}
+        if (self.start, self.end) != (default.start, default.end):
+            url["start"], url["end"] = self.start.isoformat(), self.end.isoformat()
+        for key, values in (("team", self.teams), ("region", self.regions), ("segment", self.segments)):
+            if values:
+                url[key] = list(values)
+        if self.attribution != default.attribution:
+            url["attribution"] = self.attribution
+        if self.presentation:
+            url["presentation"] = "1"
+        return url
+
+
+URL_KEYS = {"start", "end", "team", "region", "segment", "attribution", "presentation"}
+
+
+def _shown(value: str) -> str:
+    text = value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…"
+    return repr(text)
+
+
+def _date(value: str) -> dt.date | None:
+    if len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
+             extra_keys: Iterable[str] = ()) -> tuple[Filters, list[str]]:
+    """Read untrusted URL parameters; keep what is valid, explain what was ignored.
+
+    `url` maps each key to all of its values (`st.query_params.get_all`). Keys in
+    `extra_keys` belong to a page and are left to it.
+    """
+    notices: list[str] = []
+    filters = default
+    known = URL_KEYS | set(extra_keys) | {"embed", "embed_options"}
+    for key in sorted(set(url) - known):
+        notices.append(f"Ignored the unknown URL parameter {_shown(key)}.")
+
+    def single(key: str) -> str | None:
+        values = url.get(key) or []
+        if len(values) > 1:
+            notices.append(f"The URL gives {key} {len(values)} times; the first value was used.")
+        return values[0] if values else None
+
+    start_text, end_text = single("start"), single("end")
+    if start_text is not None or end_text is not None:
+        start = _date(start_text or "")
+        end = _date(end_text or "")
+        if start is None or end is None:
+            notices.append(f"Ignored the period from the URL (start {_shown(start_text or '')}, end "
+                           f"{_shown(end_text or '')}): dates must look like 2026-11-23.")
+        elif end <= start:
+            notices.append(f"Ignored the period from the URL: the end {end} is not after the start {start}.")
+        elif end < options.first_day or start > options.last_day:
+            notices.append(f"Ignored the period {start} to {end} from the URL: the data covers "
+                           f"{options.first_day} to {options.last_day}.")
+        else:
+            filters = replace(filters, start=start, end=end)
+
+    for key, field_name, allowed, label in (
+        ("team", "teams", options.teams, "team"),
+        ("region", "regions", options.regions, "region"),
+        ("segment", "segments", options.segments, "segment"),
+    ):
+        values = url.get(key) or []
+        kept = tuple(dict.fromkeys(v for v in values if v in allowed))
+        rejected = [v for v in values if v not in allowed]
+        if rejected:
+            shown = ", ".join(_shown(v) for v in rejected[:3]) + (" and more" if len(rejected) > 3 else "")
+            notices.append(f"Ignored the unknown {label}{'s' if len(rejected) > 1 else ''} {shown} from the URL.")
+        filters = replace(filters, **{field_name: kept})
+
+    attribution = single("attribution")
+    if attribution is not None:
+        if attribution in ATTRIBUTIONS:
+            filters = replace(filters, attribution=attribution)
+        else:
+            notices.append(f"Ignored the attribution {_shown(attribution)} from the URL: it is owner or source.")
+
+    presentation = single("presentation")
+    if presentation is not None:
+        if presentation in ("1", "0"):
+            filters = replace(filters, presentation=presentation == "1")
+        else:
+            notices.append(f"Ignored presentation={_shown(presentation)} from the URL: it is 1 or 0.")
+    return filters, notices

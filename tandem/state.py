@@ -1,0 +1,136 @@
+"""The shared sidebar: global filters, URL sync, presentation mode, data-source badge.
+
+The filter model and URL parsing are in `tandem.filters`; this module only binds them
+to Streamlit widgets and `st.query_params`. Widgets keep their values in
+`st.session_state` under the `WIDGET_KEYS`, initialised from the URL on a session's
+first run, so a copied link reopens the same view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from tandem import app
+from tandem.config import db_path
+from tandem.filters import Filters, Options, from_url
+
+KEYS = {"period": "filter_period", "teams": "filter_teams", "regions": "filter_regions",
+        "segments": "filter_segments", "attribution": "filter_attribution", "presentation": "presentation_mode"}
+_READY = "filters_from_url_done"
+_NOTICES = "filter_url_notices"
+_CURRENT = "current_filters"
+_PAGE_PARAMS = "page_url_params"
+PAGE_URL_KEYS = ("week",)  # URL parameters owned by pages, left to them by the filter parser
+
+
+def options() -> Options:
+    rows = app.run("filter_options", pseudonymise=False)
+    period = rows[rows["kind"] == "period"].iloc[0]
+    today = dt.date.today()
+    first = dt.date.fromisoformat(period["value"]) if isinstance(period["value"], str) else today
+    last = dt.date.fromisoformat(period["label"]) if isinstance(period["label"], str) else today
+    teams = rows[rows["kind"] == "team"]
+    return Options(
+        teams=dict(zip(teams["value"], teams["label"])),
+        regions=tuple(rows.loc[rows["kind"] == "region", "value"]),
+        segments=tuple(rows.loc[rows["kind"] == "segment", "value"]),
+        first_day=first,
+        last_day=last,
+    )
+
+
+def last_complete_week_end(opts: Options) -> dt.date:
+    """The Monday ending the last ISO week that the data covers completely."""
+    day_after = opts.last_day + dt.timedelta(days=1)
+    return day_after - dt.timedelta(days=day_after.weekday())
+
+
+def default_filters(opts: Options) -> Filters:
+    """Twelve complete weeks ending with the last complete week, every team, by owner."""
+    end = last_complete_week_end(opts)
+    return Filters(start=max(end - dt.timedelta(weeks=12), opts.first_day), end=end)
+
+
+def query_params_lists() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def _init_from_url(opts: Options, default: Filters, page_keys: tuple[str, ...]) -> None:
+    filters, notices = from_url(query_params_lists(), opts, default, extra_keys=page_keys)
+    state = st.session_state
+    state[KEYS["period"]] = (filters.start, filters.end - dt.timedelta(days=1))  # the widget shows inclusive days
+    state[KEYS["teams"]] = list(filters.teams)
+    state[KEYS["regions"]] = list(filters.regions)
+    state[KEYS["segments"]] = list(filters.segments)
+    state[KEYS["attribution"]] = filters.attribution
+    state[KEYS["presentation"]] = filters.presentation
+    state[_NOTICES] = notices
+    state[_READY] = True
+
+
+def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
+    """Draw the global filters (called by the entry point for every page); returns
+    (current filters, default filters). Pages read them with `current()`."""
+    opts = options()
+    default = default_filters(opts)
+    if not st.session_state.get(_READY):
+        _init_from_url(opts, default, PAGE_URL_KEYS)
+    for notice in st.session_state.pop(_NOTICES, []):
+        st.warning(notice, icon=":material/link_off:")
+
+    with st.sidebar:
+        st.header("Filters")
+        if show_period:
+            picked = st.date_input("Period", key=KEYS["period"], min_value=opts.first_day, max_value=opts.last_day,
+                                   format="YYYY-MM-DD", help="First and last day included.")
+        st.multiselect("Teams", list(opts.teams), key=KEYS["teams"], format_func=opts.teams.get,
+                       placeholder="All teams")
+        st.multiselect("Regions", list(opts.regions), key=KEYS["regions"], placeholder="All regions")
+        st.multiselect("Segments", list(opts.segments), key=KEYS["segments"], placeholder="All segments")
+        st.radio("Deals belong to the team of their", ["owner", "source"], key=KEYS["attribution"],
+                 format_func={"owner": "owner", "source": "source rep"}.get, horizontal=True)
+        st.toggle("Presentation mode", key=KEYS["presentation"],
+                  help="Replace rep, contact and account names by stable pseudonyms everywhere, downloads included.")
+        st.caption("Region and segment filters act on accounts; exchanges between reps are filtered by team only.")
+        _source_badge()
+
+    state = st.session_state
+    period = state.get(KEYS["period"]) or (default.start, default.end - dt.timedelta(days=1))
+    start, last = (period[0], period[-1]) if len(period) else (default.start, default.end - dt.timedelta(days=1))
+    filters = Filters(start=start, end=last + dt.timedelta(days=1), teams=tuple(state[KEYS["teams"]]),
+                      regions=tuple(state[KEYS["regions"]]), segments=tuple(state[KEYS["segments"]]),
+                      attribution=state[KEYS["attribution"]], presentation=bool(state[KEYS["presentation"]]))
+    state[_CURRENT] = (filters, default)
+    state[_PAGE_PARAMS] = {}
+    return filters, default
+
+
+def current() -> Filters:
+    """The global filters of this run, as set by the sidebar."""
+    return st.session_state[_CURRENT][0]
+
+
+def set_page_params(params: dict[str, str]) -> None:
+    """URL parameters of the current page (e.g. the reviewed week), mirrored with the filters."""
+    st.session_state[_PAGE_PARAMS] = params
+
+
+def sync_url() -> None:
+    """Mirror the filters and the page's parameters in the URL (end of every run; only
+    when they changed, to avoid needless browser history updates)."""
+    filters, default = st.session_state[_CURRENT]
+    wanted = {**filters.to_url(default), **st.session_state.get(_PAGE_PARAMS, {})}
+    normalised = {k: (v if isinstance(v, list) else [v]) for k, v in wanted.items()}
+    if normalised != query_params_lists():
+        st.query_params.from_dict(wanted)
+
+
+def _source_badge() -> None:
+    source = app.run("data_source", pseudonymise=False).iloc[0]
+    origin = "Demo data" if source["source"] == "demo" else "Imported data"
+    covered = ("no activities" if source["first_activity_at"] is None or str(source["first_activity_at"]) == "NaT"
+               else f"{source['first_activity_at']:%d %b %Y} – {source['last_activity_at']:%d %b %Y}")
+    st.caption(f":material/database: **{origin}** · `{db_path().name}`  \n{covered}  \n"
+               f"built {str(source['built_at']).replace('T', ' ')}")
