@@ -32,7 +32,7 @@ def format_delta(kpi: Kpi, change: Change) -> str | None:
     if kpi.unit == "rate":
         return f"{difference * 100:+.1f} pts"
     text = f"{difference:+,.0f}"
-    if change.previous:
+    if change.previous and difference:
         text += f" ({difference / change.previous:+.0%})"
     return text
 
@@ -40,11 +40,14 @@ def format_delta(kpi: Kpi, change: Change) -> str | None:
 def kpi_card(kpi: Kpi, series: pd.Series, change: Change) -> None:
     baseline = "—" if change.baseline is None else format_value(kpi, change.baseline)
     values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in series]
+    unchanged = change.value is not None and change.value == change.previous
     st.metric(
         kpi.label, format_value(kpi, change.value), delta=format_delta(kpi, change),
-        delta_color="inverse" if kpi.key in NEGATIVE_KPIS else "normal",
+        delta_color="off" if unchanged else "inverse" if kpi.key in NEGATIVE_KPIS else "normal",
+        delta_arrow="off" if unchanged else "auto",
         help=f"Average of the 4 weeks before: {baseline}. The arrow compares with the previous week.",
-        border=True, chart_data=[0.0 if v is None else v for v in values], chart_type="line",
+        # weeks without a value (no closed deal for a win rate) are left out, not drawn as 0
+        border=True, chart_data=[v for v in values if v is not None] or None, chart_type="line",
     )
 
 
@@ -59,7 +62,9 @@ def contested_table(deals: pd.DataFrame) -> None:
     st.dataframe(
         table[columns].sort_values("amount", ascending=False), hide_index=True, width="stretch",
         column_config={
-            "deal_name": "Deal", "account_name": "Account", "owner_rep_name": "Owner", "team_name": "Team",
+            "deal_name": st.column_config.TextColumn("Deal", width="medium"),
+            "account_name": st.column_config.TextColumn("Account", width="medium"),
+            "owner_rep_name": "Owner", "team_name": "Team",
             "signals": "Signals",
             "amount": st.column_config.NumberColumn("Amount", format="localized"),
             "status": "Status",

@@ -147,7 +147,10 @@ def takeaway(group: str, changes: dict[str, Change]) -> str:
         return f"{group}: not enough earlier weeks to compare."
     first_kpi, first = parts[0]
     sentence = f"{first_kpi.phrase[0].upper()}{first_kpi.phrase[1:]} {first}"
+    contrast_used = False
     for kpi, described in parts[1:]:
-        same_direction = described.split()[0] == first.split()[0]
-        sentence += f"{' and' if same_direction else ' while'} {kpi.phrase} {described}"
+        # "A rose while B fell and C fell": one "while", at the first change of direction
+        contrast = not contrast_used and described.split()[0] != first.split()[0]
+        contrast_used = contrast_used or contrast
+        sentence += f"{' while' if contrast else ' and'} {kpi.phrase} {described}"
     return sentence + " against the 4-week average."

@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 NESTED = "TANDEM_README_NESTED_RUN"  # set for the nested suite run, which cannot contain itself
@@ -54,49 +53,22 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert lines == [readme_command("test")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_start_command_builds_the_demo_database_and_shows_the_app(clean_copy, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    env = clean_env(STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_HEADLESS="true",
-                    STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
-    log = open(tmp_path / "streamlit.log", "w")
-    server = subprocess.Popen(["bash", "-c", readme_command("start")], cwd=clean_copy, env=env,
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, (tmp_path / "streamlit.log").read_text()
-            assert time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.5)
+    with streamlit_server(readme_command("start"), clean_copy, clean_env(), tmp_path / "streamlit.log") as url:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            browser = p.chromium.launch(executable_path=CHROMIUM)
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url)
             # first start: the page shows the build's progress, then the app
-            page.get_by_text("Data overview").first.wait_for(timeout=180_000)
-            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-            page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=60_000)
+            page.get_by_text("Weekly review").first.wait_for(timeout=180_000)
+            wait_until_rendered(page)
             page.screenshot(path=tmp_path / "first_start.png")
             assert page.locator("[data-testid='stException']").count() == 0
             assert "Demo data" in page.inner_text("[data-testid='stApp']")
             browser.close()
-        assert (clean_copy / "data" / "tandem.duckdb").exists()
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
-        log.close()
+    assert (clean_copy / "data" / "tandem.duckdb").exists()
 
 
 def test_test_command_passes_in_a_clean_copy(clean_copy):

@@ -1,0 +1,56 @@
+"""Helpers for browser tests: a Streamlit server on a free port, and a headless
+Chromium page that waits until the app has finished running."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(command: str, cwd: Path, env: dict[str, str], log: Path, timeout: float = 120):
+    """Run `command` (which starts Streamlit) with a free port; yields the base URL."""
+    port = free_port()
+    env = {**env, "STREAMLIT_SERVER_PORT": str(port), "STREAMLIT_SERVER_HEADLESS": "true",
+           "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with open(log, "w") as out:
+        server = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    pass
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "Streamlit did not start:\n" + log.read_text()
+                time.sleep(0.3)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+
+
+def wait_until_rendered(page, timeout_ms: int = 120_000) -> None:
+    """The script has run, no skeleton is left, and every chart has drawn."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0",
+                           timeout=timeout_ms)
+    if page.locator("[data-testid='stPlotlyChart']").count():
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=timeout_ms)
+    page.wait_for_timeout(500)
