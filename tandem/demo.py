@@ -314,6 +314,7 @@ class _Generator:
     # -- reps -----------------------------------------------------------------------------
 
     def teams_and_reps(self) -> None:
+        """Teams, scope rules, and reps on seats; a few seats change hands mid-period."""
         rng, scale = self.rng, self.scale
         self.con.executemany("insert into teams values (?, ?, ?, ?)", [t[:4] for t in TEAMS])
         self.con.executemany("insert into scope_rules values (?, ?, ?, ?, ?)", list(SCOPE_RULES))
@@ -386,6 +387,7 @@ class _Generator:
     # -- accounts -------------------------------------------------------------------------
 
     def accounts_and_contacts(self) -> None:
+        """Accounts with unique company names, a segment and a region; their contacts."""
         rng, n = self.rng, self.scale.accounts
         segment = rng.choice(len(SEGMENTS), n, p=SEGMENT_SHARES)
         region = rng.choice(len(REGIONS), n, p=REGION_SHARES)
@@ -438,12 +440,14 @@ class _Generator:
         """, {"first": list(FIRST_NAMES), "last": list(LAST_NAMES), "titles": list(CONTACT_TITLES)})
 
     def pick_contacts(self, account: np.ndarray) -> np.ndarray:
+        """A random contact of each account."""
         u = self.rng.random(len(account))
         return self.account_first_contact[account] + np.floor(u * self.account_contact_count[account]).astype(np.int64)
 
     # -- deals ----------------------------------------------------------------------------
 
     def deals(self) -> None:
+        """Deals with their source, owner, outcome and stage path, then their stage changes."""
         rng, n, cal = self.rng, self.scale.deals, self.calendar
         # Deal ids follow creation time.
         created = np.sort(cal.sample(rng, np.zeros(n, dtype=np.int64), np.full(n, self.end)))
@@ -775,6 +779,7 @@ class _Generator:
         return np.where(self.rng.random(n) < 0.1, 5 * DAY, 0)
 
     def channels(self, n: int, channel: np.ndarray, outbound: float, subjects: int) -> dict[str, np.ndarray]:
+        """Direction, duration (calls and meetings only) and email subject per activity."""
         rng = self.rng
         duration = np.select(
             [channel == CALL, channel == MEETING],
@@ -816,7 +821,7 @@ class _Generator:
         affinity = self.pair_affinity[internal_seat, external_seat]
         weight = np.where(
             cross,
-            np.exp(0.9 * affinity) * np.where(same_region, 1.0, 0.05) * 1.2,
+            np.exp(0.9 * affinity) * np.where(same_region, 1.0, 0.05),
             np.where(internal[a] | (self.seat_team[a] == self.seat_team[b]),
                      np.where(same_region, 1.0, 0.2) * rng.lognormal(0.0, 0.5, len(a)), 0.0),
         )
@@ -853,8 +858,8 @@ class _Generator:
         Rows are ordered by calendar month, then customer touches before exchanges, then by
         deal (or rep pair), then time. Within a month the order by deal keeps consecutive
         rows on the same deal, contact and reps, which makes DuckDB's foreign-key checks
-        several times faster than a strict time order; row-group zone maps on occurred_at
-        still skip by month. Ids follow this order.
+        much faster than a strict time order (xl: about 50 s instead of 100 s); row-group
+        zone maps on occurred_at still skip by month. Ids follow this order.
         """
         columns = {k: np.concatenate([self.touches[k], self.exchanges[k]]) for k in self.touches}
         del self.touches, self.exchanges
@@ -895,9 +900,9 @@ def _used_params(select: str, params: dict) -> dict:
 def _insert_in_parallel(con, table: str, frame: pd.DataFrame, select: str, params: dict, parts: int) -> None:
     """Insert consecutive slices of `frame` from `parts` transactions running at once.
 
-    Constraint checks (primary key, foreign keys) dominate a big insert and run on one
-    core per statement; separate transactions check in parallel. They commit in slice
-    order, so the table's row order does not depend on thread timing.
+    Constraint checks (primary key, foreign keys) dominate a big insert; separate
+    transactions check them side by side (about 10% faster on 2 cores for xl). They
+    commit in slice order, so the table's row order does not depend on thread timing.
     """
     bounds = np.linspace(0, len(frame), parts + 1).astype(int)
     cursors = [con.cursor() for _ in range(parts)]
