@@ -48,30 +48,40 @@ touch_stages as (
     asof left join deal_stage_changes s on s.deal_id = t.deal_id and s.changed_at <= t.occurred_at
 ),
 
-out_of_scope as (
-    select t.deal_id, 'out_of_scope' as signal, t.rep_id, t.activity_id, t.occurred_at as evidence_at,
-           null::varchar, null::varchar, null::timestamp, t.stage_then
+scope_candidates as (
+    -- touches by a rep of another kind than the owner's, with what a rule must match
+    select t.deal_id, t.rep_id, t.rep_team_id, t.activity_id, t.occurred_at, t.stage_then,
+           d.segment, d.region, touch_stage.position as stage_position
     from touch_stages t
     join deals d using (deal_id)
     left join stage_order touch_stage on touch_stage.stage = t.stage_then
     where t.rep_kind <> d.owner_kind
-        and exists (select 1 from scope_rules)
-        and not exists (
-            select 1
-            from scope_rules r
-            join stage_order rule_from on rule_from.stage = r.stage_from
-            join stage_order rule_to on rule_to.stage = r.stage_to
-            where r.team_id = t.rep_team_id
-                and r.segment in (d.segment, '*')
-                and r.region in (d.region, '*')
-                and touch_stage.position between rule_from.position and rule_to.position
-        )
+),
+
+scope_checked as (
+    select
+        c.deal_id, c.rep_id, c.activity_id, c.occurred_at, c.stage_then,
+        coalesce(bool_or(r.segment in (c.segment, '*') and r.region in (c.region, '*')
+                         and c.stage_position between rule_from.position and rule_to.position), false) as in_scope
+    from scope_candidates c
+    left join scope_rules r on r.team_id = c.rep_team_id
+    left join stage_order rule_from on rule_from.stage = r.stage_from
+    left join stage_order rule_to on rule_to.stage = r.stage_to
+    group by all
+),
+
+out_of_scope as (
+    select deal_id, 'out_of_scope' as signal, rep_id, activity_id, occurred_at as evidence_at,
+           null::varchar, null::varchar, null::timestamp, stage_then
+    from scope_checked
+    where not in_scope and exists (select 1 from scope_rules)
 ),
 
 overlapping_pairs as (
     select i.deal_id, i.rep_id as internal_rep_id, i.activity_id as internal_activity_id,
            i.occurred_at as internal_at, e.rep_id as external_rep_id, e.activity_id as external_activity_id,
            e.occurred_at as external_at,
+           least(i.rep_id, e.rep_id) as rep_low, greatest(i.rep_id, e.rep_id) as rep_high,
            least(i.occurred_at, e.occurred_at) - overlap_days * interval 1 day as coordination_from,
            greatest(i.occurred_at, e.occurred_at) + overlap_days * interval 1 day as coordination_to
     from touches i
@@ -84,22 +94,27 @@ overlapping_pairs as (
 ),
 
 exchanges as (
-    select rep_id, counterpart_rep_id, occurred_at
+    -- rep-to-rep activities as unordered pairs: either rep may have initiated
+    select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high,
+           occurred_at
     from activities
     where counterpart_rep_id is not null and occurred_at < end_at
 ),
 
-uncoordinated_overlap as (
-    select p.deal_id, 'uncoordinated_overlap' as signal, p.internal_rep_id, p.internal_activity_id, p.internal_at,
-           p.external_rep_id, p.external_activity_id, p.external_at, null::varchar
+first_exchange_in_window as (
+    -- the pair's first exchange at or after the window's start; coordinated when it is
+    -- also at or before the window's end
+    select p.*, x.occurred_at as first_exchange_at
     from overlapping_pairs p
-    where not exists (
-        select 1
-        from exchanges x
-        where ((x.rep_id = p.internal_rep_id and x.counterpart_rep_id = p.external_rep_id)
-            or (x.rep_id = p.external_rep_id and x.counterpart_rep_id = p.internal_rep_id))
-            and x.occurred_at between p.coordination_from and p.coordination_to
-    )
+    asof left join exchanges x
+        on x.rep_low = p.rep_low and x.rep_high = p.rep_high and x.occurred_at >= p.coordination_from
+),
+
+uncoordinated_overlap as (
+    select deal_id, 'uncoordinated_overlap' as signal, internal_rep_id, internal_activity_id, internal_at,
+           external_rep_id, external_activity_id, external_at, null::varchar
+    from first_exchange_in_window
+    where first_exchange_at is null or first_exchange_at > coordination_to
 ),
 
 final as (
