@@ -122,7 +122,8 @@ COMPANY_CORES = (  # each with the industry it suggests
     ("Transport", "logistics"), ("Brewing", "food"), ("Robotics", "technology"), ("Aviation", "aerospace"),
     ("Marine", "logistics"), ("Telecom", "telecommunications"), ("Printing", "media"), ("Textile Mills", "manufacturing"),
 )
-COMPANY_FORMS = ("Ltd", "GmbH", "SA", "Inc.", "AG", "BV", "& Co.", "Group", "plc", "Holding")
+COMPANY_FORMS = ("Ltd", "GmbH", "SA", "Inc.", "AG", "BV", "& Co.", "Group", "plc", "Holding", "Corp.", "Partners",
+                 "Industries", "LLC")
 CONTACT_TITLES = (
     "CEO", "CFO", "COO", "Head of Procurement", "Purchasing Manager", "IT Director", "Operations Manager",
     "Sales Director", "Office Manager", "Project Lead", "Plant Manager", "Finance Controller",
@@ -154,13 +155,15 @@ class Scale:
     accounts: int
     deals: int
     activities: int
+    territories_per_region: int = 1  # big sales forces split each region into territories
 
 
 SCALES = {
     "small": Scale(seats=(3, 4, 5, 4, 4), replacements=1, accounts=100, deals=200, activities=5_000),
     "demo": Scale(seats=(11, 17, 11, 10, 10), replacements=4, accounts=1_500, deals=8_000, activities=500_000),
     "large": Scale(seats=(16, 26, 16, 15, 15), replacements=6, accounts=3_000, deals=16_000, activities=1_000_000),
-    "xl": Scale(seats=(160, 240, 200, 200, 200), replacements=50, accounts=25_000, deals=200_000, activities=10_000_000),
+    "xl": Scale(seats=(160, 240, 200, 200, 200), replacements=50, accounts=36_000, deals=200_000, activities=10_000_000,
+                territories_per_region=10),
 }
 
 
@@ -319,10 +322,12 @@ class _Generator:
         self.con.executemany("insert into teams values (?, ?, ?, ?)", [t[:4] for t in TEAMS])
         self.con.executemany("insert into scope_rules values (?, ?, ?, ?, ?)", list(SCOPE_RULES))
 
-        # A seat is a sales position (team, region); a replaced seat has two reps in turn.
+        # A seat is a sales position (team, territory); a replaced seat has two reps in turn.
+        # Territory k lies in region k % 5.
         seat_team = np.repeat(np.arange(len(TEAMS)), scale.seats)
         team_first_seat = np.cumsum(scale.seats) - scale.seats
-        seat_region = (np.arange(len(seat_team)) - team_first_seat[seat_team] + 2 * seat_team) % len(REGIONS)
+        n_territories = len(REGIONS) * scale.territories_per_region
+        seat_territory = (np.arange(len(seat_team)) - team_first_seat[seat_team] + 2 * seat_team) % n_territories
         n_seats = len(seat_team)
         replaced = np.zeros(n_seats, dtype=bool)
         replaced[rng.choice(n_seats, scale.replacements, replace=False)] = True
@@ -330,7 +335,7 @@ class _Generator:
 
         rep_seat, rep_turn = _segment_offsets(1 + replaced.astype(np.int64))  # turn 1 = the successor
         n_reps = len(rep_seat)
-        self.seat_team, self.seat_region = seat_team, seat_region
+        self.seat_team, self.seat_territory = seat_team, seat_territory
         self.seat_first_rep = np.cumsum(1 + replaced) - (1 + replaced)
         self.seat_second_rep = self.seat_first_rep + replaced
         self.seat_switch = switch_day * DAY
@@ -338,19 +343,21 @@ class _Generator:
         self.rep_internal = INTERNAL_TEAMS[self.rep_team]
         self.n_reps = n_reps
 
-        # Seat candidates per (team, region), falling back to the whole team where a team
-        # has no seat in a region (small scale).
-        n_teams, n_regions = len(TEAMS), len(REGIONS)
+        # Seat candidates per (team, territory), falling back to the team's seats in the
+        # region, then to the whole team, where a team has no seat there (small scale).
+        n_teams = len(TEAMS)
         width = int(max(scale.seats))
-        candidates = np.zeros((n_teams, n_regions, width), dtype=np.int64)
-        counts = np.zeros((n_teams, n_regions), dtype=np.int64)
+        candidates = np.zeros((n_teams, n_territories, width), dtype=np.int64)
+        counts = np.zeros((n_teams, n_territories), dtype=np.int64)
         for team in range(n_teams):
             team_seats = np.flatnonzero(seat_team == team)
-            for region in range(n_regions):
-                here = team_seats[seat_region[team_seats] == region]
+            for territory in range(n_territories):
+                here = team_seats[seat_territory[team_seats] == territory]
+                if not len(here):
+                    here = team_seats[seat_territory[team_seats] % len(REGIONS) == territory % len(REGIONS)]
                 here = here if len(here) else team_seats
-                candidates[team, region, : len(here)] = here
-                counts[team, region] = len(here)
+                candidates[team, territory, : len(here)] = here
+                counts[team, territory] = len(here)
         self.seat_candidates, self.seat_candidate_counts = candidates, counts
 
         names = rng.choice(len(FIRST_NAMES) * len(LAST_NAMES), n_reps, replace=False)
@@ -374,11 +381,11 @@ class _Generator:
         """, {"first": list(FIRST_NAMES), "last": list(LAST_NAMES),
               "team_ids": [t[0] for t in TEAMS], "domains": [t[4] for t in TEAMS]})
 
-    def pick_seats(self, team: np.ndarray, region: np.ndarray) -> np.ndarray:
-        """A random seat of `team` in `region` for each row."""
-        count = self.seat_candidate_counts[team, region]
+    def pick_seats(self, team: np.ndarray, territory: np.ndarray) -> np.ndarray:
+        """A random seat of `team` in `territory` for each row."""
+        count = self.seat_candidate_counts[team, territory]
         slot = np.floor(self.rng.random(len(count)) * count).astype(np.int64)
-        return self.seat_candidates[team, region, slot]
+        return self.seat_candidates[team, territory, slot]
 
     def rep_at(self, seat: np.ndarray, t: np.ndarray) -> np.ndarray:
         """The rep holding `seat` at time `t`."""
@@ -391,6 +398,7 @@ class _Generator:
         rng, n = self.rng, self.scale.accounts
         segment = rng.choice(len(SEGMENTS), n, p=SEGMENT_SHARES)
         region = rng.choice(len(REGIONS), n, p=REGION_SHARES)
+        territory = region + len(REGIONS) * rng.integers(0, self.scale.territories_per_region, n)
         # Unique names: distinct codes in prefix x core x form, numbered beyond that space.
         space = len(COMPANY_PREFIXES) * len(COMPANY_CORES) * len(COMPANY_FORMS)
         code = rng.permutation(max(n, space))[:n]
@@ -399,11 +407,13 @@ class _Generator:
         # Enterprise accounts have a Key Accounts owner; others a regional owner or none.
         owner_seat = np.select(
             [segment == ENTERPRISE, rng.random(n) < np.where(segment == MID_MARKET, 0.7, 0.3)],
-            [self.pick_seats(np.full(n, KEY_ACCOUNTS), region), self.pick_seats(np.full(n, REGIONAL_SALES), region)],
+            [self.pick_seats(np.full(n, KEY_ACCOUNTS), territory),
+             self.pick_seats(np.full(n, REGIONAL_SALES), territory)],
             -1,
         )
         owner_rep = np.where(owner_seat >= 0, self.rep_at(np.maximum(owner_seat, 0), np.full(n, self.end - 1)), -1)
         self.account_segment, self.account_region, self.account_owner_seat = segment, region, owner_seat
+        self.account_territory = territory
         self.insert("accounts", {
             "i": np.arange(n), "prefix": code % space // (len(COMPANY_FORMS) * len(COMPANY_CORES)), "core": core,
             "form": code % len(COMPANY_FORMS), "number": code // space, "segment": segment, "region": region,
@@ -454,6 +464,7 @@ class _Generator:
         account_weight = np.array([2.2, 1.2, 0.8])[self.account_segment] * rng.lognormal(0.0, 0.4, self.scale.accounts)
         account = rng.choice(self.scale.accounts, n, p=account_weight / account_weight.sum())
         segment, region = self.account_segment[account], self.account_region[account]
+        territory = self.account_territory[account]
 
         # Who brought the deal in: nobody (inbound), an agency (mostly small and mid-sized
         # accounts; enterprise leads come from the poacher), or an internal rep.
@@ -468,7 +479,7 @@ class _Generator:
         internal_source_team = np.where(segment == ENTERPRISE, KEY_ACCOUNTS, REGIONAL_SALES)
         source_seat = np.select(
             [external_source, internal_source],
-            [self.pick_seats(agency, region), self.pick_seats(internal_source_team, region)],
+            [self.pick_seats(agency, territory), self.pick_seats(internal_source_team, territory)],
             -1,
         )
 
@@ -479,7 +490,7 @@ class _Generator:
         owner_seat = np.select(
             [segment == ENTERPRISE, agency_closes],
             [self.account_owner_seat[account], source_seat],
-            self.pick_seats(np.where(segment == MID_MARKET, mid_owner_team, REGIONAL_SALES), region),
+            self.pick_seats(np.where(segment == MID_MARKET, mid_owner_team, REGIONAL_SALES), territory),
         )
         mixed = external_source & INTERNAL_TEAMS[self.seat_team[owner_seat]]  # agency found it, internal closes
 
@@ -506,6 +517,7 @@ class _Generator:
         )
 
         self.deal_created, self.deal_account, self.deal_segment, self.deal_region = created, account, segment, region
+        self.deal_territory = territory
         self.deal_owner_seat, self.deal_source_seat, self.deal_mixed = owner_seat, source_seat, mixed
         self.deal_external_source = external_source
         self.deal_owner = self.rep_at(owner_seat, created)
@@ -705,8 +717,8 @@ class _Generator:
         enterprise = self.deal_segment == ENTERPRISE
         owner_internal = INTERNAL_TEAMS[self.seat_team[self.deal_owner_seat]]
         poached = enterprise & ~self.deal_external_source & (rng.random(n_deals) < np.where(blurred, 0.5, 0.15))
-        agency_chases = blurred & owner_internal & ~self.deal_mixed & ~enterprise & (rng.random(n_deals) < 0.5)
-        internal_calls = blurred & ~owner_internal & (rng.random(n_deals) < 0.5)
+        agency_chases = blurred & owner_internal & ~self.deal_mixed & ~enterprise & (rng.random(n_deals) < 0.6)
+        internal_calls = blurred & ~owner_internal & (rng.random(n_deals) < 0.6)
         intruder_team = np.select([poached, agency_chases], [POACHER, rng.choice(AGENCIES, n_deals)], REGIONAL_SALES)
         intruder_count = np.where(poached | agency_chases | internal_calls,
                                   1 + rng.poisson(np.where(poached, 5.0, 2.5)), 0)
@@ -730,7 +742,7 @@ class _Generator:
         by_source |= ~before & mixed & in_blur & (u < 0.3)
         seat = np.where(by_source, np.maximum(self.deal_source_seat[deal], 0), self.deal_owner_seat[deal])
         colleague = rng.random(m) < 0.04
-        seat = np.where(colleague, self.pick_seats(self.seat_team[seat], self.deal_region[deal]), seat)
+        seat = np.where(colleague, self.pick_seats(self.seat_team[seat], self.deal_territory[deal]), seat)
 
         account = self.deal_account[deal]
         main_contact = self.pick_contacts(self.deal_account)
@@ -747,15 +759,15 @@ class _Generator:
         p_hi = np.where(internal_calls, handover, window_end)[p_deal]
         no_room = p_hi - p_lo < 3_600
         p_t = cal.sample(rng, np.where(no_room, created[p_deal], p_lo), np.where(no_room, window_end[p_deal], p_hi))
-        p_seat = self.pick_seats(intruder_team[p_deal], self.deal_region[p_deal])
+        p_seat = self.pick_seats(intruder_team[p_deal], self.deal_territory[p_deal])
         p_contact = self.pick_contacts(self.deal_account[p_deal])
         p_deal_id = np.where(rng.random(p) < 0.08, -1, p_deal)
 
         # Prospecting: calls on random accounts, no deal.
         q_contact = rng.integers(0, len(self.contact_account), prospecting)
-        q_region = self.account_region[self.contact_account[q_contact]]
+        q_territory = self.account_territory[self.contact_account[q_contact]]
         q_team = np.where(rng.random(prospecting) < 0.6, rng.choice(AGENCIES, prospecting), REGIONAL_SALES)
-        q_seat = self.pick_seats(q_team, q_region)
+        q_seat = self.pick_seats(q_team, q_territory)
         q_t = cal.sample(rng, np.zeros(prospecting, dtype=np.int64), np.full(prospecting, self.end))
 
         t = np.concatenate([t, p_t, q_t])
@@ -810,20 +822,20 @@ class _Generator:
         h_seats = np.stack([self.deal_source_seat[h_deal], self.deal_owner_seat[h_deal]])
         h_deal_id = np.where(rng.random(h) < 0.7, h_deal, -1)
 
-        # Seat pairs: internal x agency weighted by affinity (mostly within a region),
+        # Seat pairs: internal x agency weighted by affinity (mostly within a territory),
         # internal x internal, and agency reps of the same agency.
         n_seats = len(self.seat_team)
         a, b = np.triu_indices(n_seats, k=1)
         internal = INTERNAL_TEAMS[self.seat_team]
-        same_region = self.seat_region[a] == self.seat_region[b]
+        same_territory = self.seat_territory[a] == self.seat_territory[b]
         cross = internal[a] != internal[b]
         internal_seat, external_seat = np.where(internal[a], a, b), np.where(internal[a], b, a)
         affinity = self.pair_affinity[internal_seat, external_seat]
         weight = np.where(
             cross,
-            np.exp(0.9 * affinity) * np.where(same_region, 1.0, 0.05),
+            np.exp(0.9 * affinity) * np.where(same_territory, 1.0, 0.05),
             np.where(internal[a] | (self.seat_team[a] == self.seat_team[b]),
-                     np.where(same_region, 1.0, 0.2) * rng.lognormal(0.0, 0.5, len(a)), 0.0),
+                     np.where(same_territory, 1.0, 0.2) * rng.lognormal(0.0, 0.5, len(a)), 0.0),
         )
         remaining = max(budget - h, 0)
         cross_budget, within_budget = 0.55 * remaining, 0.45 * remaining
