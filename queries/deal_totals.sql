@@ -2,7 +2,8 @@
 -- "Deal figures"): active, created, won, lost, won_amount; contested count, value at
 -- stake (sum of amount of contested active deals, any status), contested rate
 -- (contested / active, null when no active deal) and the count per signal (a deal
--- counts under each of its signals).
+-- counts under each of its signals), and the ids of the contested active deals (sorted
+-- as plain strings).
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
 -- 'source'), $teams, $regions, $segments (lists, empty = all).
 with deals as (
@@ -41,7 +42,9 @@ final as (
             as contested_rate,
         count(*) filter (where is_active and double_claim) as double_claim,
         count(*) filter (where is_active and out_of_scope) as out_of_scope,
-        count(*) filter (where is_active and uncoordinated_overlap) as uncoordinated_overlap
+        count(*) filter (where is_active and uncoordinated_overlap) as uncoordinated_overlap,
+        coalesce(list(deal_id order by deal_id) filter (where is_active and is_contested), [])
+            as contested_deal_ids
     from flagged
 )
 

@@ -45,7 +45,6 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
     exchanges = run("exchanges_by_channel", db=db, teams=[], **period)
     touches = run("customer_touches_by_kind", db=db, **no_filter, **period)
     totals = run("deal_totals", db=db, attribution=attribution, **rules, **no_filter, **period).iloc[0]
-    contested = run("contested_deals", db=db, attribution=attribution, **rules, **no_filter, **period)
     teams = run("team_conversion", db=db, attribution=attribution, **no_filter, **period)
 
     def channel_counts(kind: str) -> dict:
@@ -69,7 +68,7 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
             "amount": float(totals["contested_amount"]),
             "rate": _number(totals["contested_rate"]),
             "by_signal": {signal: int(totals[signal]) for signal in SIGNALS},
-            "deal_ids": sorted(contested["deal_id"].tolist()),
+            "deal_ids": sorted(totals["contested_deal_ids"]),
         },
         "teams": [
             {"team_id": row.team_id, "name": row.name, "kind": row.kind, "created": int(row.created),
