@@ -37,6 +37,20 @@ def format_delta(kpi: Kpi, change: Change) -> str | None:
     return text
 
 
+def format_against_baseline(kpi: Kpi, change: Change) -> str:
+    """'4-week average 52 · +15%' (points for rates); what the arrow does not show."""
+    if change.baseline is None:
+        return "4-week average: not enough data"
+    text = f"4-week average {format_value(kpi, change.baseline)}"
+    if change.value is None:
+        return text
+    if kpi.unit == "rate":
+        return f"{text} · {(change.value - change.baseline) * 100:+.1f} pts"
+    if change.baseline:
+        return f"{text} · {(change.value - change.baseline) / change.baseline:+.0%}"
+    return text
+
+
 def kpi_card(kpi: Kpi, series: pd.Series, change: Change) -> None:
     baseline = "—" if change.baseline is None else format_value(kpi, change.baseline)
     values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in series]
@@ -49,6 +63,7 @@ def kpi_card(kpi: Kpi, series: pd.Series, change: Change) -> None:
         # weeks without a value (no closed deal for a win rate) are left out, not drawn as 0
         border=True, chart_data=[v for v in values if v is not None] or None, chart_type="line",
     )
+    st.caption(format_against_baseline(kpi, change))
 
 
 def signals_text(row) -> str:

@@ -38,6 +38,10 @@ def clean_copy(tmp_path_factory) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     assert not (target / "data" / "tandem.duckdb").exists()
+    # a clone is a git checkout: commit the snapshot so that git commands work in it too
+    git = ["git", "-c", "user.name=tandem-tests", "-c", "user.email=tests@localhost"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "clean copy"]):
+        subprocess.run(git + command, cwd=target, check=True, capture_output=True)
     return target
 
 
