@@ -53,6 +53,11 @@ def _run_cached(name: str, params: dict) -> pd.DataFrame:
     return _cached(name, version, frozen)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pseudonym_maps(version: tuple) -> dict[str, dict[str, str]]:
+    return pseudonyms.pseudonym_maps(queries.run("name_pseudonyms"))
+
+
 def presentation_mode() -> bool:
     return bool(st.session_state.get("presentation_mode", False))
 
@@ -64,5 +69,6 @@ def run(name: str, pseudonymise: bool = True, **params) -> pd.DataFrame:
     all pages, charts and downloads (see `tandem.pseudonyms`)."""
     frame = _run_cached(name, params)
     if pseudonymise and presentation_mode():
-        return pseudonyms.pseudonymise(frame, pseudonyms.pseudonym_maps(_run_cached("name_pseudonyms", {})))
+        maps = _pseudonym_maps(queries.database_version(db_path()))  # built once per database version
+        return pseudonyms.pseudonymise(frame, maps)
     return frame.copy()

@@ -65,12 +65,17 @@ def build_database(
     return target
 
 
-def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
-    """Open an existing database file read-only (many readers, no writer)."""
+def require_database(path: str | os.PathLike) -> Path:
+    """The path, if a database file is there; else a FileNotFoundError saying how to make one."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
-    return duckdb.connect(str(path), read_only=True, config=connection_config())
+    return path
+
+
+def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
+    """Open an existing database file read-only (many readers, no writer)."""
+    return duckdb.connect(str(require_database(path)), read_only=True, config=connection_config())
 
 
 # Every cursor of an attached connection starts here: tables from the file, macros from memory.
@@ -84,9 +89,7 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     the in-memory catalog from the code at every connection, so they can never be
     stale copies stored in an older database file. Cursors must run `CURSOR_SETUP`.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
+    path = require_database(path)
     con = duckdb.connect(":memory:", config=connection_config())
     con.execute("attach $path as tandem (read_only)", {"path": str(path)})
     con.execute(CURSOR_SETUP)

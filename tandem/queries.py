@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from tandem.config import QUERIES_DIR, db_path
-from tandem.db import CURSOR_SETUP, attach_read_only
+from tandem.db import CURSOR_SETUP, attach_read_only, require_database
 
 
 class QueryError(Exception):
@@ -42,9 +42,7 @@ def database_version(path: str | os.PathLike) -> tuple[int, int]:
 
 def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """The process's read-only connection to the current version of the database file."""
-    path = Path(db_path(path)).resolve()
-    if not path.exists():
-        raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
+    path = require_database(Path(db_path(path)).resolve())
     version = database_version(path)
     with _lock:
         cached = _connections.get(path)
