@@ -14,9 +14,13 @@ with exchanges as (
 final as (
     select
         x.internal_rep_id,
+        i.rep_name as internal_rep_name,
         i.team_id as internal_team_id,
+        i.team_name as internal_team_name,
         x.external_rep_id,
+        e.rep_name as external_rep_name,
         e.team_id as external_team_id,
+        e.team_name as external_team_name,
         count(*) as exchanges,
         count(*) filter (where channel = 'call') as calls,
         count(*) filter (where channel = 'email') as emails,

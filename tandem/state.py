@@ -109,7 +109,21 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
 
 def current() -> Filters:
     """The global filters of this run, as set by the sidebar."""
+    if _CURRENT not in st.session_state:
+        _rerun_through_the_entry_point()
     return st.session_state[_CURRENT][0]
+
+
+def _rerun_through_the_entry_point() -> None:
+    """A deep link (/communication) opened first on a fresh server is run by Streamlit's
+    legacy pages/ routing, which skips dashboard.py (and so the sidebar). Streamlit
+    leaves that mode for good once st.navigation has been called, which dashboard.py
+    does: switch the flag it would set, and rerun the same URL through dashboard.py.
+    Checked by tests/test_browser.py::test_deep_link_on_a_fresh_server."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def set_page_params(params: dict[str, str]) -> None:

@@ -1,0 +1,36 @@
+-- Customer touches per ISO week (Monday start) by the acting rep's kind in the period;
+-- every week of the period and both kinds appear, 0 when none. The team filter keeps a
+-- touch when the acting rep's team is selected; region and segment act on the
+-- contact's account.
+-- Parameters: $start, $end (period [start, end)), $teams, $regions, $segments (lists,
+-- empty = all).
+with touches as (
+    select date_trunc('week', a.occurred_at) as week_start, r.kind
+    from activities a
+    join contacts c using (contact_id)
+    join accounts acc on acc.account_id = c.account_id
+    join rep_kinds() r on r.rep_id = a.rep_id
+    where a.occurred_at >= $start
+        and a.occurred_at < $end
+        and (len($teams::varchar[]) = 0 or list_contains($teams::varchar[], r.team_id))
+        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], acc.region))
+        and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], acc.segment))
+),
+
+weeks as (
+    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
+                                  interval 7 day)) as week_start
+),
+
+counted as (
+    select week_start, kind, count(*) as touches from touches group by all
+),
+
+final as (
+    select w.week_start::date as week_start, k.kind, coalesce(c.touches, 0) as touches
+    from weeks w
+    cross join (values ('internal'), ('external')) k(kind)
+    left join counted c on c.week_start = w.week_start and c.kind = k.kind
+)
+
+select * from final order by week_start, kind

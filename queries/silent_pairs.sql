@@ -1,0 +1,56 @@
+-- Silent pairs: an internal rep and an external rep who both made customer touches on
+-- the same account in the period (they share it) but exchanged fewer than
+-- $max_exchanges rep-to-rep activities with each other in the period (either
+-- initiator, any channel). Where uncoordinated overlap comes from. One row per pair,
+-- with the shared accounts and the exchange count. The team filter keeps a pair when
+-- either rep's team is selected; region and segment act on the shared accounts.
+-- Parameters: $start, $end (period [start, end)), $max_exchanges (pairs with fewer
+-- exchanges are listed), $teams, $regions, $segments (lists, empty = all).
+with touches as (
+    select distinct a.rep_id, r.kind, r.team_id, c.account_id
+    from activities a
+    join contacts c using (contact_id)
+    join accounts acc on acc.account_id = c.account_id
+    join rep_kinds() r on r.rep_id = a.rep_id
+    where a.occurred_at >= $start
+        and a.occurred_at < $end
+        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], acc.region))
+        and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], acc.segment))
+),
+
+shared as (
+    select i.rep_id as internal_rep_id, i.team_id as internal_team_id,
+           e.rep_id as external_rep_id, e.team_id as external_team_id,
+           count(*) as shared_accounts, list(i.account_id order by i.account_id) as shared_account_ids
+    from touches i
+    join touches e on e.account_id = i.account_id and e.kind = 'external'
+    where i.kind = 'internal'
+        and (len($teams::varchar[]) = 0
+             or list_contains($teams::varchar[], i.team_id) or list_contains($teams::varchar[], e.team_id))
+    group by all
+),
+
+exchanges as (
+    select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high,
+           count(*) as exchanges
+    from activities
+    where counterpart_rep_id is not null and occurred_at >= $start and occurred_at < $end
+    group by all
+),
+
+final as (
+    select s.internal_rep_id, internal.name as internal_rep_name, internal_team.name as internal_team_name,
+           s.external_rep_id, external.name as external_rep_name, external_team.name as external_team_name,
+           s.shared_accounts, s.shared_account_ids, coalesce(x.exchanges, 0) as exchanges
+    from shared s
+    left join exchanges x
+        on x.rep_low = least(s.internal_rep_id, s.external_rep_id)
+        and x.rep_high = greatest(s.internal_rep_id, s.external_rep_id)
+    join reps internal on internal.rep_id = s.internal_rep_id
+    join teams internal_team on internal_team.team_id = s.internal_team_id
+    join reps external on external.rep_id = s.external_rep_id
+    join teams external_team on external_team.team_id = s.external_team_id
+    where coalesce(x.exchanges, 0) < $max_exchanges
+)
+
+select * from final order by shared_accounts desc, exchanges, internal_rep_id, external_rep_id
