@@ -79,9 +79,12 @@ threshold = st.number_input("List pairs who exchanged fewer than", min_value=1, 
                             key="comm_silent_threshold", help="Exchanges between the two reps in the period.")
 silent = app.run("silent_pairs", max_exchanges=int(threshold), **with_accounts)
 if silent.empty:
-    st.info(f"Every internal and external rep who share an account exchanged at least {threshold} times.")
+    st.info(f"Every internal and external rep who share an account exchanged at least "
+            f"{'once' if threshold == 1 else f'{threshold} times'} in this period.")
 else:
-    st.markdown(f"**{len(silent):,} pairs share customer accounts but exchanged fewer than {threshold} times**: "
+    pairs_text = "1 pair shares" if len(silent) == 1 else f"{len(silent):,} pairs share"
+    times = "once" if threshold == 1 else f"{threshold} times"
+    st.markdown(f"**{pairs_text} customer accounts but exchanged fewer than {times}**: "
                 "this is where uncoordinated overlap comes from.")
     shown = silent.drop(columns=["internal_rep_id", "external_rep_id"])
     shown["shared_account_ids"] = shown["shared_account_ids"].apply(lambda ids: ", ".join(ids[:5]) + (
