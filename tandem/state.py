@@ -83,7 +83,7 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
     with st.sidebar:
         st.header("Filters")
         if show_period:
-            picked = st.date_input("Period", key=KEYS["period"], min_value=opts.first_day, max_value=opts.last_day,
+            st.date_input("Period", key=KEYS["period"], min_value=opts.first_day, max_value=opts.last_day,
                                    format="YYYY-MM-DD", help="First and last day included.")
         st.multiselect("Teams", list(opts.teams), key=KEYS["teams"], format_func=opts.teams.get,
                        placeholder="All teams")

@@ -10,9 +10,9 @@ import datetime as dt
 import math
 import os
 
+from tandem.filters import ATTRIBUTIONS
 from tandem.queries import run
 
-ATTRIBUTIONS = ("owner", "source")
 SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")
 
 
