@@ -5,16 +5,7 @@
 -- Parameters: $start, $end (period [start, end)), $teams, $regions, $segments (lists,
 -- empty = all).
 with touches as (
-    select r.kind, a.channel
-    from activities a
-    join contacts c using (contact_id)
-    join accounts acc on acc.account_id = c.account_id
-    join rep_kinds() r on r.rep_id = a.rep_id
-    where a.occurred_at >= $start
-        and a.occurred_at < $end
-        and (len($teams::varchar[]) = 0 or list_contains($teams::varchar[], r.team_id))
-        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], acc.region))
-        and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], acc.segment))
+    select kind, channel from customer_touches($start, $end, $teams, $regions, $segments)
 ),
 
 grid as (

@@ -7,15 +7,10 @@
 -- Parameters: $start, $end (period [start, end)), $max_exchanges (pairs with fewer
 -- exchanges are listed), $teams, $regions, $segments (lists, empty = all).
 with touches as (
-    select distinct a.rep_id, r.kind, r.team_id, c.account_id
-    from activities a
-    join contacts c using (contact_id)
-    join accounts acc on acc.account_id = c.account_id
-    join rep_kinds() r on r.rep_id = a.rep_id
-    where a.occurred_at >= $start
-        and a.occurred_at < $end
-        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], acc.region))
-        and (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], acc.segment))
+    -- every rep's touches, whatever the team filter: a pair is kept below when either
+    -- rep's team is selected
+    select distinct rep_id, kind, team_id, account_id
+    from customer_touches($start, $end, [], $regions, $segments)
 ),
 
 shared as (

@@ -14,30 +14,26 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [("", "Weekly review"), ("communication", "Communication"), ("overview", "Data overview")]
 
 
+def app_env(db) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}, "TANDEM_DB": str(db)}
+
+
+def open_page(browser, url: str, heading: str, screenshot: Path, height: int = 2400):
+    """Open a page, wait until it has rendered, save a screenshot, check for exceptions."""
+    page = browser.new_page(viewport={"width": 1600, "height": height})
+    page.goto(url)
+    page.get_by_role("heading", name=heading).wait_for(timeout=120_000)
+    wait_until_rendered(page)
+    page.screenshot(path=screenshot)
+    assert page.locator("[data-testid='stException']").count() == 0
+    return page
+
+
 @pytest.fixture(scope="module")
 def server(small_db, tmp_path_factory):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env["TANDEM_DB"] = str(small_db)
     log = tmp_path_factory.mktemp("browser") / "streamlit.log"
-    with streamlit_server("streamlit run dashboard.py", ROOT, env, log) as url:
+    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
         yield url
-
-
-def test_deep_link_on_a_fresh_server(small_db, browser, tmp_path):
-    """A copied link to a page other than the home page, opened first on a new server
-    (Streamlit's legacy pages/ routing would skip the sidebar)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env["TANDEM_DB"] = str(small_db)
-    with streamlit_server("streamlit run dashboard.py", ROOT, env, tmp_path / "streamlit.log") as url:
-        page = browser.new_page(viewport={"width": 1600, "height": 3000})
-        page.goto(f"{url}/communication?attribution=source")
-        page.get_by_role("heading", name="Communication").wait_for(timeout=120_000)
-        wait_until_rendered(page)
-        page.screenshot(path=tmp_path / "deep_link.png")
-        assert page.locator("[data-testid='stException']").count() == 0
-        assert page.get_by_text("Filters").count() >= 1  # the shell's sidebar is there
-        assert "attribution=source" in page.url
-        page.close()
 
 
 @pytest.fixture(scope="module")
@@ -50,21 +46,21 @@ def browser():
 
 @pytest.mark.parametrize("path, title", PAGES)
 def test_page_renders_without_exception(server, browser, tmp_path, path, title):
-    page = browser.new_page(viewport={"width": 1600, "height": 2400})
-    page.goto(f"{server}/{path}")
-    page.get_by_role("heading", name=title).wait_for(timeout=120_000)
-    wait_until_rendered(page)
-    page.screenshot(path=tmp_path / f"{path or 'weekly_review'}.png")
-    assert page.locator("[data-testid='stException']").count() == 0
-    page.close()
+    open_page(browser, f"{server}/{path}", title, tmp_path / f"{path or 'weekly_review'}.png").close()
 
 
 def test_presentation_mode_in_the_browser(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1600, "height": 2400})
-    page.goto(f"{server}/?presentation=1")
-    page.get_by_role("heading", name="Weekly review").wait_for(timeout=120_000)
-    wait_until_rendered(page)
-    page.screenshot(path=tmp_path / "presentation.png")
-    assert page.locator("[data-testid='stException']").count() == 0
+    page = open_page(browser, f"{server}/?presentation=1", "Weekly review", tmp_path / "presentation.png")
     assert "presentation=1" in page.url
     page.close()
+
+
+def test_deep_link_on_a_fresh_server(small_db, browser, tmp_path):
+    """A copied link to a page other than the home page, opened first on a new server
+    (Streamlit's legacy pages/ routing would skip the sidebar)."""
+    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), tmp_path / "streamlit.log") as url:
+        page = open_page(browser, f"{url}/communication?attribution=source", "Communication",
+                         tmp_path / "deep_link.png", height=3000)
+        assert page.get_by_text("Filters").count() >= 1  # the shell's sidebar is there
+        assert "attribution=source" in page.url
+        page.close()
