@@ -43,8 +43,10 @@ for group in weekly.GROUPS:
 st.subheader("Needs attention")
 deal_filters = {**DEFAULT_RULES, **filters.params("attribution", "teams", "regions", "segments")}
 this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
-previous = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start - dt.timedelta(weeks=1)))
-new = this_week[~this_week["deal_id"].isin(previous["deal_id"])]
+# contested at the week's start = at the previous week's end: deal_totals already has
+# those ids, cached from the sparkline series, so the contest signals are not recomputed
+previous = app.run("deal_totals", **deal_filters, **weekly.week_period(week_start - dt.timedelta(weeks=1)))
+new = this_week[~this_week["deal_id"].isin(previous.iloc[0]["contested_deal_ids"])]
 if new.empty:
     st.info(f"No deal became contested in {picked}.")
 else:

@@ -2,7 +2,7 @@
 
 The filter model and URL parsing are in `tandem.filters`; this module only binds them
 to Streamlit widgets and `st.query_params`. Widgets keep their values in
-`st.session_state` under the `WIDGET_KEYS`, initialised from the URL on a session's
+`st.session_state` under `KEYS`, initialised from the URL on a session's
 first run, so a copied link reopens the same view.
 """
 
