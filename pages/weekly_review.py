@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from tandem import app, charts, state, weekly
-from tandem.filters import DEFAULT_RULES
+from tandem.filters import ContestRules
 
 filters = state.current()
 opts = state.options()
@@ -41,7 +41,7 @@ for group in weekly.GROUPS:
             charts.kpi_card(kpi, series[kpi.key], changes[kpi.key])
 
 st.subheader("Needs attention")
-deal_filters = {**DEFAULT_RULES, **filters.params("attribution", "teams", "regions", "segments")}
+deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
 this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
 # contested at the week's start = at the previous week's end: deal_totals already has
 # those ids, cached from the sparkline series, so the contest signals are not recomputed

@@ -1,9 +1,13 @@
--- Contested active deals of the period: one row per deal with at least one contest
--- signal as of $end, with a flag per signal, the first and last piece of evidence,
--- the deal's team by attribution, and the names of deal, account and owner. Active: created_at < end and (closed_at empty or
--- >= start), closed_at as of end.
+-- Contested active deals of the period: one row per active deal (created_at < end and
+-- closed_at empty or >= start, as of end) with at least one of the $signals (empty =
+-- every signal) as of $end. Per deal: a flag per signal (all its signals, whatever the
+-- selection), the first and last piece of evidence of the selected signals (a claim or
+-- a touch), its team by attribution, its stage as of end (the last change before end,
+-- lead before any), the names of deal, account, owner and source rep, and
+-- teams_involved: the owner's team and the teams of every rep named by the selected
+-- evidence (sorted by name).
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments (lists, empty = all).
+-- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
 with active as (
     select *
     from filtered_deals($end, $attribution, $teams, $regions, $segments)
@@ -11,27 +15,38 @@ with active as (
 ),
 
 signals as (
-    select
-        deal_id,
-        bool_or(signal = 'double_claim') as double_claim,
-        bool_or(signal = 'out_of_scope') as out_of_scope,
-        bool_or(signal = 'uncoordinated_overlap') as uncoordinated_overlap,
-        min(least(evidence_at, coalesce(other_evidence_at, evidence_at))) as first_evidence_at,
-        max(greatest(evidence_at, coalesce(other_evidence_at, evidence_at))) as last_evidence_at
-    from contest_evidence($end, $lookback_days, $overlap_days)
-    group by deal_id
+    select * from deal_signals($end, $lookback_days, $overlap_days, $signals) where is_contested
+),
+
+involved_teams as (
+    select s.deal_id, list_sort(list_distinct(list(r.team_name))) as teams_involved
+    from signals s
+    join active a using (deal_id)
+    cross join unnest(list_append(s.evidence_rep_ids, a.owner_rep_id)) as u(rep_id)
+    join rep_kinds() r on r.rep_id = u.rep_id
+    group by s.deal_id
+),
+
+stage_as_of_end as (
+    select s.deal_id, arg_max(c.stage, c.changed_at) as stage
+    from signals s
+    join deal_stage_changes c on c.deal_id = s.deal_id and c.changed_at < $end
+    group by s.deal_id
 ),
 
 final as (
     select a.deal_id, a.name as deal_name, a.account_id, acc.name as account_name, a.amount, a.status,
-           a.owner_rep_id, owner.name as owner_rep_name, a.source_rep_id, a.team_id, team.name as team_name,
-           a.region, a.segment, s.double_claim, s.out_of_scope, s.uncoordinated_overlap,
-           s.first_evidence_at, s.last_evidence_at
+           coalesce(st.stage, 'lead') as stage, a.owner_rep_id, owner.name as owner_rep_name, a.source_rep_id,
+           source.name as source_rep_name, a.team_id, team.name as team_name, i.teams_involved, a.region, a.segment,
+           s.double_claim, s.out_of_scope, s.uncoordinated_overlap, s.first_evidence_at, s.last_evidence_at
     from active a
     join signals s using (deal_id)
+    join involved_teams i using (deal_id)
     join accounts acc on acc.account_id = a.account_id
     join reps owner on owner.rep_id = a.owner_rep_id
+    left join reps source on source.rep_id = a.source_rep_id
     left join teams team on team.team_id = a.team_id
+    left join stage_as_of_end st using (deal_id)
 )
 
 select * from final order by deal_id

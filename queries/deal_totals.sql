@@ -3,25 +3,20 @@
 -- stake (sum of amount of contested active deals, any status), contested rate
 -- (contested / active, null when no active deal) and the count per signal (a deal
 -- counts under each of its signals), and the ids of the contested active deals (sorted
--- as plain strings).
+-- as plain strings). A deal is contested when it has one of the $signals (empty = every
+-- signal); the per-signal counts ignore that selection.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments (lists, empty = all).
+-- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
 with deals as (
     select * from filtered_deals($end, $attribution, $teams, $regions, $segments)
 ),
 
 signals as (
-    select
-        deal_id,
-        bool_or(signal = 'double_claim') as double_claim,
-        bool_or(signal = 'out_of_scope') as out_of_scope,
-        bool_or(signal = 'uncoordinated_overlap') as uncoordinated_overlap
-    from contest_evidence($end, $lookback_days, $overlap_days)
-    group by deal_id
+    select * from deal_signals($end, $lookback_days, $overlap_days, $signals)
 ),
 
 flagged as (
-    select d.*, (d.closed_at is null or d.closed_at >= $start) as is_active, s.deal_id is not null as is_contested,
+    select d.*, (d.closed_at is null or d.closed_at >= $start) as is_active, coalesce(s.is_contested, false) as is_contested,
            coalesce(s.double_claim, false) as double_claim, coalesce(s.out_of_scope, false) as out_of_scope,
            coalesce(s.uncoordinated_overlap, false) as uncoordinated_overlap
     from deals d

@@ -13,7 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 ATTRIBUTIONS = ("owner", "source")
+SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")  # DESIGN "Contest signals"
 DEFAULT_RULES = {"lookback_days": 30, "overlap_days": 7}  # DESIGN's defaults for the contest rules
+LOOKBACK_RANGE = (0, 180)  # days; what the contested-deals page offers (URL values outside are refused)
+OVERLAP_RANGE = (1, 60)
 MAX_SHOWN = 40  # characters of a rejected value repeated in a notice
 
 
@@ -143,3 +146,63 @@ def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
         else:
             notices.append(f"Ignored presentation={_shown(presentation)} from the URL: it is 1 or 0.")
     return filters, notices
+
+
+@dataclass(frozen=True)
+class ContestRules:
+    """The tunable contest rule of the contested-deals page: the two windows and which
+    signals make a deal contested (at least one must be chosen)."""
+
+    lookback_days: int = DEFAULT_RULES["lookback_days"]
+    overlap_days: int = DEFAULT_RULES["overlap_days"]
+    signals: tuple[str, ...] = SIGNALS
+
+    def params(self) -> dict:
+        """Query parameters; every signal chosen is sent as [] ("all"), which shares the
+        cached results of the pages that use the default rule."""
+        if not self.signals:
+            raise ValueError("choose at least one signal")
+        chosen = [s for s in SIGNALS if s in self.signals]
+        return {"lookback_days": self.lookback_days, "overlap_days": self.overlap_days,
+                "signals": [] if len(chosen) == len(SIGNALS) else chosen}
+
+    def to_url(self) -> dict[str, str | list[str]]:
+        url: dict[str, str | list[str]] = {}
+        if self.lookback_days != DEFAULT_RULES["lookback_days"]:
+            url["lookback"] = str(self.lookback_days)
+        if self.overlap_days != DEFAULT_RULES["overlap_days"]:
+            url["overlap"] = str(self.overlap_days)
+        if set(self.signals) != set(SIGNALS):
+            url["signal"] = [s for s in SIGNALS if s in self.signals]
+        return url
+
+
+RULE_URL_KEYS = ("lookback", "overlap", "signal")
+
+
+def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str]]:
+    """The contest rule from untrusted URL parameters, and notices for what was ignored."""
+    notices: list[str] = []
+    rules = ContestRules()
+    for key, field_name, (low, high) in (("lookback", "lookback_days", LOOKBACK_RANGE),
+                                          ("overlap", "overlap_days", OVERLAP_RANGE)):
+        values = url.get(key) or []
+        if not values:
+            continue
+        text = values[0]
+        if text.isascii() and text.isdigit() and low <= int(text) <= high:
+            rules = replace(rules, **{field_name: int(text)})
+        else:
+            notices.append(f"Ignored {key}={_shown(text)} from the URL: it is a whole number of days from "
+                           f"{low} to {high}.")
+    values = url.get("signal") or []
+    if values:
+        kept = tuple(s for s in SIGNALS if s in values)
+        rejected = [v for v in values if v not in SIGNALS]
+        if rejected:
+            notices.append(f"Ignored the unknown signal{'s' if len(rejected) > 1 else ''} "
+                           f"{', '.join(_shown(v) for v in rejected[:3])} from the URL: the signals are "
+                           f"{', '.join(SIGNALS)}.")
+        if kept:
+            rules = replace(rules, signals=kept)
+    return rules, notices

@@ -10,10 +10,8 @@ import datetime as dt
 import math
 import os
 
-from tandem.filters import ATTRIBUTIONS
+from tandem.filters import ATTRIBUTIONS, SIGNALS
 from tandem.queries import run
-
-SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")
 
 
 def iso_week(text: str) -> tuple[dt.datetime, dt.datetime]:
@@ -40,7 +38,7 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
         raise ValueError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
     period = {"start": start, "end": end}
     no_filter = {"teams": [], "regions": [], "segments": []}
-    rules = {"lookback_days": lookback_days, "overlap_days": overlap_days}
+    rules = {"lookback_days": lookback_days, "overlap_days": overlap_days, "signals": []}
 
     exchanges = run("exchanges_by_channel", db=db, teams=[], **period)
     touches = run("customer_touches_by_kind", db=db, **no_filter, **period)

@@ -72,7 +72,7 @@ def week_kpis(run: Callable[..., pd.DataFrame], filters: Filters, week_start: dt
     cross = exchanges[exchanges["exchange_kind"] == "cross_team"].set_index("channel")["exchanges"]
     touches = run("customer_touches_by_kind", teams=list(filters.teams), regions=list(filters.regions),
                   segments=list(filters.segments), **period).groupby("kind")["touches"].sum()
-    totals = run("deal_totals", lookback_days=lookback_days, overlap_days=overlap_days, **deal_filters,
+    totals = run("deal_totals", lookback_days=lookback_days, overlap_days=overlap_days, signals=[], **deal_filters,
                  **period).iloc[0]
     teams = run("team_conversion", **deal_filters, **period).groupby("kind")[["won", "lost"]].sum()
 

@@ -111,7 +111,7 @@ def test_invariants(rows, start_day, length_days, lookback, overlap):
         assert sum(team[key] for team in summary["teams"]) == deals[key]
 
     rules = dict(start=start, end=end, lookback_days=lookback, overlap_days=overlap, attribution="owner",
-                 regions=[], segments=[])
+                 regions=[], segments=[], signals=[])
     figures = ["active", "created", "won", "lost", "contested", "double_claim", "out_of_scope", "uncoordinated_overlap"]
     per_team = [run("deal_totals", db=db, teams=[t[0]], **rules).iloc[0] for t in rows["teams"]]
     unfiltered = run("deal_totals", db=db, teams=[], **rules).iloc[0]
