@@ -13,8 +13,11 @@ weekly_review = st.Page("pages/weekly_review.py", title="Weekly review", icon=":
 page = st.navigation([
     weekly_review,
     st.Page("pages/communication.py", title="Communication", icon=":material/forum:"),
+    st.Page("pages/contested_deals.py", title="Contested deals", icon=":material/swords:"),
     st.Page("pages/overview.py", title="Data overview", icon=":material/database:"),
 ])
 state.sidebar(show_period=page.url_path != weekly_review.url_path)  # the weekly review picks its own week
-page.run()
-state.sync_url()
+try:
+    page.run()
+finally:  # also after st.stop() in a page (an empty state), so the URL still tells the view
+    state.sync_url()

@@ -12,9 +12,9 @@ import datetime as dt
 
 import streamlit as st
 
-from tandem import app
+from tandem import app, palette
 from tandem.config import db_path
-from tandem.filters import Filters, Options, from_url
+from tandem.filters import RULE_URL_KEYS, Filters, Options, from_url
 
 KEYS = {"period": "filter_period", "teams": "filter_teams", "regions": "filter_regions",
         "segments": "filter_segments", "attribution": "filter_attribution", "presentation": "presentation_mode"}
@@ -22,7 +22,9 @@ _READY = "filters_from_url_done"
 _NOTICES = "filter_url_notices"
 _CURRENT = "current_filters"
 _PAGE_PARAMS = "page_url_params"
-PAGE_URL_KEYS = ("week",)  # URL parameters owned by pages, left to them by the filter parser
+# URL parameters owned by pages, left to them by the filter parser: the weekly review's
+# week, the contested-deals rule and selected deal
+PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal")
 
 
 def options() -> Options:
@@ -39,6 +41,13 @@ def options() -> Options:
         first_day=first,
         last_day=last,
     )
+
+
+def team_colours() -> dict[str, str]:
+    """team_id -> colour for every team of the database (the same on every page)."""
+    rows = app.run("filter_options", pseudonymise=False)
+    teams = rows[rows["kind"] == "team"]
+    return palette.team_colours(dict(zip(teams["value"], teams["detail"])))
 
 
 def last_complete_week_end(opts: Options) -> dt.date:

@@ -11,7 +11,8 @@ from playwright.sync_api import sync_playwright
 from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [("", "Weekly review"), ("communication", "Communication"), ("overview", "Data overview")]
+PAGES = [("", "Weekly review"), ("communication", "Communication"), ("contested_deals", "Contested deals"),
+         ("overview", "Data overview")]
 
 
 def app_env(db) -> dict[str, str]:
@@ -64,3 +65,23 @@ def test_deep_link_on_a_fresh_server(small_db, browser, tmp_path):
         assert page.get_by_text("Filters").count() >= 1  # the shell's sidebar is there
         assert "attribution=source" in page.url
         page.close()
+
+
+def test_selecting_a_contested_deal_shows_its_timeline(server, browser, tmp_path):
+    """Click the first row of the contested-deals list: the evidence and the timeline of
+    that deal appear, and the URL names the deal so the view can be shared."""
+    page = open_page(browser, f"{server}/contested_deals", "Contested deals", tmp_path / "contested.png", height=4000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box, under the header
+    page.get_by_text("contested by", exact=False).first.wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert "deal=" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+    timeline = page.locator("[data-testid='stPlotlyChart']").filter(has_text="contested by")
+    timeline.scroll_into_view_if_needed()
+    timeline.screenshot(path=tmp_path / "contested_timeline.png")
+    page.screenshot(path=tmp_path / "contested_selected.png")
+    assert (tmp_path / "contested_timeline.png").stat().st_size > 10_000
+    page.close()

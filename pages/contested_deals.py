@@ -1,0 +1,176 @@
+"""Contested deals: which deals are contested, why, and what is at stake."""
+
+import streamlit as st
+
+from tandem import app, contested, state
+from tandem.charts import SIGNAL_LABELS
+from tandem.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
+
+RULES = "contest_rules"  # the rule of this session, kept while the user visits other pages
+DEAL = "contest_deal"  # the deal whose evidence is shown
+MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
+
+filters = state.current()
+deal_filters = filters.params("start", "end", "attribution", "teams", "regions", "segments")
+session = st.session_state
+
+st.title("Contested deals")
+st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). Active deals: created before the end "
+           "and not closed before the start. Each deal is judged as of the end of the period.")
+
+if RULES not in session:
+    rules, notices = rules_from_url(state.query_params_lists())
+    session[RULES] = rules
+    requested = st.query_params.get("deal")
+    if requested and len(requested) > MAX_DEAL_ID:
+        notices.append(f"Ignored the deal from the URL: {requested[:40]!r}… is not a deal id.")
+        requested = None
+    session[DEAL] = requested
+    for notice in notices:
+        st.warning(notice, icon=":material/link_off:")
+rules = session[RULES]
+session.setdefault("contest_lookback", rules.lookback_days)
+session.setdefault("contest_overlap", rules.overlap_days)
+session.setdefault("contest_signals", list(rules.signals))
+
+scope_rules = app.run("scope_rules_by_team")
+with st.container(border=True):
+    st.markdown("**The rule.** A deal is contested when it has at least one of the chosen signals.")
+    left, middle, right = st.columns([1, 1, 2])
+    lookback = left.slider("Lookback (days)", *LOOKBACK_RANGE, key="contest_lookback",
+                           help="How long before a deal's creation a touch of its account counts for it.")
+    overlap = middle.slider("Overlap (days)", *OVERLAP_RANGE, key="contest_overlap",
+                            help="How close in time two touches by both forces must be, and how long before and "
+                                 "after them the two reps must have talked.")
+    chosen = right.pills("Signals that count", list(SIGNALS), selection_mode="multi", key="contest_signals",
+                         format_func=SIGNAL_LABELS.get)
+    rules = ContestRules(lookback, overlap, tuple(s for s in SIGNALS if s in (chosen or [])))
+    sentences = contested.signal_sentences(rules, scope_rules_present=not scope_rules.empty)
+    st.markdown("\n".join(f"- {'' if s in rules.signals else '~~'}{sentences[s]}{'' if s in rules.signals else '~~'}"
+                          for s in SIGNALS) + f"\n\n{contested.window_sentence(rules)}")
+
+selected_deal = session.get(DEAL)
+state.set_page_params({**rules.to_url(), **({"deal": selected_deal} if selected_deal else {})})
+if not rules.signals:
+    st.info("Choose at least one signal: with none, no deal can be contested.")
+    st.stop()
+session[RULES] = rules
+rule_params = rules.params()
+
+# 1. Headline
+current = app.run("deal_totals", **rule_params, **deal_filters).iloc[0]
+previous = app.run("deal_totals", **rule_params, **{**deal_filters, **contested.previous_period(filters)}).iloc[0]
+if int(current["active"]) == 0:
+    st.info("No active deal in this period under the current filters: widen the period or the team, region "
+            "and segment selection.")
+    st.stop()
+columns = st.columns(4)
+for column, figure in zip(columns, contested.headline(current, previous)):
+    column.metric(figure["label"], figure["value"], delta=figure["delta"], delta_color="inverse", border=True,
+                  help=figure["help"] + " The change compares with it.")
+with columns[3]:
+    st.markdown("**Deals per signal**  \n" + "  \n".join(
+        f"{SIGNAL_LABELS[s]}: **{int(current[s]):,}**" + ("" if s in rules.signals else " (not counted)")
+        for s in SIGNALS))
+before = contested.previous_period(filters)
+st.caption(f"{int(current['active']):,} active deals. Changes compare with the period of the same length just before "
+           f"({before['start']:%d %b %Y} to {before['end']:%d %b %Y}). A deal with several signals counts once in the "
+           "totals and under each of its signals.")
+
+
+def download(frame, name: str) -> None:
+    st.download_button("Download CSV", frame.to_csv(index=False), file_name=f"tandem_{name}.csv", mime="text/csv",
+                       key=f"download_{name}", icon=":material/download:")
+
+
+# 2. Where conflicts happen
+st.subheader("Where conflicts happen")
+left, right = st.columns(2)
+with left:
+    figure, title, drawn = contested.region_segment_heatmap(
+        app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
+    st.markdown(f"**{title}**")
+    st.plotly_chart(figure, width="stretch")
+    download(drawn, "contested_by_region_segment")
+with right:
+    pairs = app.run("contested_rate_by_team_pair", **rule_params, **deal_filters)
+    if pairs.empty:
+        st.info("No active deal was worked by both an internal team and an agency in this period.")
+    else:
+        figure, title, drawn = contested.team_pair_heatmap(pairs)
+        st.markdown(f"**{title}**")
+        st.plotly_chart(figure, width="stretch")
+        download(drawn, "contested_by_team_pair")
+st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ marks fewer than "
+           f"{contested.MIN_CELL_DEALS} deals, read those with care. Team pairs: the deals both teams worked (owned, sourced, claimed or touched). A contested deal counts "
+           "for a pair when both teams are involved in its conflict (the owner's team and the teams of the reps "
+           "named by its evidence), so a deal can count for several pairs.")
+
+# 3. Trend
+figure, _, drawn = contested.trend_figure(contested.weekly_counts(app.run, filters, rules), rules)
+st.plotly_chart(figure, width="stretch")
+download(drawn, "contested_by_week")
+
+# 4. The list
+st.subheader("Contested deals")
+deals = app.run("contested_deals", **rule_params, **deal_filters)
+shown_signals = st.pills("Show deals with", list(rules.signals), selection_mode="multi",
+                         default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")
+listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
+table = contested.deal_table(listed).sort_values("amount", ascending=False).reset_index(drop=True)
+st.caption(f"{len(table):,} of {len(deals):,} contested deals, {table['amount'].sum():,.0f} at stake. "
+           "Click a row to see why it is contested; click a column header to sort.")
+table_key = "contest_table_" + "_".join(shown_signals)
+event = st.dataframe(
+    table.drop(columns="deal_id"), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+    key=table_key, column_config={
+        "deal_name": st.column_config.TextColumn("Deal", width="medium"),
+        "account_name": st.column_config.TextColumn("Account", width="medium"),
+        "owner_rep_name": "Owner", "team_name": "Team", "teams_involved": "Teams involved", "signals": "Signals",
+        "amount": st.column_config.NumberColumn("Amount", format="localized"), "stage": "Stage", "status": "Status",
+        "first_evidence_at": st.column_config.DatetimeColumn("First conflicting evidence", format="YYYY-MM-DD"),
+        "last_evidence_at": st.column_config.DatetimeColumn("Last conflicting evidence", format="YYYY-MM-DD"),
+    })
+download(table, "contested_deals")
+rows = event.selection.rows if event else []
+if rows:
+    selected_deal = table.iloc[rows[0]]["deal_id"]
+    session[DEAL] = selected_deal
+    state.set_page_params({**rules.to_url(), "deal": selected_deal})
+
+# 5. Evidence for one deal
+st.subheader("Why is it contested?")
+if not selected_deal:
+    st.info("Select a deal in the list above to see its timeline and the evidence of each signal.")
+else:
+    record = app.run("deal_record", deal_id=selected_deal, end=deal_filters["end"], lookback_days=rules.lookback_days)
+    if record.empty:
+        st.warning(f"There is no deal {selected_deal[:40]!r} as of {filters.end:%d %b %Y}.", icon=":material/search_off:")
+    else:
+        record = record.iloc[0]
+        timeline = app.run("deal_timeline", deal_id=selected_deal, end=deal_filters["end"],
+                           lookback_days=rules.lookback_days, overlap_days=rules.overlap_days)
+        evidence = app.run("contest_evidence", deal_ids=[selected_deal], end=deal_filters["end"],
+                           lookback_days=rules.lookback_days, overlap_days=rules.overlap_days)
+        evidence = evidence[evidence["signal"].isin(rules.signals)]
+        st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({record['region']}, {record['segment']}) · "
+                    f"{record['amount']:,.0f} · {record['status']}, stage {record['stage']} · owner "
+                    f"{record['owner_rep_name']} ({record['owner_team_name']})"
+                    + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
+                       if isinstance(record["source_rep_name"], str) else " · no source rep"))
+        for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
+            st.markdown(f"- {sentence}")
+        figure, _ = contested.timeline_figure(record, timeline, evidence, state.team_colours())
+        st.plotly_chart(figure, width="stretch", key="contest_timeline")
+        with st.expander(f"The {len(timeline):,} events of this timeline"):
+            st.dataframe(timeline.drop(columns=[c for c in timeline.columns if c.endswith("_id")]),
+                         hide_index=True, width="stretch")
+            download(timeline, f"deal_{selected_deal}_timeline")
+
+# 6. Outcome
+st.subheader("How contested deals end")
+for figure, _, drawn in contested.outcome_figures(app.run("contest_outcomes", **rule_params, **deal_filters)):
+    st.plotly_chart(figure, width="stretch")
+st.caption("Deals closed in the period; contested means contested as of the end of the period under the rule above. "
+           "Who ended up with the deal is the kind of its owner's team at close. Bars show the Wilson 95% interval.")
+download(drawn, "contest_outcomes")

@@ -1,0 +1,30 @@
+-- Where conflicts happen, by account: for each region x segment with at least one active
+-- deal in the period (created_at < end and closed_at empty or >= start, as of end), the
+-- active deals, the contested ones (at least one of the $signals as of $end; empty =
+-- every signal), their value at stake and the contested rate (contested / active).
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
+-- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+with active as (
+    select *
+    from filtered_deals($end, $attribution, $teams, $regions, $segments)
+    where closed_at is null or closed_at >= $start
+),
+
+contested as (
+    select deal_id from deal_signals($end, $lookback_days, $overlap_days, $signals) where is_contested
+),
+
+final as (
+    select
+        a.region,
+        a.segment,
+        count(*) as active,
+        count(c.deal_id) as contested,
+        coalesce(sum(a.amount) filter (where c.deal_id is not null), 0)::double as contested_amount,
+        count(c.deal_id) / count(*) as contested_rate
+    from active a
+    left join contested c using (deal_id)
+    group by all
+)
+
+select * from final order by region, segment

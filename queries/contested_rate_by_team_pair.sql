@@ -1,0 +1,70 @@
+-- Where conflicts happen, by team: for each internal team x agency (external team), the
+-- active deals of the period that both worked, and how many of them are contested with
+-- both teams involved in the conflict.
+-- Readings recorded here:
+--   A team worked a deal when one of its reps owns it, is its source rep, claimed it
+--   (claimed_at < end) or made a customer touch belonging to it (DESIGN "Customer touch",
+--   window with $lookback_days).
+--   The teams involved in a contested deal's conflict are its owner's team and the teams
+--   of the reps named by the evidence of the selected $signals (claimants, out-of-scope
+--   touchers, both reps of an uncoordinated pair), as in contested_deals.teams_involved.
+--   A deal counts under every pair it qualifies for, so the cells do not add up to the
+--   company total.
+-- Only pairs with at least one deal worked by both are listed.
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
+-- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+with active as (
+    select *
+    from filtered_deals($end, $attribution, $teams, $regions, $segments)
+    where closed_at is null or closed_at >= $start
+),
+
+workers as (
+    select deal_id, owner_rep_id as rep_id from active
+    union
+    select deal_id, source_rep_id from active where source_rep_id is not null
+    union
+    select c.deal_id, c.rep_id from claims c semi join active a on a.deal_id = c.deal_id where c.claimed_at < $end
+    union
+    select t.deal_id, t.rep_id from deal_touches($end, $lookback_days) t semi join active a on a.deal_id = t.deal_id
+),
+
+worked_by_team as (
+    select distinct w.deal_id, r.team_id, r.team_name, r.kind
+    from workers w
+    join rep_kinds() r using (rep_id)
+),
+
+conflict_teams as (
+    select distinct s.deal_id, r.team_id
+    from deal_signals($end, $lookback_days, $overlap_days, $signals) s
+    join active a using (deal_id)
+    cross join unnest(list_append(s.evidence_rep_ids, a.owner_rep_id)) as u(rep_id)
+    join rep_kinds() r on r.rep_id = u.rep_id
+    where s.is_contested
+),
+
+pairs as (
+    select i.deal_id, i.team_id as internal_team_id, i.team_name as internal_team_name,
+           e.team_id as external_team_id, e.team_name as external_team_name
+    from worked_by_team i
+    join worked_by_team e on e.deal_id = i.deal_id and e.kind = 'external'
+    where i.kind = 'internal'
+),
+
+final as (
+    select
+        p.internal_team_id, p.internal_team_name, p.external_team_id, p.external_team_name,
+        count(*) as worked_by_both,
+        count(*) filter (where ci.deal_id is not null and ce.deal_id is not null) as contested,
+        coalesce(sum(a.amount) filter (where ci.deal_id is not null and ce.deal_id is not null), 0)::double
+            as contested_amount,
+        count(*) filter (where ci.deal_id is not null and ce.deal_id is not null) / count(*) as contested_rate
+    from pairs p
+    join active a using (deal_id)
+    left join conflict_teams ci on ci.deal_id = p.deal_id and ci.team_id = p.internal_team_id
+    left join conflict_teams ce on ce.deal_id = p.deal_id and ce.team_id = p.external_team_id
+    group by all
+)
+
+select * from final order by internal_team_id, external_team_id

@@ -1,0 +1,7 @@
+-- The agreed scope of every team (DESIGN scope_rules): one row per rule with the team's
+-- name and kind, for explaining an out-of-scope touch. Empty when the file was absent.
+-- Parameters: none.
+select r.team_id, t.name as team_name, t.kind, r.segment, r.region, r.stage_from, r.stage_to
+from scope_rules r
+join teams t using (team_id)
+order by t.kind, r.team_id, r.segment, r.region, r.stage_from

@@ -1,0 +1,441 @@
+"""Figures, tables and explanations of the Contested deals page, built from query frames.
+
+Builders return (figure or frame, takeaway title, drawn frame) like `tandem.communication`;
+the page only lays them out. `explain` turns a deal's evidence into the sentences a
+director can read to both reps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tandem.charts import SIGNAL_LABELS, signals_text
+from tandem.filters import SIGNALS, ContestRules, Filters
+from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
+
+# Okabe-Ito colours not used by the teams' blue and orange shades
+SIGNAL_COLOURS = {"double_claim": "#CC79A7", "out_of_scope": "#882255", "uncoordinated_overlap": "#009E73"}
+EXCHANGE_COLOUR = "#555555"
+MIN_CELL_DEALS = 10  # cells with fewer deals are marked as small samples
+MAX_PAIRS_DRAWN = 200  # uncoordinated pairs drawn on one timeline; every pair stays in the explanation
+LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14},
+              legend={"orientation": "h", "y": -0.3})
+
+
+def signal_sentences(rules: ContestRules, scope_rules_present: bool) -> dict[str, str]:
+    """One plain sentence per signal (DESIGN "Contest signals"), with the rule's numbers."""
+    days = f"{rules.overlap_days} day{'s' if rules.overlap_days != 1 else ''}"
+    return {
+        "double_claim": "**Double claim**: reps of both forces claimed the deal (a registration or a credit, "
+                        "at any time).",
+        "out_of_scope": ("**Out of scope**: a rep of the other force than the deal's owner touched the customer "
+                         "outside their team's agreed scope (segment, region and the deal's stage at that moment)."
+                         if scope_rules_present else
+                         "**Out of scope** is off: the data has no scope rules, so no touch can be judged "
+                         "against an agreed scope."),
+        "uncoordinated_overlap": f"**Uncoordinated overlap**: an internal and an external rep touched the deal's "
+                                 f"customer less than {days} apart and did not call, email or meet each other from "
+                                 f"{days} before the first of the two touches to {days} after the second.",
+    }
+
+
+def window_sentence(rules: ContestRules) -> str:
+    return (f"A touch that names no deal counts for every deal of its account whose window it falls in: from "
+            f"{rules.lookback_days} day{'s' if rules.lookback_days != 1 else ''} before the deal's creation to "
+            "its close.")
+
+
+def previous_period(filters: Filters) -> dict[str, dt.datetime]:
+    """The period of the same length just before the current one."""
+    params = filters.params("start", "end")
+    length = params["end"] - params["start"]
+    return {"start": params["start"] - length, "end": params["start"]}
+
+
+def _number(value) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return float(value)
+
+
+def headline(current: pd.Series, previous: pd.Series) -> list[dict]:
+    """The three headline figures with their change against the previous period:
+    dicts of label, value, delta (None when there is nothing to compare) and help."""
+    figures = []
+    for key, label, unit in (("contested", "Contested active deals", "count"),
+                             ("contested_amount", "Value at stake", "money"),
+                             ("contested_rate", "Contested rate", "rate")):
+        now, before = _number(current[key]), _number(previous[key])
+        if unit == "rate":
+            value = "—" if now is None else f"{now:.1%}"
+            delta = None if now is None or before is None else f"{(now - before) * 100:+.1f} pts"
+        else:
+            value = f"{now:,.0f}"
+            delta = None
+            if before is not None and int(previous["active"]) > 0:
+                delta = f"{now - before:+,.0f}" + (f" ({(now - before) / before:+.0%})" if before else "")
+        shown_before = "—" if before is None else (f"{before:.1%}" if unit == "rate" else f"{before:,.0f}")
+        figures.append({"label": label, "value": value, "delta": delta,
+                        "help": f"Previous period of the same length: {shown_before}."})
+    return figures
+
+
+def _weeks(filters: Filters) -> list[dict[str, dt.datetime]]:
+    """The ISO weeks that overlap the period, each cut to the period."""
+    params = filters.params("start", "end")
+    start, end = params["start"], params["end"]
+    monday = start - dt.timedelta(days=start.weekday())
+    weeks = []
+    while monday < end:
+        weeks.append({"start": max(monday, start), "end": min(monday + dt.timedelta(days=7), end)})
+        monday += dt.timedelta(days=7)
+    return weeks
+
+
+def weekly_counts(run: Callable[..., pd.DataFrame], filters: Filters, rules: ContestRules) -> pd.DataFrame:
+    """Per week of the period: active deals and those contested as of the week's end, in
+    total (chosen signals) and per signal (a deal counts under each of its signals)."""
+    deal_filters = filters.params("attribution", "teams", "regions", "segments")
+    rows = []
+    for week in _weeks(filters):
+        totals = run("deal_totals", **rules.params(), **deal_filters, **week).iloc[0]
+        rows.append({"week_start": week["start"] - dt.timedelta(days=week["start"].weekday()),
+                     "active": int(totals["active"]), "contested": int(totals["contested"]),
+                     **{signal: int(totals[signal]) for signal in SIGNALS}})
+    return pd.DataFrame(rows, columns=["week_start", "active", "contested", *SIGNALS])
+
+
+def trend_figure(weekly: pd.DataFrame, rules: ContestRules) -> tuple[go.Figure, str, pd.DataFrame]:
+    figure = go.Figure(go.Bar(x=weekly["week_start"], y=weekly["contested"], name="contested deals",
+                              marker_color="#DDDDDD", hovertemplate="%{y:,} contested deals<extra></extra>"))
+    for signal in rules.signals:
+        figure.add_trace(go.Scatter(x=weekly["week_start"], y=weekly[signal], name=SIGNAL_LABELS[signal],
+                                    mode="lines+markers", line={"color": SIGNAL_COLOURS[signal], "width": 3},
+                                    hovertemplate="%{y:,} with " + SIGNAL_LABELS[signal] + "<extra></extra>"))
+    if weekly.empty or weekly["contested"].iloc[-1] == 0:
+        title = "No contested deal in the last week of the period"
+    else:
+        last = weekly.iloc[-1]
+        top = max(rules.signals, key=lambda s: last[s])
+        title = (f"{last['contested']:,} contested deals in the week of {last['week_start']:%d %b %Y}; "
+                 f"{SIGNAL_LABELS[top]} is behind {last[top] / last['contested']:.0%} of them")
+    figure.update_layout(title=title, xaxis_title="Week (Monday start)",
+                         yaxis_title="Contested active deals at the week's end", hovermode="x unified",
+                         height=420, **LAYOUT)
+    return figure, title, weekly
+
+
+def _cell_text(rate: float, deals: int) -> str:
+    return f"{rate:.0%}<br>{deals:,} deal{'s' if deals != 1 else ''}" + (" ⚠" if deals < MIN_CELL_DEALS else "")
+
+
+def _heatmap(grid_rate: pd.DataFrame, grid_n: pd.DataFrame, grid_amount: pd.DataFrame, x_title: str,
+             y_title: str) -> go.Figure:
+    text = [[_cell_text(r, int(n)) if n else "" for r, n in zip(rates, counts)]
+            for rates, counts in zip(grid_rate.values, grid_n.fillna(0).values)]
+    figure = go.Figure(go.Heatmap(
+        z=grid_rate.values, x=grid_rate.columns.tolist(), y=grid_rate.index.tolist(), text=text,
+        texttemplate="%{text}", textfont={"size": 15}, colorscale="YlOrRd", zmin=0,
+        zmax=max(0.05, float(pd.DataFrame(grid_rate).max().max() if grid_rate.notna().any().any() else 0.05)),
+        customdata=grid_amount.fillna(0).values,
+        hovertemplate="%{y} × %{x}<br>contested rate %{z:.1%}<br>value at stake %{customdata:,.0f}<br>"
+                      + "%{text}<extra></extra>",
+        colorbar={"title": "contested", "tickformat": ".0%"}, xgap=2, ygap=2))
+    figure.update_layout(xaxis_title=x_title, yaxis_title=y_title, yaxis={"autorange": "reversed"},
+                         xaxis={"tickangle": 0}, height=max(300, 70 * len(grid_rate.index) + 140),
+                         **{**LAYOUT, "margin": {"t": 10, "l": 10, "r": 10, "b": 10}})
+    figure.update_xaxes(ticktext=[str(c).replace(" ", "<br>", 1) for c in grid_rate.columns],
+                        tickvals=grid_rate.columns.tolist())
+    return figure
+
+
+def _highest(frame: pd.DataFrame, by: str, size: str) -> tuple[str, float, float] | None:
+    """The value of `by` with the highest contested rate (groups of at least MIN_CELL_DEALS
+    deals when there are any), its rate and the rate of all the others together."""
+    groups = frame.groupby(by)[[size, "contested"]].sum()
+    groups["rate"] = groups["contested"] / groups[size]
+    eligible = groups[groups[size] >= MIN_CELL_DEALS]
+    eligible = eligible if not eligible.empty else groups
+    if len(groups) < 2:
+        return None
+    top = eligible.sort_values(["rate", size], ascending=[False, False]).index[0]
+    rest = groups.drop(index=top)
+    return top, groups.loc[top, "rate"], rest["contested"].sum() / rest[size].sum()
+
+
+def region_segment_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
+    grid = {v: frame.pivot(index="region", columns="segment", values=v)
+            for v in ("contested_rate", "active", "contested_amount")}
+    parts = []
+    for by, others in (("region", "other regions"), ("segment", "other segments")):
+        highest = _highest(frame, by, "active")
+        if highest:
+            parts.append(f"{highest[0]} {highest[1]:.0%} contested ({others} {highest[2]:.0%})")
+    rate = frame["contested"].sum() / frame["active"].sum()
+    title = "; ".join(parts) if parts else f"{rate:.0%} of active deals contested"
+    figure = _heatmap(grid["contested_rate"], grid["active"], grid["contested_amount"], "Segment", "Region")
+    return figure, title, frame  # the page writes the title above (half-width charts cut long titles)
+
+
+def team_pair_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
+    grid = {v: frame.pivot(index="internal_team_name", columns="external_team_name", values=v)
+            for v in ("contested_rate", "worked_by_both", "contested_amount")}
+    keyed = frame.assign(pair=frame["internal_team_name"] + " × " + frame["external_team_name"])
+    highest = _highest(keyed, "pair", "worked_by_both")
+    if highest:
+        title = f"{highest[0]}: {highest[1]:.0%} contested (other pairs {highest[2]:.0%})"
+    else:
+        row = keyed.iloc[0]
+        title = f"{row['pair']}: {row['contested_rate']:.0%} of {row['worked_by_both']:,} deals contested"
+    figure = _heatmap(grid["contested_rate"], grid["worked_by_both"], grid["contested_amount"], "Agency",
+                      "Internal team")
+    return figure, title, frame  # the page writes the title above (half-width charts cut long titles)
+
+
+def deal_table(deals: pd.DataFrame) -> pd.DataFrame:
+    """The contested-deals list as shown and downloaded: one row per deal."""
+    table = deals.assign(signals=deals.apply(signals_text, axis=1) if not deals.empty else "",
+                         teams_involved=deals["teams_involved"].apply(lambda teams: ", ".join(teams)))
+    return table[["deal_id", "deal_name", "account_name", "owner_rep_name", "team_name", "teams_involved", "signals",
+                  "amount", "stage", "status", "first_evidence_at", "last_evidence_at"]]
+
+
+def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.DataFrame]]:
+    """Who ended up with the contested deals, and the win rate of contested vs uncontested."""
+    contested = outcomes[outcomes["contested"]].set_index("owner_kind")
+    won_by = {kind: int(contested.loc[kind, "won"]) for kind in ("internal", "external")}
+    lost = int(contested.loc["all", "lost"])
+    drawn = pd.DataFrame({"outcome": ["won, internal owner", "won, external owner", "lost"],
+                          "deals": [won_by["internal"], won_by["external"], lost]})
+    owners = go.Figure(go.Bar(x=drawn["deals"], y=drawn["outcome"], orientation="h",
+                              marker_color=[INTERNAL, EXTERNAL, NEUTRAL], text=drawn["deals"], textposition="auto",
+                              hovertemplate="%{y}: %{x:,} deals<extra></extra>"))
+    won = sum(won_by.values())
+    if won:
+        keeper = max(won_by, key=won_by.get)
+        title = (f"The one contested deal won ended with an {keeper} owner" if won == 1 else
+                 f"{keeper.capitalize()} owners ended up with {won_by[keeper] / won:.0%} of the {won:,} contested "
+                 "deals won")
+    elif lost:
+        title = f"All {lost:,} contested deals closed in the period were lost"
+    else:
+        title = "No contested deal closed in the period"
+    owners.update_layout(title=title, xaxis_title="Contested deals closed in the period", yaxis_title=None,
+                         yaxis={"autorange": "reversed"}, height=300, **LAYOUT)
+
+    overall = outcomes[outcomes["owner_kind"] == "all"].set_index("contested")
+    rates = pd.DataFrame({
+        "deals": ["contested", "not contested"],
+        "won": [int(overall.loc[c, "won"]) for c in (True, False)],
+        "lost": [int(overall.loc[c, "lost"]) for c in (True, False)],
+        "win_rate": [_number(overall.loc[c, "win_rate"]) for c in (True, False)],
+        "win_rate_low": [_number(overall.loc[c, "win_rate_low"]) for c in (True, False)],
+        "win_rate_high": [_number(overall.loc[c, "win_rate_high"]) for c in (True, False)],
+    })
+    shown = rates.dropna(subset=["win_rate"])
+    win = go.Figure(go.Bar(
+        x=shown["win_rate"], y=shown["deals"], orientation="h",
+        marker_color=[SIGNAL_COLOURS["out_of_scope"] if d == "contested" else NEUTRAL for d in shown["deals"]],
+        error_x={"type": "data", "symmetric": False, "array": shown["win_rate_high"] - shown["win_rate"],
+                 "arrayminus": shown["win_rate"] - shown["win_rate_low"], "thickness": 2.5, "width": 10},
+        text=[f"{r:.0%} of {w + l:,}" for r, w, l in zip(shown["win_rate"], shown["won"], shown["lost"])],
+        textposition="inside", insidetextanchor="start",
+        hovertemplate="%{y}: win rate %{x:.1%}<extra></extra>"))
+    if len(shown) == 2:
+        c, u = shown.iloc[0], shown.iloc[1]
+        title = (f"Contested deals win {c['win_rate']:.0%} ({c['win_rate_low']:.0%}–{c['win_rate_high']:.0%}) "
+                 f"against {u['win_rate']:.0%} ({u['win_rate_low']:.0%}–{u['win_rate_high']:.0%}) for the others")
+    else:
+        title = "Not enough closed deals to compare win rates"
+    win.update_layout(title=title, xaxis={"title": "Win rate (won / closed) with Wilson 95% interval",
+                                          "tickformat": ".0%", "range": [0, 1]},
+                      yaxis={"autorange": "reversed"}, height=260, **LAYOUT)
+    return [(owners, owners.layout.title.text, drawn), (win, title, rates)]
+
+
+# --- one deal's evidence -------------------------------------------------------------
+
+def _when(value) -> str:
+    return f"{pd.Timestamp(value):%d %b %Y %H:%M}"
+
+
+def _day(value) -> str:
+    return f"{pd.Timestamp(value):%d %b %Y}"
+
+
+def rep_directory(timeline: pd.DataFrame) -> dict[str, dict]:
+    """rep_id -> name, team and kind, from the timeline's actors and counterparts."""
+    reps = {}
+    for prefix, team in (("rep", "rep_team_name"), ("other_rep", "other_team_name")):
+        rows = timeline.dropna(subset=[f"{prefix}_id"])
+        for row in rows.itertuples():
+            reps[getattr(row, f"{prefix}_id")] = {"name": getattr(row, f"{prefix}_name"), "team": getattr(row, team),
+                                                   "kind": getattr(row, f"{prefix}_kind")}
+    return reps
+
+
+def _who(reps: dict, rep_id: str) -> str:
+    rep = reps.get(rep_id, {"name": rep_id, "team": "?", "kind": "?"})
+    return f"**{rep['name']}** ({rep['team']}, {rep['kind']})"
+
+
+def _scope_text(rules: pd.DataFrame) -> str:
+    if rules.empty:
+        return "has no scope rule, so no touch is in its scope"
+    parts = []
+    for rule in rules.itertuples():
+        segment = "any segment" if rule.segment == "*" else f"{rule.segment} accounts"
+        region = "any region" if rule.region == "*" else f"the {rule.region} region"
+        parts.append(f"{segment} in {region}, stages {rule.stage_from} to {rule.stage_to}")
+    return "agreed scope: " + "; ".join(parts)
+
+
+def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, scope_rules: pd.DataFrame,
+            rules: ContestRules) -> list[str]:
+    """Markdown sentences, one per signal and rep (pair), saying why the deal is contested."""
+    reps = rep_directory(timeline)
+    owner = f"**{record['owner_rep_name']}** ({record['owner_team_name']}, {record['owner_kind']})"
+    sentences = []
+    claims = evidence[evidence["signal"] == "double_claim"]
+    if not claims.empty:
+        listed = "; ".join(f"{_who(reps, c.rep_id)}: {c.detail} on {_day(c.evidence_at)}"
+                           for c in claims.sort_values("evidence_at").itertuples())
+        sentences.append(f"**Double claim**: both forces claimed this deal. {listed}.")
+    outside = evidence[evidence["signal"] == "out_of_scope"]
+    for rep_id, touches in outside.groupby("rep_id", sort=True):
+        team = reps.get(rep_id, {}).get("team")
+        team_rules = scope_rules[scope_rules["team_name"] == team]
+        stages = ", ".join(dict.fromkeys(touches.sort_values("evidence_at")["detail"]))
+        count = len(touches)
+        when = (f"on {_day(touches['evidence_at'].min())} at stage {stages}" if count == 1 else
+                f"{count} times (first {_day(touches['evidence_at'].min())}, last {_day(touches['evidence_at'].max())};"
+                f" stages then: {stages})")
+        sentences.append(
+            f"**Out of scope**: {_who(reps, rep_id)} touched the customer {when} on a deal owned by {owner}. This is a {record['segment']} account in the "
+            f"{record['region']} region; {team}'s {_scope_text(team_rules)}.")
+    overlaps = evidence[evidence["signal"] == "uncoordinated_overlap"]
+    days = rules.overlap_days
+    for (internal, external), pairs in overlaps.groupby(["rep_id", "other_rep_id"], sort=True):
+        gaps = (pairs["other_evidence_at"] - pairs["evidence_at"]).abs()
+        closest = pairs.loc[gaps.idxmin()]
+        first, second = sorted([closest["evidence_at"], closest["other_evidence_at"]])
+        window_from = first - pd.Timedelta(days=days)
+        window_to = second + pd.Timedelta(days=days)
+        talks = timeline[(timeline["event"] == "exchange")
+                         & (((timeline["rep_id"] == internal) & (timeline["other_rep_id"] == external))
+                            | ((timeline["rep_id"] == external) & (timeline["other_rep_id"] == internal)))]
+        if talks.empty:
+            nearest = "They had no exchange at all in the deal's timeline."
+        else:
+            gap = (talks["occurred_at"] - first).abs()
+            near = talks.loc[gap.idxmin()]
+            nearest = (f"Their nearest exchange, a {near['channel']} on {_when(near['occurred_at'])}, is outside "
+                       f"the {days}-day margin ({_when(window_from)} to {_when(window_to)}).")
+        count = len(pairs)
+        sentences.append(
+            f"**Uncoordinated overlap**: {_who(reps, internal)} and {_who(reps, external)} made "
+            f"{count} pair{'s' if count != 1 else ''} of touches less than {days} days apart (closest: {_when(first)} and "
+            f"{_when(second)}, {(second - first) / pd.Timedelta(days=1):.1f} days apart) without talking to each "
+            f"other from {days} days before to {days} days after. {nearest}")
+    return sentences
+
+
+def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame,
+                    colours: dict[str, str]) -> tuple[go.Figure, str]:
+    """Every touch, cross-team exchange, claim and stage change of one deal on one time
+    axis, one lane per rep, coloured by team; the evidence of each signal ringed."""
+    reps = rep_directory(timeline)
+    kind_order = {"internal": 0, "external": 1}
+    lanes = sorted(reps, key=lambda r: (kind_order.get(reps[r]["kind"], 2), reps[r]["team"], reps[r]["name"]))
+    label = {r: f"{reps[r]['name']} · {reps[r]['team']}" for r in lanes}
+    team_ids = dict(zip(timeline["rep_team_name"], timeline["rep_team_id"]))
+    figure = go.Figure()
+
+    figure.add_vrect(x0=record["window_start"], x1=record["window_end"], fillcolor="#F2F2F2", line_width=0,
+                     layer="below", annotation_text="deal window", annotation_position="bottom left")
+    touches = timeline[timeline["event"] == "touch"]
+    for team, rows in touches.groupby("rep_team_name", sort=True):
+        figure.add_trace(go.Scatter(
+            x=rows["occurred_at"], y=rows["rep_id"].map(label), mode="markers", name=f"touch by {team}",
+            marker={"size": 12, "color": colours.get(team_ids.get(team), NEUTRAL),
+                    "line": {"width": 1, "color": "white"}},
+            customdata=rows[["channel", "contact_name", "detail", "activity_id"]].fillna("").values,
+            hovertemplate="%{customdata[0]} with %{customdata[1]} (%{customdata[2]})<br>%{x|%d %b %Y %H:%M}"
+                          "<br>%{customdata[3]}<extra></extra>"))
+
+    ringed = {"out_of_scope": (20, "out-of-scope touch"), "uncoordinated_overlap": (26, "overlapping touch")}
+    for signal, (size, name) in ringed.items():
+        rows = evidence[evidence["signal"] == signal]
+        points = pd.concat([rows[["rep_id", "evidence_at"]],
+                            rows[["other_rep_id", "other_evidence_at"]].set_axis(["rep_id", "evidence_at"], axis=1)])
+        points = points.dropna().drop_duplicates()
+        if points.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=points["evidence_at"], y=points["rep_id"].map(label), mode="markers", name=name,
+            marker={"symbol": "circle-open", "size": size, "color": SIGNAL_COLOURS[signal], "line": {"width": 2.5}},
+            hoverinfo="skip"))
+
+    pairs = evidence[evidence["signal"] == "uncoordinated_overlap"].head(MAX_PAIRS_DRAWN)
+    if not pairs.empty:
+        xs, ys = [], []
+        for pair in pairs.itertuples():
+            xs += [pair.evidence_at, pair.other_evidence_at, None]
+            ys += [label.get(pair.rep_id), label.get(pair.other_rep_id), None]
+        figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="uncoordinated pair of touches",
+                                    line={"color": SIGNAL_COLOURS["uncoordinated_overlap"], "dash": "dash",
+                                          "width": 2}, hoverinfo="skip"))
+
+    exchanges = timeline[timeline["event"] == "exchange"]
+    if not exchanges.empty:
+        xs, ys = [], []
+        for row in exchanges.itertuples():
+            xs += [row.occurred_at, row.occurred_at, None]
+            ys += [label.get(row.rep_id), label.get(row.other_rep_id), None]
+        # drawn light: exchanges are the background the touches stand out against
+        figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="cross-team exchange (between the two lanes)",
+                                    line={"color": EXCHANGE_COLOUR, "width": 1}, opacity=0.45, hoverinfo="skip"))
+        figure.add_trace(go.Scatter(
+            x=exchanges["occurred_at"], y=exchanges["rep_id"].map(label), mode="markers", showlegend=False,
+            marker={"size": 6, "symbol": "line-ns-open", "color": EXCHANGE_COLOUR, "line": {"width": 2}},
+            customdata=exchanges[["channel", "rep_name", "other_rep_name"]].values,
+            hovertemplate="%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<br>%{x|%d %b %Y %H:%M}"
+                          "<extra></extra>"))
+
+    claims = timeline[timeline["event"] == "claim"]
+    if not claims.empty:
+        double = set(evidence.loc[evidence["signal"] == "double_claim", "rep_id"])
+        figure.add_trace(go.Scatter(
+            x=claims["occurred_at"], y=claims["rep_id"].map(label), mode="markers+text", name="claim",
+            text=claims["detail"], textposition="top center",
+            marker={"symbol": "diamond", "size": 16,
+                    "color": [colours.get(t, NEUTRAL) for t in claims["rep_team_id"]],
+                    "line": {"width": [4 if r in double else 1 for r in claims["rep_id"]],
+                             "color": SIGNAL_COLOURS["double_claim"]}},
+            customdata=claims[["detail"]].values,
+            hovertemplate="%{customdata[0]} claim<br>%{x|%d %b %Y %H:%M}<extra></extra>"))
+
+    for number, row in enumerate(timeline[timeline["event"] == "stage_change"].itertuples()):
+        # labels above the lanes, alternating in height so that close changes stay legible
+        figure.add_vline(x=row.occurred_at, line={"color": "#777777", "dash": "dot", "width": 1})
+        figure.add_annotation(x=row.occurred_at, y=1.01 + 0.08 * (number % 2), yref="paper", text=row.detail,
+                              showarrow=False, xanchor="center", yanchor="bottom",
+                              font={"size": 12, "color": "#555555"})
+
+    signals = [SIGNAL_LABELS[s] for s in SIGNALS if s in set(evidence["signal"])]
+    title = (f"{record['deal_name']}: contested by {', '.join(signals)}" if signals else
+             f"{record['deal_name']} is not contested under the current rule")
+    figure.update_layout(
+        title=title, yaxis={"title": None, "categoryorder": "array", "categoryarray": lanes
+                                                and [label[r] for r in lanes], "autorange": "reversed"},
+        height=max(320, 70 * len(lanes) + 200), hovermode="closest",
+        **{**LAYOUT, "margin": {"t": 110, "l": 10, "r": 10, "b": 10}, "legend": {"orientation": "h", "y": -0.15}})
+    for lane in lanes:
+        figure.add_hline(y=label[lane], line={"color": KIND_COLOURS.get(reps[lane]["kind"], NEUTRAL), "width": 1},
+                         opacity=0.25)
+    return figure, title
