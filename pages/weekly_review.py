@@ -1,6 +1,7 @@
 """Weekly review: last week's KPIs against the week before and the 4-week average."""
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
@@ -52,4 +53,5 @@ if new.empty:
 else:
     st.caption(f"{len(new)} deal{'s' if len(new) != 1 else ''} became contested in {picked} "
                f"(contested at the end of the week, not at its start).")
-    charts.contested_table(new)
+    week = replace(filters, start=week_start, end=week_start + dt.timedelta(days=7))
+    charts.contested_table(new, new["deal_id"].map(lambda deal: state.link("contested_deals", week, deal=deal)))

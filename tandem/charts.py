@@ -70,10 +70,11 @@ def signals_text(row) -> str:
     return ", ".join(label for key, label in SIGNAL_LABELS.items() if row[key])
 
 
-def contested_table(deals: pd.DataFrame) -> None:
-    table = deals.assign(signals=deals.apply(signals_text, axis=1))
+def contested_table(deals: pd.DataFrame, evidence_links: pd.Series) -> None:
+    """Contested deals with a link per deal to its evidence on the contested-deals page."""
+    table = deals.assign(signals=deals.apply(signals_text, axis=1), evidence=evidence_links)
     columns = ["deal_name", "account_name", "owner_rep_name", "team_name", "signals", "amount", "status",
-               "first_evidence_at", "last_evidence_at"]
+               "first_evidence_at", "last_evidence_at", "evidence"]
     st.dataframe(
         table[columns].sort_values("amount", ascending=False), hide_index=True, width="stretch",
         column_config={
@@ -85,5 +86,7 @@ def contested_table(deals: pd.DataFrame) -> None:
             "status": "Status",
             "first_evidence_at": st.column_config.DatetimeColumn("First conflicting evidence", format="YYYY-MM-DD"),
             "last_evidence_at": st.column_config.DatetimeColumn("Last conflicting evidence", format="YYYY-MM-DD"),
+            "evidence": st.column_config.LinkColumn("Evidence", display_text="Why contested? ↗",
+                                                    help="Opens the deal's timeline on the Contested deals page"),
         },
     )

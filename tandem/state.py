@@ -9,6 +9,7 @@ first run, so a copied link reopens the same view.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -133,6 +134,13 @@ def _rerun_through_the_entry_point() -> None:
 
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+
+def link(url_path: str, filters: Filters, **page_params: str) -> str:
+    """A relative link that opens page `url_path` with these filters and page parameters
+    (in a new tab, as a new session, like a shared link)."""
+    default = st.session_state[_CURRENT][1]
+    return f"{url_path}?{urlencode({**filters.to_url(default), **page_params}, doseq=True)}"
 
 
 def set_page_params(params: dict[str, str]) -> None:

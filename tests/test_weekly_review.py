@@ -75,6 +75,9 @@ def test_default_view_is_the_last_complete_week_and_equals_the_summary(fixture_d
     # d2 and d3 became contested this week; d1 already was at its start (t01, 2025-01-11)
     table = at.dataframe[0].value
     assert sorted(table["deal_name"]) == ["D2 lost in period", "D3 open"]
+    # each links to its evidence on the contested-deals page, for the reviewed week
+    assert sorted(table["evidence"]) == ["contested_deals?start=2025-03-03&end=2025-03-10&deal=d2",
+                                         "contested_deals?start=2025-03-03&end=2025-03-10&deal=d3"]
     assert dict(at.query_params) == {}  # the default view has a bare URL
 
 
