@@ -284,6 +284,10 @@ def _who(reps: dict, rep_id: str) -> str:
     return f"**{rep['name']}** ({rep['team']}, {rep['kind']})"
 
 
+def _a(word: str) -> str:
+    return f"{'an' if str(word)[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _scope_text(rules: pd.DataFrame) -> str:
     if rules.empty:
         return "has no scope rule, so no touch is in its scope"
@@ -316,8 +320,9 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
                 f"{count} times (first {_day(touches['evidence_at'].min())}, last {_day(touches['evidence_at'].max())};"
                 f" stages then: {stages})")
         sentences.append(
-            f"**Out of scope**: {_who(reps, rep_id)} touched the customer {when} on a deal owned by {owner}. This is a {record['segment']} account in the "
-            f"{record['region']} region; {team}'s {_scope_text(team_rules)}.")
+            f"**Out of scope**: {_who(reps, rep_id)} touched the customer {when} on a deal owned by {owner}. "
+            f"This is {_a(record['segment'])} account in the {record['region']} region; {team}'s "
+            f"{_scope_text(team_rules)}.")
     overlaps = evidence[evidence["signal"] == "uncoordinated_overlap"]
     days = rules.overlap_days
     for (internal, external), pairs in overlaps.groupby(["rep_id", "other_rep_id"], sort=True):
@@ -358,6 +363,30 @@ def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.Data
 
     figure.add_vrect(x0=record["window_start"], x1=record["window_end"], fillcolor="#F2F2F2", line_width=0,
                      layer="below", annotation_text="deal window", annotation_position="bottom left")
+    pairs = evidence[evidence["signal"] == "uncoordinated_overlap"].head(MAX_PAIRS_DRAWN)
+    # drawn first, so that the touches and the evidence lie on top
+    exchanges = timeline[timeline["event"] == "exchange"]
+    if not exchanges.empty:
+        # every exchange is a tick on both reps' lanes; only those between the two reps of an
+        # uncoordinated pair are joined by a line (a busy deal has hundreds of exchanges)
+        ends = pd.concat([exchanges.assign(lane=exchanges["rep_id"]), exchanges.assign(lane=exchanges["other_rep_id"])])
+        figure.add_trace(go.Scatter(
+            x=ends["occurred_at"], y=ends["lane"].map(label), mode="markers", name="cross-team exchange (tick on "
+            "both reps' lanes)", marker={"size": 10, "symbol": "line-ns-open", "color": "#8C8C8C",
+                                         "line": {"width": 1.5}},
+            customdata=ends[["channel", "rep_name", "other_rep_name"]].values,
+            hovertemplate="%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<br>%{x|%d %b %Y %H:%M}"
+                          "<extra></extra>"))
+        pair_keys = {frozenset(p) for p in zip(pairs["rep_id"], pairs["other_rep_id"])}
+        between = exchanges[[frozenset(p) in pair_keys for p in zip(exchanges["rep_id"], exchanges["other_rep_id"])]]
+        if not between.empty:
+            xs, ys = [], []
+            for row in between.itertuples():
+                xs += [row.occurred_at, row.occurred_at, None]
+                ys += [label.get(row.rep_id), label.get(row.other_rep_id), None]
+            figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="exchange between an uncoordinated pair",
+                                        line={"color": EXCHANGE_COLOUR, "width": 2}, hoverinfo="skip"))
+
     touches = timeline[timeline["event"] == "touch"]
     for team, rows in touches.groupby("rep_team_name", sort=True):
         figure.add_trace(go.Scatter(
@@ -381,7 +410,6 @@ def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.Data
             marker={"symbol": "circle-open", "size": size, "color": SIGNAL_COLOURS[signal], "line": {"width": 2.5}},
             hoverinfo="skip"))
 
-    pairs = evidence[evidence["signal"] == "uncoordinated_overlap"].head(MAX_PAIRS_DRAWN)
     if not pairs.empty:
         xs, ys = [], []
         for pair in pairs.itertuples():
@@ -390,22 +418,6 @@ def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.Data
         figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="uncoordinated pair of touches",
                                     line={"color": SIGNAL_COLOURS["uncoordinated_overlap"], "dash": "dash",
                                           "width": 2}, hoverinfo="skip"))
-
-    exchanges = timeline[timeline["event"] == "exchange"]
-    if not exchanges.empty:
-        xs, ys = [], []
-        for row in exchanges.itertuples():
-            xs += [row.occurred_at, row.occurred_at, None]
-            ys += [label.get(row.rep_id), label.get(row.other_rep_id), None]
-        # drawn light: exchanges are the background the touches stand out against
-        figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="cross-team exchange (between the two lanes)",
-                                    line={"color": EXCHANGE_COLOUR, "width": 1}, opacity=0.45, hoverinfo="skip"))
-        figure.add_trace(go.Scatter(
-            x=exchanges["occurred_at"], y=exchanges["rep_id"].map(label), mode="markers", showlegend=False,
-            marker={"size": 6, "symbol": "line-ns-open", "color": EXCHANGE_COLOUR, "line": {"width": 2}},
-            customdata=exchanges[["channel", "rep_name", "other_rep_name"]].values,
-            hovertemplate="%{customdata[0]}: %{customdata[1]} → %{customdata[2]}<br>%{x|%d %b %Y %H:%M}"
-                          "<extra></extra>"))
 
     claims = timeline[timeline["event"] == "claim"]
     if not claims.empty:

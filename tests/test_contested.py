@@ -225,7 +225,7 @@ def test_explanation_of_claims_and_out_of_scope_touches(db):
         "11 Feb 2025; **Ivo Alder** (Inside A, internal): credit on 05 Mar 2025.",
         "**Out of scope**: **Xan Xu** (Agency X, external) touched the customer 2 times (first 11 Jan 2025, last "
         "05 Mar 2025; stages then: lead, proposal) on a deal owned by **Ivo Alder** (Inside A, internal). This is "
-        "a enterprise account in the North region; Agency X's agreed scope: smb accounts in any region, stages "
+        "an enterprise account in the North region; Agency X's agreed scope: smb accounts in any region, stages "
         "lead to qualified.",
     ]
 
