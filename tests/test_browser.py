@@ -11,7 +11,8 @@ from playwright.sync_api import sync_playwright
 from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [("", "Weekly review"), ("communication", "Communication"), ("overview", "Data overview")]
+PAGES = [("", "Weekly review"), ("communication", "Communication"), ("conversion", "Conversion"),
+         ("overview", "Data overview")]
 
 
 def app_env(db) -> dict[str, str]:
