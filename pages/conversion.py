@@ -38,17 +38,19 @@ st.subheader("Per team")
 touches = app.run("won_deal_touches_by_team", **deal_params, **lookback)
 figure, _, drawn = conversion.team_table(teams, touches, colours)
 st.plotly_chart(figure, width="stretch")
-st.dataframe(drawn.drop(columns=["team_id", "touches"]), hide_index=True, width="stretch", column_config={
+shown = drawn[["name", "kind", "created", "won", "lost", "closed", "win_rate", "win_rate_low", "win_rate_high",
+               "too_few_closed", "won_amount", "avg_deal_size", "median_cycle_days", "touches_per_won_deal"]].round({"avg_deal_size": 0})
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "name": "Team", "kind": "Kind", "created": "Created", "won": "Won", "lost": "Lost",
     "won_amount": st.column_config.NumberColumn("Won amount", format="localized"),
     "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
-    "win_rate_low": st.column_config.NumberColumn("95% low", format="percent"),
-    "win_rate_high": st.column_config.NumberColumn("95% high", format="percent"),
-    "median_cycle_days": st.column_config.NumberColumn("Median cycle (days)", format="%.1f"),
+    "win_rate_low": st.column_config.NumberColumn("95% from", format="percent"),
+    "win_rate_high": st.column_config.NumberColumn("95% to", format="percent"),
+    "median_cycle_days": st.column_config.NumberColumn("Median cycle, days", format="%.1f"),
     "closed": "Closed",
-    "avg_deal_size": st.column_config.NumberColumn("Average deal size", format="localized"),
-    "touches_per_won_deal": st.column_config.NumberColumn("Customer touches per won deal", format="%.1f"),
-    "too_few_closed": st.column_config.CheckboxColumn(f"Fewer than {conversion.MIN_CLOSED} closed"),
+    "avg_deal_size": st.column_config.NumberColumn("Avg deal size", format="localized"),
+    "touches_per_won_deal": st.column_config.NumberColumn("Touches per won deal", format="%.1f"),
+    "too_few_closed": st.column_config.CheckboxColumn(f"< {conversion.MIN_CLOSED} closed"),
 })
 st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the period are marked (hollow point, "
            "ticked box): too few to compare. Average deal size = won amount / won deals. Customer touches per won "

@@ -38,13 +38,13 @@ def _error_bars(frame: pd.DataFrame) -> dict:
                 arrayminus=(100 * (frame["win_rate"] - frame["win_rate_low"])).tolist(), thickness=2.5, width=8)
 
 
-def team_table(conversion: pd.DataFrame, touches: pd.DataFrame, colours: dict[str, str]
-               ) -> tuple[go.Figure, str, pd.DataFrame]:
+def team_table(conversion: pd.DataFrame, touches: pd.DataFrame, colours: dict[str, str],
+               min_closed: int = MIN_CLOSED) -> tuple[go.Figure, str, pd.DataFrame]:
     """Per team: win rate with its Wilson interval as points with error bars; the frame holds
     every figure of the team table (created, won, lost, rates, amounts, cycle, touches)."""
     drawn = conversion.merge(touches[["team_id", "touches", "touches_per_won_deal"]], on="team_id", how="left")
     drawn["touches"] = drawn["touches"].fillna(0).astype(int)
-    drawn["too_few_closed"] = drawn["closed"] < MIN_CLOSED
+    drawn["too_few_closed"] = drawn["closed"] < min_closed
     drawn = drawn.sort_values(["kind", "team_id"], ascending=[False, True]).reset_index(drop=True)
     labels = [f"{row.name} (few closed)" if row.too_few_closed else row.name for row in drawn.itertuples()]
     rated = drawn[drawn["win_rate"].notna()]
@@ -65,15 +65,15 @@ def team_table(conversion: pd.DataFrame, touches: pd.DataFrame, colours: dict[st
     if rated.empty:
         title = "No deal closed in the period"
     elif comparable.empty:
-        title = f"No team closed {MIN_CLOSED} deals in the period: too few to compare win rates"
+        title = f"No team closed {min_closed} deals in the period: too few to compare win rates"
     else:
         best = comparable.sort_values(["win_rate", "team_id"], ascending=[False, True]).iloc[0]
         title = (f"{best['name']} has the highest win rate: {percent(best['win_rate'])} "
-                 f"({interval(best['win_rate_low'], best['win_rate_high'])}) of {best['closed']} closed deals")
+                 f"({interval(best['win_rate_low'], best['win_rate_high'])}) of {best['closed']:,} closed deals")
         overlap = comparable[comparable["win_rate_high"] >= best["win_rate_low"]]
         if len(overlap) > 1:
             title += f", within the interval of {len(overlap) - 1} other team{'s' if len(overlap) > 2 else ''}"
-    figure.update_layout(title=title, xaxis={"title": "Team (hollow: fewer than 10 closed deals)",
+    figure.update_layout(title=title, xaxis={"title": f"Team (hollow: fewer than {min_closed} closed deals)",
                                              "categoryorder": "array", "categoryarray": labels},
                          yaxis={"title": "Win rate (%), 95% interval", "range": [0, 100]},
                          height=460, **LAYOUT)
@@ -93,10 +93,10 @@ def funnel(stages: pd.DataFrame, names: dict[str, str], kinds: dict[str, str], c
     order = sorted(drawn["team_id"].unique(), key=lambda t: (kinds.get(t) != "internal", t))
     for team_id in order:
         rows = drawn[drawn["team_id"] == team_id]
-        text = [f"n={r.reached:,}" if r.stage == "lead" else percent(r.conversion_from_previous)
-                for r in rows.itertuples()]
+        text = ["" if r.stage == "lead" else percent(r.conversion_from_previous) for r in rows.itertuples()]
         figure.add_trace(go.Bar(
-            x=rows["stage"], y=100 * rows["share_of_cohort"], name=names.get(team_id, team_id), text=text,
+            x=rows["stage"], y=100 * rows["share_of_cohort"], text=text,
+            name=f"{names.get(team_id, team_id)} (cohort {cohort[team_id]:,})",
             textposition="outside", marker_color=colours.get(team_id, NEUTRAL), cliponaxis=False,
             customdata=rows[["reached"]].to_numpy(),
             hovertemplate=names.get(team_id, team_id) + ": %{customdata[0]:,} deals reached %{x} "
@@ -231,7 +231,9 @@ def cohort_trend(months: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
         title = "Deals created in the period: " + ", ".join(
             f"{KIND_LABELS[k].lower()} teams win {rates[k]:.0%}" for k in ("internal", "external") if k in rates)
         title += " of those closed so far"
-    figure.update_layout(title=title, xaxis={"title": "Creation month", "dtick": "M1", "tickformat": "%b %Y"},
+    months_shown = months["month"].nunique()
+    figure.update_layout(title=title, xaxis={"title": "Creation month", "dtick": "M1" if months_shown <= 12 else "M3",
+                                             "tickformat": "%b %Y"},
                          yaxis={"title": "Win rate (%), 95% interval", "range": [0, 100]}, height=440,
                          hovermode="closest", **LAYOUT)
     return figure, title, months

@@ -297,8 +297,9 @@ def test_funnel_and_matrix_titles(db):
     # all teams: reached 9, 8, 6, 4, 3: 3 of 9 won; steps 8/9, 6/8, 4/6, 3/4: proposal is the weakest
     assert title == ("33% of the deals created in the period have reached won; the weakest step is "
                      "proposal → negotiation (67% convert)")
-    assert [trace.name for trace in figure.data] == ["Inside A", "Inside B", "Agency X"]
-    assert list(figure.data[0].text) == ["n=5", "100%", "100%", "60%", "67%"]
+    assert [trace.name for trace in figure.data] == ["Inside A (cohort 5)", "Inside B (cohort 1)",
+                                                     "Agency X (cohort 3)"]
+    assert list(figure.data[0].text) == ["", "100%", "100%", "60%", "67%"]  # from the stage before
     # external sources 7 of the 9 deals created; internal owners closed 900 of the 980 won
     _, title, drawn = conversion.source_owner_matrix(frames["paths"], by_team=False, measure="created")
     assert title == "External reps source 78% of the deals created; internal reps close 92% of the won value"
