@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tandem import app, communication, state
+from tandem import app, charts, communication, state
 
 filters = state.current()
 period = filters.params("start", "end", "teams")
@@ -12,10 +12,6 @@ st.title("Communication")
 st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). Exchanges between reps are "
            "filtered by team only; region and segment filters act on customer touches and shared accounts.")
 
-
-def download(frame, name: str) -> None:
-    st.download_button("Download CSV", frame.to_csv(index=False), file_name=f"tandem_{name}.csv",
-                       mime="text/csv", key=f"download_{name}", icon=":material/download:")
 
 
 exchanges = app.run("exchanges_by_week", **period)
@@ -27,12 +23,12 @@ if exchanges["exchanges"].sum() == 0:
 measure = st.segmented_control("Measure", ["exchanges", "call_minutes"], default="exchanges", key="comm_measure",
                                format_func={"exchanges": "Exchanges", "call_minutes": "Call minutes"}.get)
 figure, _, drawn = communication.weekly_volumes(exchanges, measure or "exchanges")
-st.plotly_chart(figure, width="stretch")
-download(drawn, f"weekly_{measure or 'exchanges'}")
+charts.plot(figure)
+charts.csv_download(drawn, f"weekly_{measure or 'exchanges'}")
 
 figure, _, drawn = communication.coordination_ratio(exchanges, touches)
-st.plotly_chart(figure, width="stretch")
-download(drawn, "coordination_ratio")
+charts.plot(figure)
+charts.csv_download(drawn, "coordination_ratio")
 
 st.subheader("Who talks with whom")
 pairs = app.run("cross_team_exchanges_by_rep_pair", **period)
@@ -42,8 +38,8 @@ channel = left.segmented_control("Channel", ["all", "call", "email", "meeting"],
                                               "meeting": "Meetings"}.get)
 by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
 figure, _, drawn = communication.pair_matrix(pairs, channel or "all", by_team)
-event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key="comm_matrix")
-download(drawn, "rep_matrix" if not by_team else "team_matrix")
+event = charts.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
+charts.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
 
 points = (event or {}).get("selection", {}).get("points", []) if not by_team else []
 if points:
@@ -58,8 +54,8 @@ if points:
         reps = {"rep_a": row["internal_rep_id"], "rep_b": row["external_rep_id"]}
         history = app.run("rep_pair_exchanges_by_week", **reps, **filters.params("start", "end"))
         figure, _, drawn = communication.pair_history(history, internal_name, external_name)
-        st.plotly_chart(figure, width="stretch")
-        download(drawn, "pair_exchanges")
+        charts.plot(figure)
+        charts.csv_download(drawn, "pair_exchanges")
         shared = app.run("rep_pair_shared_accounts", **reps, **filters.params("start", "end", "regions", "segments"))
         if shared.empty:
             st.info("They touched no account in common in this period.")
@@ -71,8 +67,8 @@ else:
     st.caption("Click a cell of the rep matrix to see that pair's exchanges.")
 
 figure, _, drawn = communication.initiator_shares(pairs)
-st.plotly_chart(figure, width="stretch")
-download(drawn, "initiator_shares")
+charts.plot(figure)
+charts.csv_download(drawn, "initiator_shares")
 
 st.subheader("Silent pairs")
 threshold = st.number_input("List pairs who exchanged fewer than", min_value=1, max_value=1000, value=1, step=1,
@@ -93,4 +89,4 @@ else:
         "internal_rep_name": "Internal rep", "internal_team_name": "Internal team", "external_rep_name": "External rep",
         "external_team_name": "Agency", "shared_accounts": "Shared accounts", "shared_account_ids": "Accounts (ids)",
         "exchanges": "Exchanges"})
-    download(shown, "silent_pairs")
+    charts.csv_download(shown, "silent_pairs")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tandem import app, contested, state
+from tandem import app, charts, contested, state
 from tandem.charts import SIGNAL_LABELS
 from tandem.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
 
@@ -78,10 +78,6 @@ st.caption(f"{int(current['active']):,} active deals. Changes compare with the p
            "totals and under each of its signals.")
 
 
-def download(frame, name: str) -> None:
-    st.download_button("Download CSV", frame.to_csv(index=False), file_name=f"tandem_{name}.csv", mime="text/csv",
-                       key=f"download_{name}", icon=":material/download:")
-
 
 # 2. Where conflicts happen
 st.subheader("Where conflicts happen")
@@ -90,8 +86,8 @@ with left:
     figure, title, drawn = contested.region_segment_heatmap(
         app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
     st.markdown(f"**{title}**")
-    st.plotly_chart(figure, width="stretch")
-    download(drawn, "contested_by_region_segment")
+    charts.plot(figure)
+    charts.csv_download(drawn, "contested_by_region_segment")
 with right:
     pairs = app.run("contested_rate_by_team_pair", **rule_params, **deal_filters)
     if pairs.empty:
@@ -99,8 +95,8 @@ with right:
     else:
         figure, title, drawn = contested.team_pair_heatmap(pairs)
         st.markdown(f"**{title}**")
-        st.plotly_chart(figure, width="stretch")
-        download(drawn, "contested_by_team_pair")
+        charts.plot(figure)
+        charts.csv_download(drawn, "contested_by_team_pair")
 st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ marks fewer than "
            f"{contested.MIN_CELL_DEALS} deals, read those with care. Team pairs: the deals both teams worked (owned, sourced, claimed or touched). A contested deal counts "
            "for a pair when both teams are involved in its conflict (the owner's team and the teams of the reps "
@@ -108,8 +104,8 @@ st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ ma
 
 # 3. Trend
 figure, _, drawn = contested.trend_figure(contested.weekly_counts(app.run, filters, rules), rules)
-st.plotly_chart(figure, width="stretch")
-download(drawn, "contested_by_week")
+charts.plot(figure)
+charts.csv_download(drawn, "contested_by_week")
 
 # 4. The list
 st.subheader("Contested deals")
@@ -131,7 +127,7 @@ event = st.dataframe(
         "first_evidence_at": st.column_config.DatetimeColumn("First conflicting evidence", format="YYYY-MM-DD"),
         "last_evidence_at": st.column_config.DatetimeColumn("Last conflicting evidence", format="YYYY-MM-DD"),
     })
-download(table, "contested_deals")
+charts.csv_download(table, "contested_deals")
 rows = event.selection.rows if event else []
 if rows:
     selected_deal = table.iloc[rows[0]]["deal_id"]
@@ -161,16 +157,16 @@ else:
         for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
             st.markdown(f"- {sentence}")
         figure, _ = contested.timeline_figure(record, timeline, evidence, state.team_colours())
-        st.plotly_chart(figure, width="stretch", key="contest_timeline")
+        charts.plot(figure, key="contest_timeline")
         with st.expander(f"The {len(timeline):,} events of this timeline"):
             st.dataframe(timeline.drop(columns=[c for c in timeline.columns if c.endswith("_id")]),
                          hide_index=True, width="stretch")
-            download(timeline, f"deal_{selected_deal}_timeline")
+            charts.csv_download(timeline, f"deal_{selected_deal}_timeline")
 
 # 6. Outcome
 st.subheader("How contested deals end")
 for figure, _, drawn in contested.outcome_figures(app.run("contest_outcomes", **rule_params, **deal_filters)):
-    st.plotly_chart(figure, width="stretch")
+    charts.plot(figure)
 st.caption("Deals closed in the period; contested means contested as of the end of the period under the rule above. "
            "Who ended up with the deal is the kind of its owner's team at close. Bars show the Wilson 95% interval.")
-download(drawn, "contest_outcomes")
+charts.csv_download(drawn, "contest_outcomes")

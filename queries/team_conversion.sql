@@ -2,7 +2,8 @@
 -- the period), won and lost (that status and closed_at in the period, as of end), won
 -- amount, win rate = won / (won + lost) with its Wilson 95% interval (null when no
 -- closed deal), and the median sales cycle in fractional days over those won deals
--- (mean of the two middle values for an even count; null when none). Every team of
+-- (mean of the two middle values for an even count; null when none). closed = won +
+-- lost; avg_deal_size = won_amount / won (null when nothing was won). Every team of
 -- the teams table is listed (those selected, when teams are selected), sorted by
 -- team_id; deals without a team under 'source' attribution count for no team.
 -- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
@@ -40,7 +41,9 @@ final as (
         case when coalesce(p.won, 0) + coalesce(p.lost, 0) > 0 then p.won / (p.won + p.lost) end as win_rate,
         wilson_low(coalesce(p.won, 0)::double, (coalesce(p.won, 0) + coalesce(p.lost, 0))::double) as win_rate_low,
         wilson_high(coalesce(p.won, 0)::double, (coalesce(p.won, 0) + coalesce(p.lost, 0))::double) as win_rate_high,
-        p.median_cycle_days
+        p.median_cycle_days,
+        coalesce(p.won, 0) + coalesce(p.lost, 0) as closed,
+        case when coalesce(p.won, 0) > 0 then p.won_amount::double / p.won end as avg_deal_size
     from listed_teams t
     left join per_team p using (team_id)
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from tandem.weekly import Change, Kpi
@@ -90,3 +92,24 @@ def contested_table(deals: pd.DataFrame, evidence_links: pd.Series) -> None:
                                                     help="Opens the deal's timeline on the Contested deals page"),
         },
     )
+
+
+def csv_download(frame: pd.DataFrame, name: str) -> None:
+    """A CSV download of exactly what a chart or table shows (pseudonymised in presentation mode,
+    since frames come from `tandem.app.run`)."""
+    st.download_button("Download CSV", frame.to_csv(index=False), file_name=f"tandem_{name}.csv", mime="text/csv",
+                       key=f"download_{name}", icon=":material/download:")
+
+
+TITLE_WIDTH = 100  # characters per line of a chart title: Plotly cuts a long title instead of wrapping it
+
+
+def plot(figure: go.Figure, **kwargs):
+    """`st.plotly_chart` at full width, with a long takeaway title wrapped onto more lines
+    (charts in half-width columns or on a projector would cut it)."""
+    title = figure.layout.title.text
+    if title and len(title) > TITLE_WIDTH and "<br>" not in title:
+        lines = textwrap.wrap(title, TITLE_WIDTH)
+        top = figure.layout.margin.t if figure.layout.margin.t is not None else 60
+        figure.update_layout(title={"text": "<br>".join(lines)}, margin={"t": top + 24 * (len(lines) - 1)})
+    return st.plotly_chart(figure, width="stretch", **kwargs)

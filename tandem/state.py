@@ -44,11 +44,17 @@ def options() -> Options:
     )
 
 
-def team_colours() -> dict[str, str]:
-    """team_id -> colour for every team of the database (the same on every page)."""
+def team_kinds() -> dict[str, str]:
+    """team_id -> internal / external, for every team of the database."""
     rows = app.run("filter_options", pseudonymise=False)
     teams = rows[rows["kind"] == "team"]
-    return palette.team_colours(dict(zip(teams["value"], teams["detail"])))
+    return dict(zip(teams["value"], teams["detail"]))
+
+
+def team_colours() -> dict[str, str]:
+    """team_id -> colour for every team of the database (not a filtered subset, so that
+    filtering never shifts a colour): the same on every page."""
+    return palette.team_colours(team_kinds())
 
 
 def last_complete_week_end(opts: Options) -> dt.date:

@@ -12,7 +12,7 @@ from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [("", "Weekly review"), ("communication", "Communication"), ("contested_deals", "Contested deals"),
-         ("overview", "Data overview")]
+         ("conversion", "Conversion"), ("overview", "Data overview")]
 
 
 def app_env(db) -> dict[str, str]:

@@ -295,7 +295,9 @@ def metrics(at: AppTest) -> list[tuple[str, str, str]]:
 
 
 def titles(at: AppTest) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
+    # long titles are wrapped onto lines for display (tandem.charts.plot)
+    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "").replace("<br>", " ")
+            for c in at.get("plotly_chart")]
 
 
 def test_page_default_rule(page):

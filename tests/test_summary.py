@@ -20,20 +20,10 @@ import pytest
 from tandem.importer import import_folder
 from tandem.queries import run
 from tandem.summary import compute_summary
+from tests.stats import wilson
 
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
 START, END = dt.datetime(2025, 3, 3), dt.datetime(2025, 3, 10)
-Z = 1.959963984540054
-
-
-def wilson(k: int, n: int) -> tuple[float, float]:
-    """Independent Wilson 95% score interval, textbook form."""
-    p = k / n
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z / (1 + Z * Z / n) * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
-    return centre - half, centre + half
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("summary") / "summary.duckdb"

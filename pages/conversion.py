@@ -1,0 +1,110 @@
+"""Conversion: how well each team converts, who sources and who closes, and whether coordination pays."""
+
+import streamlit as st
+
+from tandem import app, charts, conversion, state
+from tandem.filters import DEFAULT_RULES
+
+filters = state.current()
+deal_params = filters.params("start", "end", "attribution", "teams", "regions", "segments")
+lookback = {"lookback_days": DEFAULT_RULES["lookback_days"]}
+by = {"owner": "owner", "source": "source rep"}[filters.attribution]
+
+st.title("Conversion")
+st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). A deal belongs to the team of its "
+           f"**{by}** (sidebar). Win rate = won / (won + lost) over the deals closed in the period, with its Wilson "
+           "95% interval; outcomes as of the end of the period.")
+
+
+
+names, kinds, colours = state.options().teams, state.team_kinds(), state.team_colours()
+
+teams = app.run("team_conversion", **deal_params)
+paths = app.run("deals_by_source_and_owner", **deal_params)
+if teams["created"].sum() + teams["closed"].sum() == 0 and paths.empty:
+    st.info("No deal was created or closed in this period under these filters: widen the period or the selection.")
+    st.stop()
+
+st.subheader("Per team")
+touches = app.run("won_deal_touches_by_team", **deal_params, **lookback)
+figure, _, drawn = conversion.team_table(teams, touches, colours)
+charts.plot(figure)
+shown = drawn[["name", "kind", "created", "won", "lost", "closed", "win_rate", "win_rate_low", "win_rate_high",
+               "too_few_closed", "won_amount", "avg_deal_size", "median_cycle_days", "touches_per_won_deal"]].round({"avg_deal_size": 0})
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    "name": "Team", "kind": "Kind", "created": "Created", "won": "Won", "lost": "Lost",
+    "won_amount": st.column_config.NumberColumn("Won amount", format="localized"),
+    "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
+    "win_rate_low": st.column_config.NumberColumn("95% from", format="percent"),
+    "win_rate_high": st.column_config.NumberColumn("95% to", format="percent"),
+    "median_cycle_days": st.column_config.NumberColumn("Median cycle, days", format="%.1f"),
+    "closed": "Closed",
+    "avg_deal_size": st.column_config.NumberColumn("Avg deal size", format="localized"),
+    "touches_per_won_deal": st.column_config.NumberColumn("Touches per won deal", format="%.1f"),
+    "too_few_closed": st.column_config.CheckboxColumn(f"< {conversion.MIN_CLOSED} closed"),
+})
+st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the period are marked (hollow point, "
+           "ticked box): too few to compare. Average deal size = won amount / won deals. Customer touches per won "
+           f"deal: touches by any rep belonging to the deals won in the period (deal window from "
+           f"{lookback['lookback_days']} days before creation).")
+charts.csv_download(drawn, "team_conversion")
+
+st.subheader("Stage funnel")
+stages = app.run("stage_funnel_by_team", **deal_params)
+if stages.empty:
+    st.info("No deal was created in this period under these filters: there is no cohort to follow.")
+else:
+    figure, _, drawn = conversion.funnel(stages, names, kinds, colours)
+    charts.plot(figure)
+    st.caption("Cohort: the deals created in the period. A deal reached a stage if it ever moved to it or further "
+               "(as of the end of the period); recent deals may still move on.")
+    charts.csv_download(drawn, "stage_funnel")
+
+st.subheader("Sourced by × closed by")
+left, right = st.columns([3, 1])
+measure = left.segmented_control("Colour by", ["created", "created_amount"], default="created", key="conv_measure",
+                                 format_func={"created": "Deals created", "created_amount": "Value created"}.get)
+by_team = right.toggle("Team × team", key="conv_by_team", help="Split each kind into its teams and agencies.")
+if paths.empty:
+    st.info("No deal was created or closed in this period under these filters.")
+else:
+    figure, _, drawn = conversion.source_owner_matrix(paths, by_team, measure or "created")
+    charts.plot(figure)
+    st.caption("Colour: deals created in the period (or their amount). Win rate and its 95% interval: the deals "
+               "of that path closed in the period.")
+    charts.csv_download(drawn, "sourced_by_closed_by_team" if by_team else "sourced_by_closed_by_kind")
+
+st.subheader("Handoff latency")
+buckets = app.run("handoff_latency_by_bucket", **deal_params, **lookback)
+if buckets["deals"].sum() == 0:
+    st.info("No deal sourced by an external rep and owned by an internal rep closed in this period.")
+else:
+    figure, _, drawn = conversion.handoff_latency(buckets)
+    charts.plot(figure)
+    st.caption("Deals sourced by an external rep and owned by an internal rep, closed in the period. Latency: "
+               "from the deal's creation to its owner's first customer touch belonging to it, at or after creation.")
+    charts.csv_download(drawn, "handoff_latency")
+
+st.subheader("Cohort trend")
+months = app.run("win_rate_by_creation_month", **deal_params)
+if months.empty:
+    st.info("No deal was created in this period under these filters.")
+else:
+    figure, _, drawn = conversion.cohort_trend(months)
+    charts.plot(figure)
+    st.caption("Deals grouped by the month they were created in, outcome as of the end of the period: recent "
+               "months have had less time to close, and quick wins or losses dominate them.")
+    charts.csv_download(drawn, "win_rate_by_creation_month")
+
+st.subheader("Does coordination pay?")
+quartiles = app.run("win_rate_by_exchange_quartile", **deal_params, **lookback)
+if quartiles.empty:
+    st.info("No deal shared by an internal and an external rep (one the owner, the other the source) "
+            "closed in this period.")
+else:
+    figure, _, drawn = conversion.coordination(quartiles)
+    charts.plot(figure)
+    st.caption("Deals whose owner and source rep are of different kinds, closed in the period, cut into four "
+               "equal groups by the number of calls, emails and meetings between those two reps in the deal "
+               f"window ({lookback['lookback_days']} days before creation to closing).")
+    charts.csv_download(drawn, "win_rate_by_exchange_quartile")

@@ -1,0 +1,57 @@
+-- "Sourced by × closed by" (issue 7): how many deals, and how much value, each kind and
+-- team of source rep hands to each kind and team of owner, and the win rate of each
+-- path. Deals as of end kept by the filters (the team filter acts on the team by
+-- attribution). Per path: created (created_at in the period) and created_amount (their
+-- amount summed: the value handed over), won and lost (that status with closed_at in
+-- the period), won_amount, win rate = won / (won + lost) with its Wilson 95% interval
+-- (null when none closed). Deals without a source rep form the source kind 'none'
+-- ("no source rep"). level 'kind' rows sum the kinds (team columns null); level 'team'
+-- rows give each (source team, owner team). Paths with neither a deal created nor one
+-- closed in the period are absent.
+-- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
+-- $segments (lists, empty = all).
+with in_period as (
+    select
+        coalesce(d.source_kind, 'none') as source_kind,
+        d.source_team_id,
+        coalesce(source_team.name, 'no source rep') as source_team_name,
+        d.owner_kind,
+        d.owner_team_id,
+        owner_team.name as owner_team_name,
+        d.amount,
+        d.created_at >= $start as created,
+        d.status = 'won' and d.closed_at >= $start as won,
+        d.status = 'lost' and d.closed_at >= $start as lost
+    from filtered_deals($end, $attribution, $teams, $regions, $segments) d
+    join teams owner_team on owner_team.team_id = d.owner_team_id
+    left join teams source_team on source_team.team_id = d.source_team_id
+    where d.created_at >= $start or (d.status in ('won', 'lost') and d.closed_at >= $start)
+),
+
+paths as (
+    select
+        case when grouping(source_team_id) = 1 then 'kind' else 'team' end as level,
+        source_kind, source_team_id, source_team_name, owner_kind, owner_team_id, owner_team_name,
+        count(*) filter (where created) as created,
+        coalesce(sum(amount) filter (where created), 0)::double as created_amount,
+        count(*) filter (where won) as won,
+        count(*) filter (where lost) as lost,
+        coalesce(sum(amount) filter (where won), 0)::double as won_amount
+    from in_period
+    group by grouping sets (
+        (source_kind, owner_kind),
+        (source_kind, source_team_id, source_team_name, owner_kind, owner_team_id, owner_team_name)
+    )
+),
+
+final as (
+    select
+        *,
+        case when won + lost > 0 then won / (won + lost) end as win_rate,
+        wilson_low(won::double, (won + lost)::double) as win_rate_low,
+        wilson_high(won::double, (won + lost)::double) as win_rate_high
+    from paths
+)
+
+select * from final
+order by level, source_kind, owner_kind, source_team_id nulls first, owner_team_id nulls first
