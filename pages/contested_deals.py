@@ -108,7 +108,7 @@ charts.plot(figure)
 charts.csv_download(drawn, "contested_by_week")
 
 # 4. The list
-st.subheader("Contested deals")
+st.subheader("All contested deals")
 deals = app.run("contested_deals", **rule_params, **deal_filters)
 shown_signals = st.pills("Show deals with", list(rules.signals), selection_mode="multi",
                          default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")

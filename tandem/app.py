@@ -15,11 +15,17 @@ from tandem.config import DEFAULT_DB_PATH, QUERIES_DIR, db_path
 _first_build = threading.Lock()  # two sessions opening a fresh clone build the demo once
 
 
+_current_files: set[tuple[int, int]] = set()  # database versions whose pre-computed tables were checked
+
+
 def ensure_database() -> None:
-    """Make sure the configured database exists; on a fresh clone build the demo one,
-    showing progress in the page. A missing custom database stops with instructions."""
+    """Make sure the configured database exists and its pre-computed tables match the
+    queries; on a fresh clone build the demo one, after an update of Tandem refresh the
+    pre-computed tables, showing progress in the page. A missing custom database stops
+    with instructions."""
     path = db_path()
     if path.exists():
+        _ensure_derived(path)
         return
     if path.resolve() != DEFAULT_DB_PATH.resolve():
         st.error(f"No database at `{path}` (set by `TANDEM_DB`). Build one with "
@@ -39,6 +45,20 @@ def ensure_database() -> None:
 
         build_demo(path, scale="demo", end_date=dt.date.today(), progress=show)
     st.rerun()
+
+
+def _ensure_derived(path) -> None:
+    from tandem.db import derived_is_current, rebuild_derived
+
+    if queries.database_version(path) in _current_files:
+        return
+    with _first_build:
+        if not derived_is_current(path):
+            with st.status("Tandem was updated: refreshing the pre-computed tables of this database "
+                           "(about 25 s for 10 million activities; once per update)", expanded=True) as status:
+                rebuild_derived(path, progress=lambda message: status.write(message.capitalize()))
+                status.update(label="Pre-computed tables up to date", state="complete")
+        _current_files.add(queries.database_version(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

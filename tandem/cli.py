@@ -11,6 +11,7 @@ import datetime as dt
 import sys
 
 from tandem.config import db_path
+from tandem.db import DatabaseOutdated
 from tandem.progress import TerminalBar
 
 
@@ -49,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"])
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--end-date", type=_date, default=None, help="last day covered, exclusive (default: today)")
+
+    p = commands.add_parser("precompute", help="bring the pre-computed tables of an existing database up to date")
+    p.add_argument("--db", help=db_help)
+
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
     period = p.add_mutually_exclusive_group(required=True)
@@ -111,9 +116,17 @@ def main(argv: list[str] | None = None) -> int:
             end_date = args.end_date or dt.date.today()
             path = build_demo(db_path(args.db), scale=args.scale, seed=args.seed, end_date=end_date, progress=TerminalBar())
             print(f"demo database ({args.scale}, seed {args.seed}, ending {end_date}) written to {path}")
+        elif args.command == "precompute":
+            import time
+
+            from tandem.db import rebuild_derived
+
+            started = time.perf_counter()
+            path = rebuild_derived(db_path(args.db), progress=lambda message: print(message, file=sys.stderr))
+            print(f"pre-computed tables of {path} up to date ({time.perf_counter() - started:.1f} s)")
         elif args.command == "summary":
             print(_summary(args))
-    except (UsageError, FileNotFoundError, NotADirectoryError) as error:
+    except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -8,14 +8,23 @@ failure leaves the old file byte-identical and readers never see a half-built fi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
-from tandem.config import SCHEMA_PATH
+from tandem.config import QUERIES_DIR, SCHEMA_PATH
+
+SHARED_DIR = QUERIES_DIR / "shared"  # DuckDB macros, created at every connection
+DERIVED_DIR = QUERIES_DIR / "derived"  # tables pre-computed with the database
+
+
+class DatabaseOutdated(Exception):
+    """The file's pre-computed tables were built by other query definitions."""
 
 # Two cores here: let DuckDB use both, and spill to a folder we know is writable.
 THREADS = max(2, os.cpu_count() or 2)
@@ -33,13 +42,15 @@ def connection_config(temp_directory: str | os.PathLike | None = None) -> dict:
 def build_database(
     target: str | os.PathLike,
     fill: Callable[[duckdb.DuckDBPyConnection], dict[str, str]],
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Create the schema in a temporary file beside `target`, let `fill` load it, then
     atomically replace `target`.
 
     `fill(con)` inserts the rows and returns metadata (`source`, `detail`, ...) that is
-    stored in `tandem_meta` together with `built_at`. Any exception from `fill` removes
-    the temporary file and propagates; `target` is then untouched.
+    stored in `tandem_meta` together with `built_at`. The pre-computed tables are built
+    next (`build_derived`, reporting each step to `progress`). Any exception removes the
+    temporary file and propagates; `target` is then untouched.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -57,12 +68,81 @@ def build_database(
             con.execute("checkpoint")
         finally:
             con.close()
+        build_derived(tmp, progress)
         os.replace(tmp, target)
     except BaseException:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
     return target
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The shared query steps, as macros in the connection's in-memory catalog."""
+    for shared in sorted(SHARED_DIR.glob("*.sql")):
+        con.execute(shared.read_text())
+
+
+def derived_version() -> str:
+    """Fingerprint of the definitions the pre-computed tables are made from."""
+    digest = hashlib.sha256()
+    for path in sorted(SHARED_DIR.glob("*.sql")) + sorted(DERIVED_DIR.glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stored_derived_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("select value from tandem.tandem_meta where key = 'derived_version'").fetchone()
+    return row[0] if row else None
+
+
+def derived_is_current(path: str | os.PathLike) -> bool:
+    """Whether the file's pre-computed tables match the current query definitions."""
+    con = duckdb.connect(":memory:", config=connection_config())
+    try:
+        con.execute("attach $path as tandem (read_only)", {"path": str(path)})
+        return stored_derived_version(con) == derived_version()
+    finally:
+        con.close()
+
+
+def build_derived(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> None:
+    """(Re)build the pre-computed tables inside the database file at `path` (which no
+    one else may have open): the derived steps of `queries/derived/`, in name order,
+    over the shared macros, then the version stamp that readers check."""
+    con = duckdb.connect(":memory:", config=connection_config())
+    try:
+        con.execute("attach $path as tandem", {"path": str(path)})
+        con.execute(CURSOR_SETUP)
+        con.execute((DERIVED_DIR / "tables.sql").read_text())  # empty, so that the macros reading them bind
+        create_macros(con)
+        for step in sorted(DERIVED_DIR.glob("[0-9]*.sql")):
+            if progress:
+                progress(f"pre-computing {step.stem.split('_', 1)[-1].replace('_', ' ')}")
+            con.execute(step.read_text())
+        con.execute("delete from tandem_meta where key = 'derived_version'")
+        con.execute("insert into tandem_meta values ('derived_version', $v)", {"v": derived_version()})
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def rebuild_derived(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> Path:
+    """Bring an existing database's pre-computed tables up to date without ever leaving
+    a half-done file: work on a copy beside it, then atomically replace it."""
+    path = require_database(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".derived", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(path, tmp)
+        build_derived(tmp, progress)
+        os.replace(tmp, path)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def require_database(path: str | os.PathLike) -> Path:
@@ -93,5 +173,11 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config=connection_config())
     con.execute("attach $path as tandem (read_only)", {"path": str(path)})
     con.execute(CURSOR_SETUP)
+    if stored_derived_version(con) != derived_version():
+        con.close()
+        raise DatabaseOutdated(
+            f"{path} was built by another version of Tandem's queries: update its pre-computed tables with "
+            f"`python -m tandem precompute --db {path}` (or rebuild it with import or demo)")
+    create_macros(con)
     return con
 

@@ -195,7 +195,7 @@ def build_demo(
             "period_end": end_date.isoformat(),
         }
 
-    result = build_database(path, fill)
+    result = build_database(path, fill, lambda message: progress(0.97, message))
     progress(1.0, "demo database ready")
     return result
 

@@ -424,7 +424,7 @@ def import_folder(folder: str | os.PathLike, target: str | os.PathLike, progress
         return {"source": "import", "detail": str(folder.resolve()), "absent_tables": ",".join(absent)}
 
     try:
-        build_database(target, fill)
+        build_database(target, fill, lambda message: progress(0.99, message))
     except _Rejected:
         return report
     progress(1.0, "done")

@@ -50,9 +50,7 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
             return cached[1]
         if cached:
             cached[1].close()  # the file was replaced: drop the connection to the old one
-        con = attach_read_only(path)
-        for shared in sorted((QUERIES_DIR / "shared").glob("*.sql")):
-            con.execute(shared.read_text())  # macros, created as memory.main.<name>
+        con = attach_read_only(path)  # with the shared macros, created as memory.main.<name>
         _connections[path] = (version, con)
         return con
 

@@ -6,8 +6,13 @@
 -- (timestamps are naive, so an interval of n days is exactly n * 24 hours).
 -- A touch without deal_id can belong to several deals; one with a deal_id belongs to
 -- that deal only (and to none if the deal does not exist as of end_at).
--- Macro: deal_touches(end_at, lookback_days).
-create or replace macro memory.main.deal_touches(end_at, lookback_days) as table
+-- Belonging only grows with end_at: as of end_at it is the belonging over all the data
+-- (end_at = infinity) restricted to occurred_at < end_at and deal_created_at < end_at.
+-- That is what the pre-computed table derived_deal_touches (DESIGN default lookback of
+-- 30 days, built with the database, queries/derived/) holds, so deal_touches serves
+-- lookback 30 from it and computes any other lookback here (deal_touches_live).
+-- Macros: deal_touches_live(end_at, lookback_days), deal_touches(end_at, lookback_days).
+create or replace macro memory.main.deal_touches_live(end_at, lookback_days) as table
 with touches as (
     select a.activity_id, a.occurred_at, a.channel, a.rep_id, a.contact_id, a.deal_id,
            c.account_id as contact_account_id
@@ -21,13 +26,13 @@ deals as (
 ),
 
 by_deal_id as (
-    select t.*, d.deal_id as belongs_to
+    select t.*, d.deal_id as belongs_to, d.created_at as deal_created_at
     from touches t
     join deals d on d.deal_id = t.deal_id
 ),
 
 by_window as (
-    select t.*, d.deal_id as belongs_to
+    select t.*, d.deal_id as belongs_to, d.created_at as deal_created_at
     from touches t
     join deals d
         on t.deal_id is null
@@ -46,9 +51,21 @@ final as (
         r.team_id as rep_team_id,
         r.kind as rep_kind,
         b.contact_id,
-        b.deal_id is not null as by_deal_id
+        b.deal_id is not null as by_deal_id,
+        b.deal_created_at
     from (select * from by_deal_id union all select * from by_window) b
     join rep_kinds() r using (rep_id)
 )
 
 select * from final;
+
+-- The constant 30 is DESIGN's default lookback (tandem.filters.DEFAULT_RULES; a test
+-- checks they agree). DuckDB drops the branch whose condition is false for the bound
+-- parameter, so only one side runs.
+create or replace macro memory.main.deal_touches(end_at, lookback_days) as table
+select deal_id, activity_id, occurred_at, channel, rep_id, rep_team_id, rep_kind, contact_id, by_deal_id,
+       deal_created_at
+from derived_deal_touches
+where lookback_days = 30 and occurred_at < end_at and deal_created_at < end_at
+union all
+select * from deal_touches_live(end_at, lookback_days) where lookback_days <> 30;

@@ -1,5 +1,5 @@
--- Shared step: the contest signals of every deal as of end_at, one row per piece of
--- evidence (DESIGN "Contest signals"). A deal is contested when it has any row here.
+-- Shared step: the contest signals of every deal, one row per piece of evidence
+-- (DESIGN "Contest signals"). A deal is contested as of end_at when it has a row there.
 --   double_claim: every claim (claimed_at < end_at) of a deal claimed by at least one
 --     internal and at least one external rep; rep_id, evidence_at = claimed_at, detail = kind.
 --   out_of_scope: every touch belonging to the deal by a rep whose kind differs from
@@ -13,8 +13,24 @@
 --     deal, occurred_at < end_at) in [earlier - overlap_days, later + overlap_days],
 --     both ends included. rep_id/activity_id/evidence_at = the internal touch, other_* = the
 --     external one.
--- Macro: contest_evidence(end_at, lookback_days, overlap_days).
-create or replace macro memory.main.contest_evidence(end_at, lookback_days, overlap_days) as table
+--
+-- contest_evidence_timeline(end_at, ...) computes the evidence from the data as of end_at
+-- together with the as-of ends E <= end_at at which each row is evidence, E in
+-- (valid_from, valid_until] (valid_until null = no limit):
+--   double_claim: valid_from = the later of the claim and the moment the deal has claims
+--     of both kinds (both first claims before E);
+--   out_of_scope: valid_from = the later of the touch and the deal's creation;
+--   uncoordinated_overlap: valid_from = the later of the two touches and the deal's
+--     creation; valid_until = the pair's first exchange at or after the window start when
+--     it falls in the window (it exists, and coordinates the pair, once E > it).
+-- Belonging only grows with E (see deal_touches), so filtering the rows of a later end_at
+-- by validity gives exactly the evidence as of E. contest_evidence(E, ...) is that filter,
+-- over the pre-computed timeline as of all the data (derived_contest_evidence, built with
+-- the database for DESIGN's default rule, lookback 30 and overlap 7 days) or, for any
+-- other rule, over contest_evidence_timeline(E, ...) computed here.
+-- Macros: contest_evidence_timeline(end_at, lookback_days, overlap_days),
+-- contest_evidence(end_at, lookback_days, overlap_days).
+create or replace macro memory.main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
 with deals as (
     select * from deals_as_of(end_at)
 ),
@@ -30,15 +46,22 @@ claims_as_of as (
     where c.claimed_at < end_at
 ),
 
-double_claim as (
-    select deal_id, 'double_claim' as signal, rep_id, null::varchar as activity_id, claimed_at as evidence_at,
-           null::varchar as other_rep_id, null::varchar as other_activity_id, null::timestamp as other_evidence_at,
-           claim_kind as detail
+claimed_by_both as (
+    -- from when the deal has claims of both kinds
+    select deal_id, greatest(min(claimed_at) filter (where rep_kind = 'internal'),
+                             min(claimed_at) filter (where rep_kind = 'external')) as both_claimed_at
     from claims_as_of
-    where deal_id in (
-        select deal_id from claims_as_of group by deal_id
-        having count(*) filter (where rep_kind = 'internal') > 0 and count(*) filter (where rep_kind = 'external') > 0
-    )
+    group by deal_id
+    having count(*) filter (where rep_kind = 'internal') > 0 and count(*) filter (where rep_kind = 'external') > 0
+),
+
+double_claim as (
+    select c.deal_id, 'double_claim' as signal, c.rep_id, null::varchar as activity_id, c.claimed_at as evidence_at,
+           null::varchar as other_rep_id, null::varchar as other_activity_id, null::timestamp as other_evidence_at,
+           c.claim_kind as detail, greatest(c.claimed_at, b.both_claimed_at) as valid_from,
+           null::timestamp as valid_until
+    from claims_as_of c
+    join claimed_by_both b using (deal_id)
 ),
 
 touch_stages as (
@@ -51,6 +74,7 @@ touch_stages as (
 scope_candidates as (
     -- touches by a rep of another kind than the owner's, with what a rule must match
     select t.deal_id, t.rep_id, t.rep_team_id, t.activity_id, t.occurred_at, t.stage_then,
+           greatest(t.occurred_at, t.deal_created_at) as valid_from,
            d.segment, d.region, touch_stage.position as stage_position
     from touch_stages t
     join deals d using (deal_id)
@@ -60,7 +84,7 @@ scope_candidates as (
 
 scope_checked as (
     select
-        c.deal_id, c.rep_id, c.activity_id, c.occurred_at, c.stage_then,
+        c.deal_id, c.rep_id, c.activity_id, c.occurred_at, c.stage_then, c.valid_from,
         coalesce(bool_or(r.segment in (c.segment, '*') and r.region in (c.region, '*')
                          and c.stage_position between rule_from.position and rule_to.position), false) as in_scope
     from scope_candidates c
@@ -72,7 +96,7 @@ scope_checked as (
 
 out_of_scope as (
     select deal_id, 'out_of_scope' as signal, rep_id, activity_id, occurred_at as evidence_at,
-           null::varchar, null::varchar, null::timestamp, stage_then
+           null::varchar, null::varchar, null::timestamp, stage_then, valid_from, null::timestamp
     from scope_checked
     where not in_scope and exists (select 1 from scope_rules)
 ),
@@ -81,6 +105,7 @@ overlapping_pairs as (
     select i.deal_id, i.rep_id as internal_rep_id, i.activity_id as internal_activity_id,
            i.occurred_at as internal_at, e.rep_id as external_rep_id, e.activity_id as external_activity_id,
            e.occurred_at as external_at,
+           greatest(i.occurred_at, e.occurred_at, i.deal_created_at) as valid_from,
            least(i.rep_id, e.rep_id) as rep_low, greatest(i.rep_id, e.rep_id) as rep_high,
            least(i.occurred_at, e.occurred_at) - overlap_days * interval 1 day as coordination_from,
            greatest(i.occurred_at, e.occurred_at) + overlap_days * interval 1 day as coordination_to
@@ -111,10 +136,14 @@ first_exchange_in_window as (
 ),
 
 uncoordinated_overlap as (
+    -- with the data as of end_at every exchange is before end_at, so a row here is
+    -- evidence as of end_at exactly when first_exchange_at is null or after the window
     select deal_id, 'uncoordinated_overlap' as signal, internal_rep_id, internal_activity_id, internal_at,
-           external_rep_id, external_activity_id, external_at, null::varchar
+           external_rep_id, external_activity_id, external_at, null::varchar, valid_from,
+           case when first_exchange_at <= coordination_to then first_exchange_at end as valid_until
     from first_exchange_in_window
-    where first_exchange_at is null or first_exchange_at > coordination_to
+    -- a pair coordinated before it could be evidence (valid_until <= valid_from) never is
+    where first_exchange_at is null or first_exchange_at > coordination_to or first_exchange_at > valid_from
 ),
 
 final as (
@@ -124,3 +153,15 @@ final as (
 )
 
 select * from final;
+
+-- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
+-- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
+create or replace macro memory.main.contest_evidence(end_at, lookback_days, overlap_days) as table
+select * exclude (valid_from, valid_until)
+from (
+    select * from derived_contest_evidence where lookback_days = 30 and overlap_days = 7
+    union all
+    select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
+    where not (lookback_days = 30 and overlap_days = 7)
+)
+where valid_from < end_at and (valid_until is null or end_at <= valid_until);

@@ -1,0 +1,29 @@
+-- The pre-computed tables, created empty before the shared macros that read them, then
+-- filled by the numbered steps of this folder (tandem.db.build_derived). Not part of the
+-- import contract; a test checks their columns against the macros that fill them.
+create or replace table derived_deal_touches (
+    deal_id         varchar,
+    activity_id     varchar,
+    occurred_at     timestamp,
+    channel         varchar,
+    rep_id          varchar,
+    rep_team_id     varchar,
+    rep_kind        varchar,
+    contact_id      varchar,
+    by_deal_id      boolean,
+    deal_created_at timestamp
+);
+
+create or replace table derived_contest_evidence (
+    deal_id           varchar,
+    signal            varchar,
+    rep_id            varchar,
+    activity_id       varchar,
+    evidence_at       timestamp,
+    other_rep_id      varchar,
+    other_activity_id varchar,
+    other_evidence_at timestamp,
+    detail            varchar,
+    valid_from        timestamp,
+    valid_until       timestamp
+);

@@ -1,0 +1,133 @@
+"""The pre-computed tables (queries/derived/): they give exactly what the live
+definitions give, for any as-of end, and an outdated file is refused with the way out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.config import QUERIES_DIR, ROOT
+from tandem.db import CURSOR_SETUP, DatabaseOutdated, derived_is_current
+from tandem.filters import DEFAULT_RULES
+from tandem.queries import connection, run
+from tests.test_properties import BASE, build, datasets
+
+# The as-of ends compared on the small demo database: before, inside and after its data.
+ENDS = [dt.datetime(2024, 12, 2), dt.datetime(2025, 6, 2), dt.datetime(2026, 3, 9), dt.datetime(2026, 11, 23),
+        dt.datetime(2030, 1, 1)]
+
+# derived path (default rule) minus the live computation as of the same end, both ways
+EVIDENCE_DIFFERENCE = """
+with derived as (
+    select * from contest_evidence($end, 30, 7)
+),
+live as (
+    select * exclude (valid_from, valid_until)
+    from contest_evidence_timeline($end, 30, 7)
+    where valid_from < $end and (valid_until is null or $end <= valid_until)
+)
+select 'only derived' as side, count(*) from (select * from derived except all select * from live)
+union all
+select 'only live', count(*) from (select * from live except all select * from derived)
+"""
+TOUCHES_DIFFERENCE = """
+select 'only derived', count(*) from (
+    select * from deal_touches($end, 30) except all select * from deal_touches_live($end, 30))
+union all
+select 'only live', count(*) from (
+    select * from deal_touches_live($end, 30) except all select * from deal_touches($end, 30))
+"""
+
+
+def differences(db, sql: str, end: dt.datetime) -> dict[str, int]:
+    cursor = connection(db).cursor()
+    try:
+        cursor.execute(CURSOR_SETUP)
+        return dict(cursor.execute(sql, {"end": end}).fetchall())
+    finally:
+        cursor.close()
+
+
+@pytest.mark.parametrize("end", ENDS)
+def test_pre_computed_tables_equal_the_live_definitions(small_db, end):
+    assert differences(small_db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    assert differences(small_db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+
+
+def test_the_pre_computed_tables_hold_evidence(small_db):
+    """Not vacuous: the small demo has every signal, and pairs that become coordinated
+    later (a bounded validity)."""
+    cursor = connection(small_db).cursor()
+    cursor.execute(CURSOR_SETUP)
+    counts = dict(cursor.execute("select signal, count(*) from derived_contest_evidence group by all").fetchall())
+    assert set(counts) == {"double_claim", "out_of_scope", "uncoordinated_overlap"}
+    bounded = cursor.execute("select count(*) from derived_contest_evidence where valid_until is not null").fetchone()
+    assert bounded[0] > 0
+    cursor.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=datasets(), end_day=st.integers(0, 100))
+def test_pre_computed_evidence_on_random_data(rows, end_day):
+    db = build(rows)
+    end = BASE + dt.timedelta(days=end_day, hours=end_day % 24)
+    assert differences(db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    assert differences(db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+
+
+def test_derived_columns_are_what_the_macros_give(small_db):
+    cursor = connection(small_db).cursor()
+    cursor.execute(CURSOR_SETUP)
+
+    def columns(sql: str) -> list[tuple[str, str]]:
+        return [(name, kind) for name, kind, *_ in cursor.execute(f"describe {sql}").fetchall()]
+
+    assert columns("derived_deal_touches") == columns("select * from deal_touches_live('infinity'::timestamp, 30)")
+    assert columns("derived_contest_evidence") == columns(
+        "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
+    cursor.close()
+
+
+def test_the_default_rule_in_sql_is_designs():
+    """The serving macros pick the pre-computed tables for DESIGN's default rule, written
+    as constants in SQL; they must be tandem.filters.DEFAULT_RULES."""
+    touches = (QUERIES_DIR / "shared" / "30_deal_touches.sql").read_text()
+    evidence = (QUERIES_DIR / "shared" / "40_contest_evidence.sql").read_text()
+    lookback, overlap = DEFAULT_RULES["lookback_days"], DEFAULT_RULES["overlap_days"]
+    assert set(re.findall(r"lookback_days (?:=|<>) (\d+)", touches)) == {str(lookback)}
+    assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
+    assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
+    for derived in (QUERIES_DIR / "derived").glob("[0-9]*.sql"):
+        assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
+
+
+def test_an_outdated_database_is_refused_and_precompute_mends_it(small_db, tmp_path):
+    copy = tmp_path / "old.duckdb"
+    shutil.copyfile(small_db, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update tandem_meta set value = 'older' where key = 'derived_version'")
+    con.close()
+    assert not derived_is_current(copy)
+    with pytest.raises(DatabaseOutdated, match=r"python -m tandem precompute --db"):
+        run("table_row_counts", db=copy)
+    cli = [sys.executable, "-m", "tandem"]
+    refused = subprocess.run([*cli, "summary", "--week", "2026-W47", "--db", str(copy)], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "precompute" in refused.stderr and "Traceback" not in refused.stderr
+    mended = subprocess.run([*cli, "precompute", "--db", str(copy)], cwd=ROOT, capture_output=True, text=True)
+    assert mended.returncode == 0, mended.stderr
+    assert derived_is_current(copy)
+    assert list(copy.parent.iterdir()) == [copy]  # no temporary file left
+    summary = subprocess.run([*cli, "summary", "--week", "2026-W47", "--db", str(copy), "--json"], cwd=ROOT,
+                             capture_output=True, text=True)
+    original = subprocess.run([*cli, "summary", "--week", "2026-W47", "--db", str(small_db), "--json"], cwd=ROOT,
+                              capture_output=True, text=True)
+    assert summary.returncode == 0 and summary.stdout == original.stdout
