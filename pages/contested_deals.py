@@ -58,8 +58,10 @@ session[RULES] = rules
 rule_params = rules.params()
 
 # 1. Headline
-current = app.run("deal_totals", **rule_params, **deal_filters).iloc[0]
-previous = app.run("deal_totals", **rule_params, **{**deal_filters, **contested.previous_period(filters)}).iloc[0]
+before = contested.previous_period(filters)
+previous, current = (row for _, row in app.run(
+    "deal_totals", starts=[before["start"], deal_filters["start"]], ends=[before["end"], deal_filters["end"]],
+    **rule_params, **filters.params("attribution", "teams", "regions", "segments")).iterrows())
 if int(current["active"]) == 0:
     st.info("No active deal in this period under the current filters: widen the period or the team, region "
             "and segment selection.")
@@ -72,7 +74,6 @@ with columns[3]:
     st.markdown("**Deals per signal**  \n" + "  \n".join(
         f"{SIGNAL_LABELS[s]}: **{int(current[s]):,}**" + ("" if s in rules.signals else " (not counted)")
         for s in SIGNALS))
-before = contested.previous_period(filters)
 st.caption(f"{int(current['active']):,} active deals. Changes compare with the period of the same length just before "
            f"({before['start']:%d %b %Y} to {before['end']:%d %b %Y}). A deal with several signals counts once in the "
            "totals and under each of its signals.")

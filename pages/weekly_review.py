@@ -44,10 +44,10 @@ for group in weekly.GROUPS:
 st.subheader("Needs attention")
 deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
 this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
-# contested at the week's start = at the previous week's end: deal_totals already has
-# those ids, cached from the sparkline series, so the contest signals are not recomputed
-previous = app.run("deal_totals", **deal_filters, **weekly.week_period(week_start - dt.timedelta(weeks=1)))
-new = this_week[~this_week["deal_id"].isin(previous.iloc[0]["contested_deal_ids"])]
+# contested at the week's start = at the previous week's end: the sparkline series' deal
+# totals (cached) already have those ids, so the contest signals are not recomputed
+previous = weekly.weekly_deal_totals(app.run, filters, week_start).loc[week_start - dt.timedelta(weeks=1)]
+new = this_week[~this_week["deal_id"].isin(previous["contested_deal_ids"])]
 if new.empty:
     st.info(f"No deal became contested in {picked}.")
 else:

@@ -1,35 +1,58 @@
--- Deal figures of the period, and the contested figures over active deals (DESIGN
--- "Deal figures"): active, created, won, lost, won_amount; contested count, value at
--- stake (sum of amount of contested active deals, any status), contested rate
--- (contested / active, null when no active deal) and the count per signal (a deal
--- counts under each of its signals), and the ids of the contested active deals (sorted
--- as plain strings). A deal is contested when it has one of the $signals (empty = every
--- signal); the per-signal counts ignore that selection.
--- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
-with deals as (
-    select * from filtered_deals($end, $attribution, $teams, $regions, $segments)
+-- Deal figures of one or more periods, and the contested figures over active deals
+-- (DESIGN "Deal figures"), one row per period [start, end) in the order given: active,
+-- created, won, lost, won_amount; won and lost by the kind of the deal's team (by
+-- attribution; deals without a team count in neither); contested count, value at stake
+-- (sum of amount of contested active deals, any status), contested rate (contested /
+-- active, null when no active deal) and the count per signal (a deal counts under each
+-- of its signals), and the ids of the contested active deals (sorted as plain strings).
+-- Each period is judged as of its own end. A deal is contested when it has one of the
+-- $signals (empty = every signal); the per-signal counts ignore that selection.
+-- Reading recorded here: as of a period's end a deal closed later is open, so the deals
+-- as of the last end serve every period (closed_at < end decides, per period).
+-- Parameters: $starts, $ends (lists of the same length: the periods), $lookback_days,
+-- $overlap_days, $attribution ('owner' or 'source'), $teams, $regions, $segments,
+-- $signals (lists, empty = all).
+with periods as (
+    select unnest($starts::timestamp[]) as period_start, unnest($ends::timestamp[]) as period_end,
+           unnest(range(len($ends::timestamp[]))) as position
+),
+
+deals as (
+    select * from filtered_deals(list_max($ends::timestamp[]), $attribution, $teams, $regions, $segments)
 ),
 
 signals as (
-    select * from deal_signals($end, $lookback_days, $overlap_days, $signals)
+    select * from deal_signals_at_ends($ends, $lookback_days, $overlap_days, $signals)
 ),
 
 flagged as (
-    select d.*, (d.closed_at is null or d.closed_at >= $start) as is_active, coalesce(s.is_contested, false) as is_contested,
-           coalesce(s.double_claim, false) as double_claim, coalesce(s.out_of_scope, false) as out_of_scope,
-           coalesce(s.uncoordinated_overlap, false) as uncoordinated_overlap
-    from deals d
-    left join signals s using (deal_id)
+    select
+        p.position, p.period_start, p.period_end, d.deal_id, d.amount, d.created_at,
+        d.closed_at < p.period_end and d.closed_at >= p.period_start and d.status = 'won' as won_in_period,
+        d.closed_at < p.period_end and d.closed_at >= p.period_start and d.status = 'lost' as lost_in_period,
+        d.closed_at is null or d.closed_at >= p.period_start as is_active,
+        t.kind as team_kind,
+        coalesce(s.is_contested, false) as is_contested,
+        coalesce(s.double_claim, false) as double_claim, coalesce(s.out_of_scope, false) as out_of_scope,
+        coalesce(s.uncoordinated_overlap, false) as uncoordinated_overlap
+    from periods p
+    join deals d on d.created_at < p.period_end
+    left join teams t on t.team_id = d.team_id
+    left join signals s on s.deal_id = d.deal_id and s.end_at = p.period_end
 ),
 
-final as (
+totals as (
     select
+        position,
         count(*) filter (where is_active) as active,
-        count(*) filter (where created_at >= $start) as created,
-        count(*) filter (where status = 'won' and closed_at >= $start) as won,
-        count(*) filter (where status = 'lost' and closed_at >= $start) as lost,
-        coalesce(sum(amount) filter (where status = 'won' and closed_at >= $start), 0)::double as won_amount,
+        count(*) filter (where created_at >= period_start) as created,
+        count(*) filter (where won_in_period) as won,
+        count(*) filter (where lost_in_period) as lost,
+        coalesce(sum(amount) filter (where won_in_period), 0)::double as won_amount,
+        count(*) filter (where won_in_period and team_kind = 'internal') as won_internal,
+        count(*) filter (where lost_in_period and team_kind = 'internal') as lost_internal,
+        count(*) filter (where won_in_period and team_kind = 'external') as won_external,
+        count(*) filter (where lost_in_period and team_kind = 'external') as lost_external,
         count(*) filter (where is_active and is_contested) as contested,
         coalesce(sum(amount) filter (where is_active and is_contested), 0)::double as contested_amount,
         case when count(*) filter (where is_active) > 0
@@ -41,6 +64,24 @@ final as (
         coalesce(list(deal_id order by deal_id) filter (where is_active and is_contested), [])
             as contested_deal_ids
     from flagged
+    group by position
+),
+
+final as (
+    -- every period has a row, also one before any deal
+    select
+        p.position, p.period_start, p.period_end,
+        coalesce(t.active, 0) as active, coalesce(t.created, 0) as created, coalesce(t.won, 0) as won,
+        coalesce(t.lost, 0) as lost, coalesce(t.won_amount, 0)::double as won_amount,
+        coalesce(t.won_internal, 0) as won_internal, coalesce(t.lost_internal, 0) as lost_internal,
+        coalesce(t.won_external, 0) as won_external, coalesce(t.lost_external, 0) as lost_external,
+        coalesce(t.contested, 0) as contested, coalesce(t.contested_amount, 0)::double as contested_amount,
+        t.contested_rate,
+        coalesce(t.double_claim, 0) as double_claim, coalesce(t.out_of_scope, 0) as out_of_scope,
+        coalesce(t.uncoordinated_overlap, 0) as uncoordinated_overlap,
+        coalesce(t.contested_deal_ids, []) as contested_deal_ids
+    from periods p
+    left join totals t using (position)
 )
 
-select * from final
+select * exclude (position) from final order by position

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 
 from tandem.config import db_path
@@ -54,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("precompute", help="bring the pre-computed tables of an existing database up to date")
     p.add_argument("--db", help=db_help)
 
+    p = commands.add_parser("bench", help="measure page and query speed and memory against a pandas baseline")
+    p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"], help="demo data size")
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement (medians are reported)")
+    p.add_argument("--dir", default=None, help="folder of the benchmark databases (default: data/)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
     period = p.add_mutually_exclusive_group(required=True)
@@ -68,8 +75,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(args) -> str:
-    import json
-
     from tandem.summary import compute_summary, iso_week, render_text
 
     if args.week:
@@ -124,6 +129,19 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             path = rebuild_derived(db_path(args.db), progress=lambda message: print(message, file=sys.stderr))
             print(f"pre-computed tables of {path} up to date ({time.perf_counter() - started:.1f} s)")
+        elif args.command == "bench":
+            from pathlib import Path
+
+            from tandem.bench import render, run_benchmark
+            from tandem.config import ROOT
+
+            if args.repeat < 1:
+                raise UsageError(f"--repeat must be 1 or more, not {args.repeat}")
+            folder = Path(args.dir) if args.dir else ROOT / "data"
+            folder.mkdir(parents=True, exist_ok=True)
+            result = run_benchmark(args.scale, args.repeat, folder,
+                                   progress=lambda message: print(message, file=sys.stderr, flush=True))
+            print(json.dumps(result, indent=1) if args.json else render(result))
         elif args.command == "summary":
             print(_summary(args))
     except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated) as error:

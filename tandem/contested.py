@@ -100,14 +100,12 @@ def _weeks(filters: Filters) -> list[dict[str, dt.datetime]]:
 def weekly_counts(run: Callable[..., pd.DataFrame], filters: Filters, rules: ContestRules) -> pd.DataFrame:
     """Per week of the period: active deals and those contested as of the week's end, in
     total (chosen signals) and per signal (a deal counts under each of its signals)."""
-    deal_filters = filters.params("attribution", "teams", "regions", "segments")
-    rows = []
-    for week in _weeks(filters):
-        totals = run("deal_totals", **rules.params(), **deal_filters, **week).iloc[0]
-        rows.append({"week_start": week["start"] - dt.timedelta(days=week["start"].weekday()),
-                     "active": int(totals["active"]), "contested": int(totals["contested"]),
-                     **{signal: int(totals[signal]) for signal in SIGNALS}})
-    return pd.DataFrame(rows, columns=["week_start", "active", "contested", *SIGNALS])
+    weeks = _weeks(filters)
+    totals = run("deal_totals", starts=[w["start"] for w in weeks], ends=[w["end"] for w in weeks],
+                 **rules.params(), **filters.params("attribution", "teams", "regions", "segments"))
+    counts = totals[["active", "contested", *SIGNALS]].astype(int)
+    counts.insert(0, "week_start", [w["start"] - dt.timedelta(days=w["start"].weekday()) for w in weeks])
+    return counts.reset_index(drop=True)
 
 
 def trend_figure(weekly: pd.DataFrame, rules: ContestRules) -> tuple[go.Figure, str, pd.DataFrame]:

@@ -55,6 +55,14 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
         return con
 
 
+def close_connections() -> None:
+    """Close every cached connection (the next query reopens one): tests and the benchmark."""
+    with _lock:
+        for _, con in _connections.values():
+            con.close()
+        _connections.clear()
+
+
 def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 

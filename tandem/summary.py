@@ -42,7 +42,8 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
 
     exchanges = run("exchanges_by_channel", db=db, teams=[], **period)
     touches = run("customer_touches_by_kind", db=db, **no_filter, **period)
-    totals = run("deal_totals", db=db, attribution=attribution, **rules, **no_filter, **period).iloc[0]
+    totals = run("deal_totals", db=db, attribution=attribution, starts=[start], ends=[end], **rules,
+                 **no_filter).iloc[0]
     teams = run("team_conversion", db=db, attribution=attribution, **no_filter, **period)
 
     def channel_counts(kind: str) -> dict:

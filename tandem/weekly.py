@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from tandem.filters import DEFAULT_RULES, Filters
+from tandem.filters import ContestRules, Filters
 
 SPARKLINE_WEEKS = 8
 BASELINE_WEEKS = 4  # "the average of the 4 weeks before"
@@ -61,41 +61,56 @@ def week_period(week_start: dt.date) -> dict[str, dt.datetime]:
     return {"start": start, "end": start + dt.timedelta(days=7)}
 
 
-def week_kpis(run: Callable[..., pd.DataFrame], filters: Filters, week_start: dt.date,
-              lookback_days: int = DEFAULT_RULES["lookback_days"],
-              overlap_days: int = DEFAULT_RULES["overlap_days"]) -> dict[str, float | None]:
-    """The KPIs of one week [Monday, next Monday) under the filters (period ignored)."""
-    period = week_period(week_start)
-    deal_filters = {"attribution": filters.attribution, "teams": list(filters.teams),
-                    "regions": list(filters.regions), "segments": list(filters.segments)}
-    exchanges = run("exchanges_by_channel", teams=list(filters.teams), **period)
-    cross = exchanges[exchanges["exchange_kind"] == "cross_team"].set_index("channel")["exchanges"]
-    touches = run("customer_touches_by_kind", teams=list(filters.teams), regions=list(filters.regions),
-                  segments=list(filters.segments), **period).groupby("kind")["touches"].sum()
-    totals = run("deal_totals", lookback_days=lookback_days, overlap_days=overlap_days, signals=[], **deal_filters,
-                 **period).iloc[0]
-    teams = run("team_conversion", **deal_filters, **period).groupby("kind")[["won", "lost"]].sum()
+def week_starts(week_start: dt.date, weeks: int = SPARKLINE_WEEKS) -> list[dt.date]:
+    """The Mondays of `weeks` weeks ending with `week_start`, oldest first."""
+    return [week_start - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
-    def win_rate(kind: str) -> float | None:
-        if kind not in teams.index:
-            return None
-        won, lost = teams.loc[kind, "won"], teams.loc[kind, "lost"]
-        return float(won / (won + lost)) if won + lost else None
 
-    return {
-        "cross_calls": int(cross["call"]), "cross_emails": int(cross["email"]),
-        "touches_internal": int(touches.get("internal", 0)), "touches_external": int(touches.get("external", 0)),
-        "created": int(totals["created"]), "won": int(totals["won"]), "won_amount": float(totals["won_amount"]),
-        "contested": int(totals["contested"]), "contested_amount": float(totals["contested_amount"]),
-        "win_rate_internal": win_rate("internal"), "win_rate_external": win_rate("external"),
-    }
+def weekly_deal_totals(run: Callable[..., pd.DataFrame], filters: Filters, week_start: dt.date,
+                       weeks: int = SPARKLINE_WEEKS) -> pd.DataFrame:
+    """`deal_totals` of each week (default contest rule), each judged as of its own end,
+    in one query; indexed by the week's Monday."""
+    starts = week_starts(week_start, weeks)
+    periods = [week_period(s) for s in starts]
+    totals = run("deal_totals", starts=[p["start"] for p in periods], ends=[p["end"] for p in periods],
+                 **ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments"))
+    return totals.set_index(pd.Index(starts, name="week_start"))
 
 
 def kpi_series(run: Callable[..., pd.DataFrame], filters: Filters, week_start: dt.date,
                weeks: int = SPARKLINE_WEEKS) -> pd.DataFrame:
-    """One row per week, oldest first, ending with `week_start`; one column per KPI."""
-    starts = [week_start - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    return pd.DataFrame([week_kpis(run, filters, s) for s in starts], index=pd.Index(starts, name="week_start"))
+    """One row per week, oldest first, ending with `week_start`; one column per KPI.
+    Three queries cover all the weeks (the period of `filters` is ignored)."""
+    starts = week_starts(week_start, weeks)
+    span = {"start": week_period(starts[0])["start"], "end": week_period(starts[-1])["end"]}
+    exchanges = run("exchanges_by_week", teams=list(filters.teams), **span)
+    cross = exchanges[exchanges["exchange_kind"] == "cross_team"].pivot_table(
+        index="week_start", columns="channel", values="exchanges", aggfunc="sum")
+    touches = run("customer_touches_by_week", **filters.params("teams", "regions", "segments"), **span).pivot_table(
+        index="week_start", columns="kind", values="touches", aggfunc="sum")
+    totals = weekly_deal_totals(run, filters, week_start, weeks)
+    for frame in (cross, touches):
+        frame.index = pd.to_datetime(frame.index)
+
+    def count(frame: pd.DataFrame, week: dt.date, column: str) -> int:
+        key = pd.Timestamp(week)
+        return int(frame.loc[key, column]) if key in frame.index and column in frame.columns else 0
+
+    def win_rate(row: pd.Series, kind: str) -> float | None:
+        won, lost = row[f"won_{kind}"], row[f"lost_{kind}"]
+        return float(won / (won + lost)) if won + lost else None
+
+    rows = []
+    for week in starts:
+        row = totals.loc[week]
+        rows.append({
+            "cross_calls": count(cross, week, "call"), "cross_emails": count(cross, week, "email"),
+            "touches_internal": count(touches, week, "internal"), "touches_external": count(touches, week, "external"),
+            "created": int(row["created"]), "won": int(row["won"]), "won_amount": float(row["won_amount"]),
+            "contested": int(row["contested"]), "contested_amount": float(row["contested_amount"]),
+            "win_rate_internal": win_rate(row, "internal"), "win_rate_external": win_rate(row, "external"),
+        })
+    return pd.DataFrame(rows, index=pd.Index(starts, name="week_start"))
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def test_signal_choice_and_overlap_change_the_set(db, signals, overlap_days, ids
     assert deals["deal_id"].tolist() == ids
     assert str(deals["first_evidence_at"].iloc[0]) == first_evidence
     totals = run("deal_totals", db=db, signals=signals, lookback_days=30, overlap_days=overlap_days, **DEALS,
-                 **WEEK).iloc[0]
+                 starts=[WEEK["start"]], ends=[WEEK["end"]]).iloc[0]
     assert list(totals["contested_deal_ids"]) == ids
     assert totals["contested"] == len(ids) and totals["contested_amount"] == amount
     assert totals["contested_rate"] == pytest.approx(len(ids) / 6)  # 6 active deals: d1 d2 d3 d5 d7 d8

@@ -131,3 +131,18 @@ def test_an_outdated_database_is_refused_and_precompute_mends_it(small_db, tmp_p
     original = subprocess.run([*cli, "summary", "--week", "2026-W47", "--db", str(small_db), "--json"], cwd=ROOT,
                               capture_output=True, text=True)
     assert summary.returncode == 0 and summary.stdout == original.stdout
+
+
+@pytest.mark.parametrize("lookback_days, overlap_days", [(30, 7), (10, 3)])
+def test_several_periods_in_one_query_equal_one_query_each(small_db, lookback_days, overlap_days):
+    """deal_totals judges each period as of its own end, also when given several at once."""
+    weeks = [dt.datetime(2026, 8, 31) + dt.timedelta(weeks=n) for n in range(4)]
+    common = dict(db=small_db, lookback_days=lookback_days, overlap_days=overlap_days, attribution="owner",
+                  teams=[], regions=[], segments=[], signals=[])
+    together = run("deal_totals", starts=weeks, ends=[w + dt.timedelta(weeks=1) for w in weeks], **common)
+    one_by_one = [run("deal_totals", starts=[w], ends=[w + dt.timedelta(weeks=1)], **common).iloc[0] for w in weeks]
+    assert len(together) == 4
+    for row, alone in zip(together.itertuples(index=False), one_by_one):
+        assert row._asdict() | {"contested_deal_ids": list(row.contested_deal_ids)} == \
+            alone.to_dict() | {"contested_deal_ids": list(alone["contested_deal_ids"])}
+    assert together["contested"].sum() > 0 and together["won"].sum() > 0  # not vacuous

@@ -110,7 +110,7 @@ def test_invariants(rows, start_day, length_days, lookback, overlap):
     for key in ("created", "won", "lost"):
         assert sum(team[key] for team in summary["teams"]) == deals[key]
 
-    rules = dict(start=start, end=end, lookback_days=lookback, overlap_days=overlap, attribution="owner",
+    rules = dict(starts=[start], ends=[end], lookback_days=lookback, overlap_days=overlap, attribution="owner",
                  regions=[], segments=[], signals=[])
     figures = ["active", "created", "won", "lost", "contested", "double_claim", "out_of_scope", "uncoordinated_overlap"]
     per_team = [run("deal_totals", db=db, teams=[t[0]], **rules).iloc[0] for t in rows["teams"]]

@@ -226,7 +226,7 @@ FILTER_CASES = [
 
 @pytest.mark.parametrize("attribution, teams, regions, segments, expected", FILTER_CASES)
 def test_deal_filters(db, attribution, teams, regions, segments, expected):
-    totals = run("deal_totals", db=db, start=START, end=END, lookback_days=30, overlap_days=7, signals=[],
+    totals = run("deal_totals", db=db, starts=[START], ends=[END], lookback_days=30, overlap_days=7, signals=[],
                  attribution=attribution, teams=teams, regions=regions, segments=segments).iloc[0].to_dict()
     actual = {key: totals[key] for key in expected}
     if expected["contested_rate"] is None:

@@ -29,6 +29,7 @@
 -- the database for DESIGN's default rule, lookback 30 and overlap 7 days) or, for any
 -- other rule, over contest_evidence_timeline(E, ...) computed here.
 -- Macros: contest_evidence_timeline(end_at, lookback_days, overlap_days),
+-- contest_evidence_intervals(end_at, lookback_days, overlap_days),
 -- contest_evidence(end_at, lookback_days, overlap_days).
 create or replace macro memory.main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
 with deals as (
@@ -156,12 +157,15 @@ select * from final;
 
 -- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
 -- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
+-- contest_evidence_intervals(end_at, ...): the evidence with its validity, for every
+-- as-of end up to end_at; contest_evidence(end_at, ...): the evidence as of end_at.
+create or replace macro memory.main.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
+select * from derived_contest_evidence where lookback_days = 30 and overlap_days = 7
+union all
+select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
+where not (lookback_days = 30 and overlap_days = 7);
+
 create or replace macro memory.main.contest_evidence(end_at, lookback_days, overlap_days) as table
 select * exclude (valid_from, valid_until)
-from (
-    select * from derived_contest_evidence where lookback_days = 30 and overlap_days = 7
-    union all
-    select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
-    where not (lookback_days = 30 and overlap_days = 7)
-)
+from contest_evidence_intervals(end_at, lookback_days, overlap_days)
 where valid_from < end_at and (valid_until is null or end_at <= valid_until);

@@ -1,0 +1,323 @@
+"""`python -m tandem bench`: page and query speed and memory, against a pandas baseline.
+
+Every measurement runs in a fresh Python process (`python -m tandem.bench --measure ...`),
+so "cold" means empty Streamlit and DuckDB caches and the peak memory is that of one
+page or one figure. The parent only builds (or reuses) the database, starts the
+measuring processes and prints their results side by side.
+
+Measured per page (AppTest of dashboard.py, the page opened directly):
+  cold_s   a run of the page with empty caches: no cached result, no DuckDB connection
+           (after one untimed run that pays Python's one-off imports and first uses, as a
+           server does for its first user);
+  warm_s   a second run in the same process (results cached, as for every later user);
+  duckdb_s the total time spent in `tandem.queries.run` during the cold run (raw DuckDB
+           execution and conversion to pandas, as the page issued them);
+  peak_mb  the process's peak resident memory.
+Measured per figure (weekly review KPIs, communication matrix, contested signals,
+conversion per team), ours (DuckDB queries) against `tandem.bench_pandas`:
+  first interaction: ours = connect + queries; pandas = load the tables + compute;
+  next interaction:  ours = the queries again for another period; pandas = compute only;
+  peak_mb of each process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tandem.config import ROOT
+
+END_DATE = dt.date(2026, 11, 23)  # fixed, so that runs on different days measure the same data
+SEED = 42
+PAGES = ("weekly_review", "communication", "contested_deals", "conversion", "deal_explorer", "overview")
+FIGURES = ("weekly_review", "communication_matrix", "contested_signals", "conversion_per_team")
+TARGETS = {"cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s": 0.15, "speedup": 5.0,
+           "memory_ratio": 5.0, "growth": 10.0}
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+# --- inside a measuring process --------------------------------------------------------
+
+class QueryClock:
+    """Adds up the time spent in tandem.queries.run (wrapped in place)."""
+
+    def __init__(self):
+        from tandem import queries
+
+        self.total = 0.0
+        self.calls = 0
+        original = queries.run
+
+        def timed(name, db=None, **params):
+            started = time.perf_counter()
+            try:
+                return original(name, db=db, **params)
+            finally:
+                self.total += time.perf_counter() - started
+                self.calls += 1
+
+        queries.run = timed
+
+    def reset(self) -> None:
+        self.total, self.calls = 0.0, 0
+
+
+def scan_components_once() -> None:
+    """AppTest scans every installed package for Streamlit components at each run (about
+    0.5 s here); a server does it once at start-up. Scan once per process."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+def _warm_up_streamlit() -> None:
+    """Pay Streamlit's and the page modules' one-off import and start-up costs before
+    timing: a running server has paid them before its first user."""
+    import plotly.graph_objects  # noqa: F401
+    from streamlit.testing.v1 import AppTest
+
+    scan_components_once()
+
+    import tandem.app  # noqa: F401
+    import tandem.communication  # noqa: F401
+    import tandem.contested  # noqa: F401
+    import tandem.conversion  # noqa: F401
+    import tandem.state  # noqa: F401
+    import tandem.weekly  # noqa: F401
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write("import streamlit as st\nst.title('warm-up')\n")
+    AppTest.from_file(script.name, default_timeout=60).run()
+    os.unlink(script.name)
+
+
+def empty_caches() -> None:
+    """What "cold" means here: no cached query result, no open DuckDB connection (so no
+    DuckDB buffer either); the operating system's file cache stays, as on a server."""
+    import streamlit as st
+
+    from tandem import app, queries
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    queries.close_connections()
+    app._current_files.clear()
+
+
+def measure_page(db: str, page: str, warm_runs: int) -> dict:
+    os.environ["TANDEM_DB"] = db
+    _warm_up_streamlit()
+    from streamlit.testing.v1 import AppTest
+
+    clock = QueryClock()
+
+    def run_once() -> tuple[float, AppTest]:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
+        if page != "weekly_review":
+            at.switch_page(f"pages/{page}.py")
+        started = time.perf_counter()
+        at.run()
+        return time.perf_counter() - started, at
+
+    run_once()  # first run: Python's lazy imports and first-use costs, which a server pays once
+    empty_caches()
+    clock.reset()
+    cold, at = run_once()
+    errors = [e.message for e in at.exception]
+    duckdb_s, queries_run = clock.total, clock.calls
+    warm = [run_once()[0] for _ in range(warm_runs)]
+    return {"page": page, "cold_s": cold, "warm_s": statistics.median(warm), "duckdb_s": duckdb_s,
+            "queries": queries_run, "peak_mb": peak_mb(), "errors": errors}
+
+
+def _figure_periods(db: str) -> dict:
+    """The periods the figures are computed for: the last complete week (weekly review)
+    and the 12 weeks before the data's end; the 'next interaction' uses the 12 weeks
+    before those."""
+    end = dt.datetime.combine(END_DATE - dt.timedelta(days=END_DATE.weekday()), dt.time())
+    first = (end - dt.timedelta(weeks=12), end)
+    second = (end - dt.timedelta(weeks=24), end - dt.timedelta(weeks=12))
+    return {"week": (end - dt.timedelta(weeks=1)).date(), "periods": [first, second]}
+
+
+def _ours(figure: str, db: str, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
+    from tandem import weekly
+    from tandem.filters import ContestRules, Filters
+    from tandem.queries import run
+
+    every = {"attribution": "owner", "teams": [], "regions": [], "segments": []}
+    if figure == "weekly_review":
+        return weekly.kpi_series(lambda name, **p: run(name, db=db, **p), Filters(week, week), week)
+    if figure == "communication_matrix":
+        return run("cross_team_exchanges_by_rep_pair", db=db, start=start, end=end, teams=[])
+    if figure == "contested_signals":
+        return run("contested_deals", db=db, start=start, end=end, **ContestRules().params(), **every)
+    return run("team_conversion", db=db, start=start, end=end, **every)
+
+
+def _pandas(figure: str, tables: dict, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
+    from tandem import bench_pandas
+
+    if figure == "weekly_review":
+        return bench_pandas.weekly_review(tables, week)
+    if figure == "communication_matrix":
+        return bench_pandas.communication_matrix(tables, start, end)
+    if figure == "contested_signals":
+        return bench_pandas.contested_signals(tables, start, end)
+    return bench_pandas.conversion_per_team(tables, start, end)
+
+
+def measure_figure(db: str, figure: str, side: str) -> dict:
+    import pandas  # noqa: F401  (both sides import pandas and duckdb before timing)
+    import duckdb  # noqa: F401
+
+    setting = _figure_periods(db)
+    (first_start, first_end), (next_start, next_end) = setting["periods"]
+    week = setting["week"]
+    started = time.perf_counter()
+    if side == "ours":
+        _ours(figure, db, first_start, first_end, week)
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        _ours(figure, db, next_start, next_end, week - dt.timedelta(weeks=12))
+    else:
+        from tandem import bench_pandas
+
+        tables = bench_pandas.load_tables(db)
+        _pandas(figure, tables, first_start, first_end, week)
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        _pandas(figure, tables, next_start, next_end, week - dt.timedelta(weeks=12))
+    return {"figure": figure, "side": side, "first_s": first, "next_s": time.perf_counter() - started,
+            "peak_mb": peak_mb()}
+
+
+def measure_summary(db: str) -> dict:
+    clock = QueryClock()
+    from tandem.summary import compute_summary
+
+    end = dt.datetime.combine(END_DATE - dt.timedelta(days=END_DATE.weekday()), dt.time())
+    started = time.perf_counter()
+    compute_summary(end - dt.timedelta(weeks=1), end, db=db)
+    return {"page": "summary", "cold_s": time.perf_counter() - started, "warm_s": None, "duckdb_s": clock.total,
+            "queries": clock.calls, "peak_mb": peak_mb(), "errors": []}
+
+
+# --- the parent process ----------------------------------------------------------------
+
+def _in_fresh_process(*args: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "tandem.bench", "--measure", *args], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if result.returncode != 0:
+        raise RuntimeError(f"measuring {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def ensure_database(scale: str, folder: Path, progress) -> Path:
+    """The benchmark database of this scale: reused when it is there and current."""
+    from tandem.db import derived_is_current
+    from tandem.demo import build_demo
+
+    path = folder / f"bench-{scale}.duckdb"
+    if path.exists() and derived_is_current(path):
+        return path
+    build_demo(path, scale=scale, seed=SEED, end_date=END_DATE, progress=progress)
+    return path
+
+
+def machine() -> dict:
+    import duckdb
+    import pandas
+    import streamlit
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), None) if Path("/proc/meminfo").exists() else None
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory, "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "pandas": pandas.__version__, "streamlit": streamlit.__version__,
+            "system": platform.platform()}
+
+
+def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message: None) -> dict:
+    db = str(ensure_database(scale, folder, lambda fraction, message: progress(f"building: {message}")))
+    pages = []
+    for page in PAGES:
+        if not (ROOT / "pages" / f"{page}.py").exists():
+            continue
+        progress(f"page {page}")
+        runs = [_in_fresh_process("page", db, page, str(repeat)) for _ in range(repeat)]
+        pages.append(_median_of(runs, "page"))
+    progress("summary command")
+    pages.append(_median_of([_in_fresh_process("summary", db) for _ in range(repeat)], "page"))
+    figures = []
+    for figure in FIGURES:
+        progress(f"figure {figure}")
+        ours = _median_of([_in_fresh_process("figure", db, figure, "ours") for _ in range(repeat)], "figure")
+        theirs = _median_of([_in_fresh_process("figure", db, figure, "pandas") for _ in range(repeat)], "figure")
+        figures.append({"figure": figure, "ours": ours, "pandas": theirs,
+                        "speedup_first": theirs["first_s"] / ours["first_s"],
+                        "speedup_next": theirs["next_s"] / ours["next_s"],
+                        "memory_ratio": theirs["peak_mb"] / ours["peak_mb"]})
+    return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
+            "figures": figures, "targets": TARGETS}
+
+
+def _median_of(runs: list[dict], key: str) -> dict:
+    """Field-wise median of repeated runs (numbers only), keeping the other fields of the first."""
+    merged = dict(runs[0])
+    for field, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            merged[field] = statistics.median(run[field] for run in runs)
+    return merged
+
+
+def render(result: dict) -> str:
+    lines = [f"Tandem benchmark, scale {result['scale']} ({result['repeat']} run(s) each, medians); "
+             f"{result['machine']['cores']} cores, {result['machine']['memory_gb']} GB, {result['machine']['cpu']}",
+             "", f"{'page':<17} {'cold s':>7} {'warm s':>7} {'duckdb s':>9} {'queries':>8} {'peak MB':>8}"]
+    for page in result["pages"]:
+        warm = "" if page["warm_s"] is None else f"{page['warm_s']:.3f}"
+        lines.append(f"{page['page']:<17} {page['cold_s']:>7.3f} {warm:>7} {page['duckdb_s']:>9.3f} "
+                     f"{page['queries']:>8} {page['peak_mb']:>8.0f}" + ("  ERRORS" if page["errors"] else ""))
+    lines += ["", f"{'figure':<22} {'ours 1st s':>10} {'pandas 1st s':>12} {'×':>6} {'ours next s':>11} "
+                  f"{'pandas next s':>13} {'×':>6} {'ours MB':>8} {'pandas MB':>9} {'×':>5}"]
+    for f in result["figures"]:
+        lines.append(f"{f['figure']:<22} {f['ours']['first_s']:>10.3f} {f['pandas']['first_s']:>12.3f} "
+                     f"{f['speedup_first']:>6.1f} {f['ours']['next_s']:>11.3f} {f['pandas']['next_s']:>13.3f} "
+                     f"{f['speedup_next']:>6.1f} {f['ours']['peak_mb']:>8.0f} {f['pandas']['peak_mb']:>9.0f} "
+                     f"{f['memory_ratio']:>5.1f}")
+    return "\n".join(lines)
+
+
+def _measure_main(args: list[str]) -> None:
+    kind, db, *rest = args
+    if kind == "page":
+        result = measure_page(db, rest[0], warm_runs=max(1, int(rest[1])))
+    elif kind == "summary":
+        result = measure_summary(db)
+    else:
+        result = measure_figure(db, rest[0], rest[1])
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--measure", nargs="+", required=True)
+    _measure_main(parser.parse_args().measure)
