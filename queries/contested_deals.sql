@@ -14,8 +14,22 @@ with active as (
     where closed_at is null or closed_at >= $start
 ),
 
+flags as (
+    select f.*
+    from deal_flags_at_ends([$end], $lookback_days, $overlap_days, $signals) f
+    semi join active a on a.deal_id = f.deal_id
+    where f.is_contested
+),
+
 signals as (
-    select * from deal_signals($end, $lookback_days, $overlap_days, $signals) where is_contested
+    -- the evidence summarised for these deals only (deal_signals does it for every deal)
+    select f.*, evidence_first_at(e.evidence_at, e.other_evidence_at) as first_evidence_at,
+           evidence_last_at(e.evidence_at, e.other_evidence_at) as last_evidence_at,
+           evidence_rep_list(e.rep_id, e.other_rep_id) as evidence_rep_ids
+    from contest_evidence($end, $lookback_days, $overlap_days) e
+    join flags f on f.deal_id = e.deal_id
+    where signal_selected(e.signal, $signals)
+    group by all
 ),
 
 involved_teams as (

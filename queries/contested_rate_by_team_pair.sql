@@ -35,13 +35,28 @@ worked_by_team as (
     join rep_kinds() r using (rep_id)
 ),
 
-conflict_teams as (
-    select distinct s.deal_id, r.team_id
-    from deal_signals($end, $lookback_days, $overlap_days, $signals) s
+contested as (
+    select f.deal_id, a.owner_rep_id
+    from deal_flags_at_ends([$end], $lookback_days, $overlap_days, $signals) f
     join active a using (deal_id)
-    cross join unnest(list_append(s.evidence_rep_ids, a.owner_rep_id)) as u(rep_id)
-    join rep_kinds() r on r.rep_id = u.rep_id
-    where s.is_contested
+    where f.is_contested
+),
+
+conflict_reps as (
+    -- the owner and the reps named by the selected evidence, for the contested deals only
+    select deal_id, owner_rep_id as rep_id from contested
+    union
+    select e.deal_id, r.rep_id
+    from contest_evidence($end, $lookback_days, $overlap_days) e
+    semi join contested c on c.deal_id = e.deal_id
+    cross join unnest([e.rep_id, coalesce(e.other_rep_id, e.rep_id)]) as r(rep_id)
+    where signal_selected(e.signal, $signals)
+),
+
+conflict_teams as (
+    select distinct c.deal_id, r.team_id
+    from conflict_reps c
+    join rep_kinds() r using (rep_id)
 ),
 
 pairs as (

@@ -22,7 +22,7 @@ deals as (
 ),
 
 signals as (
-    select * from deal_signals_at_ends($ends, $lookback_days, $overlap_days, $signals)
+    select * from deal_flags_at_ends($ends, $lookback_days, $overlap_days, $signals)
 ),
 
 flagged as (

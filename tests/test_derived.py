@@ -46,6 +46,23 @@ select 'only live', count(*) from (
     select * from deal_touches_live($end, 30) except all select * from deal_touches($end, 30))
 """
 
+# flags from the merged intervals minus flags straight from the evidence rows, both ways
+FLAGS_DIFFERENCE = """
+with from_intervals as (
+    select deal_id, double_claim, out_of_scope, uncoordinated_overlap
+    from deal_flags_at_ends([$end], 30, 7, [])
+),
+from_rows as (
+    select deal_id, bool_or(signal = 'double_claim') as double_claim, bool_or(signal = 'out_of_scope') as out_of_scope,
+           bool_or(signal = 'uncoordinated_overlap') as uncoordinated_overlap
+    from contest_evidence($end, 30, 7)
+    group by deal_id
+)
+select 'only derived', count(*) from (select * from from_intervals except all select * from from_rows)
+union all
+select 'only live', count(*) from (select * from from_rows except all select * from from_intervals)
+"""
+
 
 def differences(db, sql: str, end: dt.datetime) -> dict[str, int]:
     cursor = connection(db).cursor()
@@ -60,6 +77,7 @@ def differences(db, sql: str, end: dt.datetime) -> dict[str, int]:
 def test_pre_computed_tables_equal_the_live_definitions(small_db, end):
     assert differences(small_db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(small_db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    assert differences(small_db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
 
 
 def test_the_pre_computed_tables_hold_evidence(small_db):
@@ -81,6 +99,7 @@ def test_pre_computed_evidence_on_random_data(rows, end_day):
     end = BASE + dt.timedelta(days=end_day, hours=end_day % 24)
     assert differences(db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    assert differences(db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
 
 
 def test_derived_columns_are_what_the_macros_give(small_db):
@@ -93,6 +112,8 @@ def test_derived_columns_are_what_the_macros_give(small_db):
     assert columns("derived_deal_touches") == columns("select * from deal_touches_live('infinity'::timestamp, 30)")
     assert columns("derived_contest_evidence") == columns(
         "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
+    assert columns("derived_signal_intervals") == columns(
+        "select * from signal_intervals_live('infinity'::timestamp, 30, 7)")
     cursor.close()
 
 
@@ -100,13 +121,15 @@ def test_the_default_rule_in_sql_is_designs():
     """The serving macros pick the pre-computed tables for DESIGN's default rule, written
     as constants in SQL; they must be tandem.filters.DEFAULT_RULES."""
     touches = (QUERIES_DIR / "shared" / "30_deal_touches.sql").read_text()
-    evidence = (QUERIES_DIR / "shared" / "40_contest_evidence.sql").read_text()
+    evidence = (QUERIES_DIR / "shared" / "40_contest_evidence.sql").read_text() + (
+        QUERIES_DIR / "shared" / "45_deal_signals.sql").read_text()
     lookback, overlap = DEFAULT_RULES["lookback_days"], DEFAULT_RULES["overlap_days"]
     assert set(re.findall(r"lookback_days (?:=|<>) (\d+)", touches)) == {str(lookback)}
     assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
     assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
     for derived in (QUERIES_DIR / "derived").glob("[0-9]*.sql"):
         assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
+        assert re.findall(r"'infinity'::timestamp, \d+, (\d+)", derived.read_text()) in ([], [str(overlap)])
 
 
 def test_an_outdated_database_is_refused_and_precompute_mends_it(small_db, tmp_path):

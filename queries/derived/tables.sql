@@ -27,3 +27,10 @@ create or replace table derived_contest_evidence (
     valid_from        timestamp,
     valid_until       timestamp
 );
+
+create or replace table derived_signal_intervals (
+    deal_id     varchar,
+    signal      varchar,
+    valid_from  timestamp,
+    valid_until timestamp
+);

@@ -1,39 +1,95 @@
--- Shared step: the contested deals as of several ends at once. For each end of `ends`
--- (a list of timestamps), one row per deal with at least one contest signal as of that
--- end, with a flag per signal (whatever the selection), and whether it is contested
--- under the selected signals: is_contested when any of its signals is in `signals` (a
--- list of signal names; empty = every signal). first/last_evidence_at span the evidence
--- of the selected signals only (claim times and touch times; null when not contested),
--- and evidence_rep_ids lists the reps named by that evidence (sorted).
--- The evidence comes with its validity in time (contest_evidence_intervals), computed
--- once as of the last end, so several ends cost one evaluation.
+-- Shared step: which deals are contested, and why, as of one or several ends.
+--
+-- signal_selected(signal, signals): the signal counts under the selection `signals` (a
+-- list of signal names; empty = every signal).
+-- signal_intervals_live(end_at, lookback_days, overlap_days): for each deal and signal,
+--   the as-of ends E <= end_at at which the deal has that signal, as disjoint intervals
+--   E in (valid_from, valid_until] (null = no limit): the union of the validity of its
+--   evidence rows (contest_evidence_intervals), touching intervals merged.
+-- signal_intervals(...): the same, pre-computed for DESIGN's default rule
+--   (derived_signal_intervals), computed here for any other.
+-- deal_flags_at_ends(ends, lookback_days, overlap_days, signals): for each end of `ends`
+--   (a list of timestamps) one row per deal with at least one signal as of that end: a
+--   flag per signal (whatever the selection) and is_contested (any selected signal).
+-- deal_signals(end_at, lookback_days, overlap_days, signals): one end, with the evidence
+--   of the selected signals summarised: first/last_evidence_at (claim and touch times)
+--   and evidence_rep_ids (the reps named, sorted); null/empty when not contested.
+-- evidence_first_at / evidence_last_at / evidence_rep_list: those summaries as aggregates,
+--   for queries that summarise the evidence of a subset of deals only.
 -- Every page and query that asks "is this deal contested" goes through here.
--- Macros: deal_signals_at_ends(ends, lookback_days, overlap_days, signals),
--- deal_signals(end_at, lookback_days, overlap_days, signals) (one end, no end column).
-create or replace macro memory.main.deal_signals_at_ends(ends, lookback_days, overlap_days, signals) as table
-with as_of as (
-    select unnest(ends::timestamp[]) as end_at
+create or replace macro memory.main.signal_selected(signal, signals) as
+    len(signals::varchar[]) = 0 or list_contains(signals::varchar[], signal);
+
+create or replace macro memory.main.evidence_first_at(evidence_at, other_evidence_at) as
+    min(least(evidence_at, coalesce(other_evidence_at, evidence_at)));
+
+create or replace macro memory.main.evidence_last_at(evidence_at, other_evidence_at) as
+    max(greatest(evidence_at, coalesce(other_evidence_at, evidence_at)));
+
+create or replace macro memory.main.evidence_rep_list(rep_id, other_rep_id) as
+    list_sort(list_distinct(flatten(list([rep_id, coalesce(other_rep_id, rep_id)]))));
+
+create or replace macro memory.main.signal_intervals_live(end_at, lookback_days, overlap_days) as table
+with validity as (
+    select deal_id, signal, valid_from, coalesce(valid_until, 'infinity'::timestamp) as valid_until
+    from contest_evidence_intervals(end_at, lookback_days, overlap_days)
 ),
 
-evidence as (
-    select a.end_at, e.*, (len(signals::varchar[]) = 0 or list_contains(signals::varchar[], e.signal)) as selected
-    from contest_evidence_intervals(list_max(ends::timestamp[]), lookback_days, overlap_days) e
-    join as_of a on e.valid_from < a.end_at and (e.valid_until is null or a.end_at <= e.valid_until)
+ordered as (
+    -- (a, b] and (c, d] with c <= b make one interval; the latest end seen so far decides
+    select *, max(valid_until) over (partition by deal_id, signal order by valid_from, valid_until
+                                     rows between unbounded preceding and 1 preceding) as reached
+    from validity
+),
+
+islands as (
+    select *, sum(case when reached is null or valid_from > reached then 1 else 0 end)
+                  over (partition by deal_id, signal order by valid_from, valid_until rows unbounded preceding) as island
+    from ordered
 )
 
+select deal_id, signal, min(valid_from) as valid_from,
+       nullif(max(valid_until), 'infinity'::timestamp) as valid_until
+from islands
+group by deal_id, signal, island;
+
+-- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
+-- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
+create or replace macro memory.main.signal_intervals(end_at, lookback_days, overlap_days) as table
+select * from derived_signal_intervals where lookback_days = 30 and overlap_days = 7
+union all
+select * from signal_intervals_live(end_at, lookback_days, overlap_days)
+where not (lookback_days = 30 and overlap_days = 7);
+
+create or replace macro memory.main.deal_flags_at_ends(ends, lookback_days, overlap_days, signals) as table
 select
-    end_at,
-    deal_id,
-    bool_or(signal = 'double_claim') as double_claim,
-    bool_or(signal = 'out_of_scope') as out_of_scope,
-    bool_or(signal = 'uncoordinated_overlap') as uncoordinated_overlap,
-    bool_or(selected) as is_contested,
-    min(least(evidence_at, coalesce(other_evidence_at, evidence_at))) filter (where selected) as first_evidence_at,
-    max(greatest(evidence_at, coalesce(other_evidence_at, evidence_at))) filter (where selected) as last_evidence_at,
-    list_sort(list_distinct(flatten(list([rep_id, coalesce(other_rep_id, rep_id)]) filter (where selected))))
-        as evidence_rep_ids
-from evidence
-group by end_at, deal_id;
+    a.end_at,
+    i.deal_id,
+    bool_or(i.signal = 'double_claim') as double_claim,
+    bool_or(i.signal = 'out_of_scope') as out_of_scope,
+    bool_or(i.signal = 'uncoordinated_overlap') as uncoordinated_overlap,
+    bool_or(signal_selected(i.signal, signals)) as is_contested
+from signal_intervals(list_max(ends::timestamp[]), lookback_days, overlap_days) i
+join (select unnest(ends::timestamp[]) as end_at) a
+    on i.valid_from < a.end_at and (i.valid_until is null or a.end_at <= i.valid_until)
+group by a.end_at, i.deal_id;
 
 create or replace macro memory.main.deal_signals(end_at, lookback_days, overlap_days, signals) as table
-select * exclude (end_at) from deal_signals_at_ends([end_at], lookback_days, overlap_days, signals);
+with flags as (
+    select * exclude (end_at) from deal_flags_at_ends([end_at], lookback_days, overlap_days, signals)
+),
+
+summaries as (
+    select
+        deal_id,
+        evidence_first_at(evidence_at, other_evidence_at) as first_evidence_at,
+        evidence_last_at(evidence_at, other_evidence_at) as last_evidence_at,
+        evidence_rep_list(rep_id, other_rep_id) as evidence_rep_ids
+    from contest_evidence(end_at, lookback_days, overlap_days)
+    where signal_selected(signal, signals)
+    group by deal_id
+)
+
+select f.*, s.first_evidence_at, s.last_evidence_at, coalesce(s.evidence_rep_ids, []) as evidence_rep_ids
+from flags f
+left join summaries s using (deal_id);
