@@ -9,7 +9,7 @@
 with closed as (
     select d.*, coalesce(s.is_contested, false) as contested
     from filtered_deals($end, $attribution, $teams, $regions, $segments) d
-    left join deal_flags_at_ends([$end], $lookback_days, $overlap_days, $signals) s using (deal_id)
+    left join deal_flags_at_ends([$end], $start, $lookback_days, $overlap_days, $signals) s using (deal_id)
     where d.status in ('won', 'lost') and d.closed_at >= $start
 ),
 

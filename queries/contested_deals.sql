@@ -16,7 +16,7 @@ with active as (
 
 flags as (
     select f.*
-    from deal_flags_at_ends([$end], $lookback_days, $overlap_days, $signals) f
+    from deal_flags_at_ends([$end], $start, $lookback_days, $overlap_days, $signals) f
     semi join active a on a.deal_id = f.deal_id
     where f.is_contested
 ),

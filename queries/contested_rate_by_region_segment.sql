@@ -11,7 +11,7 @@ with active as (
 ),
 
 contested as (
-    select deal_id from deal_flags_at_ends([$end], $lookback_days, $overlap_days, $signals) where is_contested
+    select deal_id from deal_flags_at_ends([$end], $start, $lookback_days, $overlap_days, $signals) where is_contested
 ),
 
 final as (

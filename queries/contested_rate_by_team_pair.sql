@@ -37,7 +37,7 @@ worked_by_team as (
 
 contested as (
     select f.deal_id, a.owner_rep_id
-    from deal_flags_at_ends([$end], $lookback_days, $overlap_days, $signals) f
+    from deal_flags_at_ends([$end], $start, $lookback_days, $overlap_days, $signals) f
     join active a using (deal_id)
     where f.is_contested
 ),

@@ -18,11 +18,15 @@ with periods as (
 ),
 
 deals as (
-    select * from filtered_deals(list_max($ends::timestamp[]), $attribution, $teams, $regions, $segments)
+    -- every deal a period counts (active, created, won or lost in it) is open or closed at
+    -- or after the period's start
+    select *
+    from filtered_deals(list_max($ends::timestamp[]), $attribution, $teams, $regions, $segments)
+    where closed_at is null or closed_at >= list_min($starts::timestamp[])
 ),
 
 signals as (
-    select * from deal_flags_at_ends($ends, $lookback_days, $overlap_days, $signals)
+    select * from deal_flags_at_ends($ends, list_min($starts::timestamp[]), $lookback_days, $overlap_days, $signals)
 ),
 
 flagged as (

@@ -29,8 +29,9 @@ create or replace table derived_contest_evidence (
 );
 
 create or replace table derived_signal_intervals (
-    deal_id     varchar,
-    signal      varchar,
-    valid_from  timestamp,
-    valid_until timestamp
+    deal_id        varchar,
+    signal         varchar,
+    valid_from     timestamp,
+    valid_until    timestamp,
+    deal_closed_at timestamp
 );

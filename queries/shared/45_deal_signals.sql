@@ -8,9 +8,11 @@
 --   evidence rows (contest_evidence_intervals), touching intervals merged.
 -- signal_intervals(...): the same, pre-computed for DESIGN's default rule
 --   (derived_signal_intervals), computed here for any other.
--- deal_flags_at_ends(ends, lookback_days, overlap_days, signals): for each end of `ends`
---   (a list of timestamps) one row per deal with at least one signal as of that end: a
---   flag per signal (whatever the selection) and is_contested (any selected signal).
+-- deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals): for each
+--   end of `ends` (a list of timestamps) one row per deal with at least one signal as of
+--   that end: a flag per signal (whatever the selection) and is_contested (any selected
+--   signal). Deals closed before active_since (a timestamp, or null for every deal) are
+--   left out: callers that only count active deals say from when.
 -- deal_signals(end_at, lookback_days, overlap_days, signals): one end, with the evidence
 --   of the selected signals summarised: first/last_evidence_at (claim and touch times)
 --   and evidence_rep_ids (the reps named, sorted); null/empty when not contested.
@@ -48,10 +50,11 @@ islands as (
     from ordered
 )
 
-select deal_id, signal, min(valid_from) as valid_from,
-       nullif(max(valid_until), 'infinity'::timestamp) as valid_until
-from islands
-group by deal_id, signal, island;
+select i.deal_id, i.signal, min(i.valid_from) as valid_from,
+       nullif(max(i.valid_until), 'infinity'::timestamp) as valid_until, any_value(d.closed_at) as deal_closed_at
+from islands i
+left join deals d using (deal_id)
+group by i.deal_id, i.signal, i.island;
 
 -- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
 -- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
@@ -61,7 +64,7 @@ union all
 select * from signal_intervals_live(end_at, lookback_days, overlap_days)
 where not (lookback_days = 30 and overlap_days = 7);
 
-create or replace macro memory.main.deal_flags_at_ends(ends, lookback_days, overlap_days, signals) as table
+create or replace macro memory.main.deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals) as table
 select
     a.end_at,
     i.deal_id,
@@ -72,11 +75,13 @@ select
 from signal_intervals(list_max(ends::timestamp[]), lookback_days, overlap_days) i
 join (select unnest(ends::timestamp[]) as end_at) a
     on i.valid_from < a.end_at and (i.valid_until is null or a.end_at <= i.valid_until)
+-- deals closed before active_since are active in no period starting then or later
+where active_since is null or i.deal_closed_at is null or i.deal_closed_at >= active_since
 group by a.end_at, i.deal_id;
 
 create or replace macro memory.main.deal_signals(end_at, lookback_days, overlap_days, signals) as table
 with flags as (
-    select * exclude (end_at) from deal_flags_at_ends([end_at], lookback_days, overlap_days, signals)
+    select * exclude (end_at) from deal_flags_at_ends([end_at], null, lookback_days, overlap_days, signals)
 ),
 
 summaries as (
