@@ -47,7 +47,7 @@ SUMMARY_PERIODS = [
 # (lookback_days, overlap_days): DESIGN's default (served from the pre-computed tables on
 # the SQL side) and others (computed live there)
 RULES = [(30, 7), (10, 3)]
-MORE_RULES = [(0, 1), (29, 8), (60, 6), (30, 6), (30, 8)]
+MORE_RULES = [(0, 1), (29, 8), (60, 6)]
 
 
 @pytest.fixture(scope="module")
@@ -186,12 +186,12 @@ def test_touch_exactly_at_a_close_does_not_belong(tmp_path):
 
 
 def test_summary_fixture_weekly_review(summary_db, summary_tables):
-    check_weeks(summary_db, summary_tables, dt.date(2025, 3, 10), weeks=8)
+    check_weeks(summary_db, summary_tables, dt.date(2025, 3, 10), weeks=6)
 
 
 @pytest.mark.parametrize("week_start", [dt.date(2026, 11, 16), dt.date(2026, 1, 5)])
 def test_small_demo_weekly_review(small_db, small_tables, week_start):
-    check_weeks(small_db, small_tables, week_start, weeks=8)
+    check_weeks(small_db, small_tables, week_start, weeks=4)
 
 
 @pytest.fixture(scope="module")
