@@ -50,7 +50,7 @@ select 'only live', count(*) from (
 FLAGS_DIFFERENCE = """
 with from_intervals as (
     select deal_id, double_claim, out_of_scope, uncoordinated_overlap
-    from deal_flags_at_ends([$end], 30, 7, [])
+    from deal_flags_at_ends([$end], null, 30, 7, [])
 ),
 from_rows as (
     select deal_id, bool_or(signal = 'double_claim') as double_claim, bool_or(signal = 'out_of_scope') as out_of_scope,
