@@ -68,7 +68,7 @@ with st.container(border=True):
                        placeholder="Any owner")
     row[3].multiselect("Source rep", list(options.sources), key=WIDGETS["sources"], format_func=options.sources.get,
                        placeholder="Any source rep")
-    row = st.columns([2, 1, 2])
+    row = st.columns([2, 1.2, 1.8])
     row[0].text_input("Search deal and account names", key=WIDGETS["search"], max_chars=MAX_SEARCH,
                       placeholder="Part of a name, any case",
                       help="Deals whose name or whose account's name contains this text, compared literally "
@@ -113,7 +113,7 @@ total_deals = int(total["deals"].sum())
 total_amount = float(total["amount"].sum())
 
 # 2. Count and total, always over every match
-left, right, rest = st.columns([1, 1, 3])
+left, right, rest = st.columns([1, 1.4, 2.6])
 left.metric("Matching deals", f"{total_deals:,}", border=True)
 right.metric("Their total amount", f"{total_amount:,.0f}", border=True)
 team_names = state.options().teams

@@ -70,12 +70,13 @@ class DealFilters:
 
     def params(self, rules: ContestRules) -> dict:
         """Parameters of deal_matches beside the global filters' (start, end, attribution,
-        teams, regions, segments)."""
+        teams, regions, segments); the rule is used only by the contested filter."""
         return {"statuses": list(self.statuses), "stages": list(self.stages), "min_amount": self.min_amount,
                 "max_amount": self.max_amount, "products": list(self.products),
                 "lead_sources": list(self.lead_sources), "owner_rep_ids": list(self.owners),
                 "source_rep_ids": list(self.sources), "search": self.search, "contested_only": self.contested,
-                **rules.params()}
+                # the rule matters only to the contested filter: otherwise the default, one cache entry
+                **(rules if self.contested else ContestRules()).params()}
 
     def to_url(self) -> dict[str, str | list[str]]:
         url: dict[str, str | list[str]] = {}
