@@ -16,7 +16,7 @@ RULES = "deals_rules"  # the contest rule of the contested filter (signals chose
 DEAL = "deals_deal"  # the deal whose record is open
 VIEWS = "deals_views"  # saved views of the session: name -> relative link
 TABLE_RESET = "deals_table_reset"  # bumped to clear the table's selection ("Back to all deals")
-LAST_ROWS = "deals_table_rows"  # the table's selection at the previous run, to notice a deselection
+LAST_ROWS = "deals_table_rows"  # (table key, selected rows) at the previous run, to notice a deselection
 MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
 WIDGETS = {"statuses": "deals_statuses", "stages": "deals_stages", "min_amount": "deals_min_amount",
            "max_amount": "deals_max_amount", "products": "deals_products", "lead_sources": "deals_lead_sources",
@@ -137,9 +137,10 @@ else:
     else:
         st.caption(sentence + " Ordered by amount, largest first; click a column header to sort.")
     digest = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:12]
+    table_key = f"deals_table_{digest}_{session[TABLE_RESET]}"  # new rows, new table: no stale selection
     event = st.dataframe(
         shown.drop(columns="deal_id"), hide_index=True, width="stretch", height=420, on_select="rerun",
-        selection_mode="single-row", key=f"deals_table_{digest}_{session[TABLE_RESET]}", column_config={
+        selection_mode="single-row", key=table_key, column_config={
             "deal_name": st.column_config.TextColumn("Deal", width="medium"),
             "account_name": st.column_config.TextColumn("Account", width="medium"),
             "amount": st.column_config.NumberColumn("Amount", format="localized",
@@ -154,11 +155,12 @@ else:
             "closed_at": st.column_config.DatetimeColumn("Closed", format="YYYY-MM-DD"),
         })
     selected_rows = list(event.selection.rows) if event else []
-    if selected_rows and selected_rows != session.get(LAST_ROWS):
+    last_key, last_rows = session.get(LAST_ROWS, (None, []))
+    if selected_rows and (last_key, last_rows) != (table_key, selected_rows):
         session[DEAL] = shown.iloc[selected_rows[0]]["deal_id"]
-    elif not selected_rows and session.get(LAST_ROWS):  # the user cleared the selection
+    elif not selected_rows and last_key == table_key and last_rows:  # the user cleared the selection
         session[DEAL] = None
-    session[LAST_ROWS] = selected_rows
+    session[LAST_ROWS] = (table_key, selected_rows)  # a filter change keeps the open deal
     state.set_page_params(page_params())
 
     # 5. Downloads: every match, built only when clicked (on another thread: no session there)
@@ -184,7 +186,7 @@ else:
 # 6. One deal's record
 def back_to_all_deals() -> None:
     session[DEAL] = None
-    session[LAST_ROWS] = []
+    session[LAST_ROWS] = (None, [])
     session[TABLE_RESET] += 1
 
 

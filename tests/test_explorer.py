@@ -389,6 +389,13 @@ def test_page_opens_a_deal_record_and_goes_back(page):
     assert any(i.value.startswith("Select a deal in the table") for i in at.info)
 
 
+def test_page_keeps_the_open_deal_when_a_filter_changes(page):
+    at = page(deal="d3")
+    at.multiselect(key="deals_statuses").set_value(["won"]).run()
+    assert url(at) == {"status": ["won"], "deal": "d3"}
+    assert any(m.value.startswith('**O\'Brien "big" renewal**') for m in at.markdown)
+
+
 def test_page_with_an_unknown_deal(page):
     at = page(deal="d1' or '1'='1")
     assert any("There is no deal" in w.value for w in at.warning)
