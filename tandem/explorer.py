@@ -104,10 +104,10 @@ def _shown(value: str) -> str:
 
 def _amount(text: str) -> float | None:
     """A non-negative finite amount, or None."""
-    if len(text) > 30:
+    if len(text) > 30 or "_" in text:  # float() would read 1_000 as 1000
         return None
     try:
-        value = float(text.replace(",", "").replace("_", "x"))
+        value = float(text.replace(",", ""))
     except ValueError:
         return None
     return value if math.isfinite(value) and 0 <= value <= MAX_AMOUNT else None
