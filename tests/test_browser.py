@@ -24,7 +24,7 @@ def open_page(browser, url: str, heading: str, screenshot: Path, height: int = 2
     """Open a page, wait until it has rendered, save a screenshot, check for exceptions."""
     page = browser.new_page(viewport={"width": 1600, "height": height})
     page.goto(url)
-    page.get_by_role("heading", name=heading).wait_for(timeout=120_000)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=120_000)  # the title; sections may repeat it
     wait_until_rendered(page)
     page.screenshot(path=screenshot)
     assert page.locator("[data-testid='stException']").count() == 0
