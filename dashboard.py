@@ -15,6 +15,7 @@ page = st.navigation([
     st.Page("pages/communication.py", title="Communication", icon=":material/forum:"),
     st.Page("pages/contested_deals.py", title="Contested deals", icon=":material/swords:"),
     st.Page("pages/conversion.py", title="Conversion", icon=":material/trending_up:"),
+    st.Page("pages/deal_explorer.py", title="Deals", icon=":material/table_view:"),
     st.Page("pages/overview.py", title="Data overview", icon=":material/database:"),
 ])
 state.sidebar(show_period=page.url_path != weekly_review.url_path)  # the weekly review picks its own week

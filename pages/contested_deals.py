@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tandem import app, charts, contested, state
+from tandem import app, charts, contested, deal_view, state
 from tandem.charts import SIGNAL_LABELS
 from tandem.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
 
@@ -140,29 +140,7 @@ st.subheader("Why is it contested?")
 if not selected_deal:
     st.info("Select a deal in the list above to see its timeline and the evidence of each signal.")
 else:
-    record = app.run("deal_record", deal_id=selected_deal, end=deal_filters["end"], lookback_days=rules.lookback_days)
-    if record.empty:
-        st.warning(f"There is no deal {selected_deal[:40]!r} as of {filters.end:%d %b %Y}.", icon=":material/search_off:")
-    else:
-        record = record.iloc[0]
-        timeline = app.run("deal_timeline", deal_id=selected_deal, end=deal_filters["end"],
-                           lookback_days=rules.lookback_days, overlap_days=rules.overlap_days)
-        evidence = app.run("contest_evidence", deal_ids=[selected_deal], end=deal_filters["end"],
-                           lookback_days=rules.lookback_days, overlap_days=rules.overlap_days)
-        evidence = evidence[evidence["signal"].isin(rules.signals)]
-        st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({record['region']}, {record['segment']}) · "
-                    f"{record['amount']:,.0f} · {record['status']}, stage {record['stage']} · owner "
-                    f"{record['owner_rep_name']} ({record['owner_team_name']})"
-                    + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
-                       if isinstance(record["source_rep_name"], str) else " · no source rep"))
-        for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
-            st.markdown(f"- {sentence}")
-        figure, _ = contested.timeline_figure(record, timeline, evidence, state.team_colours())
-        charts.plot(figure, key="contest_timeline")
-        with st.expander(f"The {len(timeline):,} events of this timeline"):
-            st.dataframe(timeline.drop(columns=[c for c in timeline.columns if c.endswith("_id")]),
-                         hide_index=True, width="stretch")
-            charts.csv_download(timeline, f"deal_{selected_deal}_timeline")
+    deal_view.show_deal(selected_deal, filters, rules, key="contest")
 
 # 6. Outcome
 st.subheader("How contested deals end")

@@ -87,8 +87,14 @@ def run(name: str, pseudonymise: bool = True, **params) -> pd.DataFrame:
 
     In presentation mode every name column is replaced by its pseudonym here, once for
     all pages, charts and downloads (see `tandem.pseudonyms`)."""
+    return fetch(name, pseudonymise and presentation_mode(), **params)
+
+
+def fetch(name: str, pseudonymise: bool, **params) -> pd.DataFrame:
+    """`run` with presentation mode given rather than read from the session: for work done
+    outside the script's run, like a download button's callable (run on another thread)."""
     frame = _run_cached(name, params)
-    if pseudonymise and presentation_mode():
+    if pseudonymise:
         maps = _pseudonym_maps(queries.database_version(db_path()))  # built once per database version
         return pseudonyms.pseudonymise(frame, maps)
     return frame.copy()

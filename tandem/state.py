@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from tandem import app, palette
+from tandem.explorer import URL_KEYS as DEAL_URL_KEYS
 from tandem.config import db_path
 from tandem.filters import RULE_URL_KEYS, Filters, Options, from_url
 
@@ -24,8 +25,9 @@ _NOTICES = "filter_url_notices"
 _CURRENT = "current_filters"
 _PAGE_PARAMS = "page_url_params"
 # URL parameters owned by pages, left to them by the filter parser: the weekly review's
-# week, the contested-deals rule and selected deal
-PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal")
+# week, the contested-deals rule and selected deal (the Deals page reads the same
+# signal, lookback, overlap and deal), the Deals page's filters
+PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal", *DEAL_URL_KEYS)
 
 
 def options() -> Options:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -12,7 +13,7 @@ from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [("", "Weekly review"), ("communication", "Communication"), ("contested_deals", "Contested deals"),
-         ("conversion", "Conversion"), ("overview", "Data overview")]
+         ("conversion", "Conversion"), ("deal_explorer", "Deals"), ("overview", "Data overview")]
 
 
 def app_env(db) -> dict[str, str]:
@@ -23,7 +24,7 @@ def open_page(browser, url: str, heading: str, screenshot: Path, height: int = 2
     """Open a page, wait until it has rendered, save a screenshot, check for exceptions."""
     page = browser.new_page(viewport={"width": 1600, "height": height})
     page.goto(url)
-    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=120_000)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=120_000)  # the title; sections may repeat it
     wait_until_rendered(page)
     page.screenshot(path=screenshot)
     assert page.locator("[data-testid='stException']").count() == 0
@@ -84,4 +85,42 @@ def test_selecting_a_contested_deal_shows_its_timeline(server, browser, tmp_path
     timeline.screenshot(path=tmp_path / "contested_timeline.png")
     page.screenshot(path=tmp_path / "contested_selected.png")
     assert (tmp_path / "contested_timeline.png").stat().st_size > 10_000
+    page.close()
+
+
+def test_selecting_a_deal_on_the_deals_page_shows_its_record(server, browser, tmp_path):
+    """Deals page: click the first row of the table: the deal's record (contacts, claims,
+    stage history, timeline) opens and the URL names the deal; "Back to all deals" closes
+    it and the URL forgets it."""
+    page = open_page(browser, f"{server}/deal_explorer?status=open", "Deals", tmp_path / "deals.png", height=4000)
+    shown = int(page.get_by_test_id("stMetricValue").first.inner_text().replace(",", ""))
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box, under the header
+    page.get_by_role("button", name="Back to all deals").wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert "deal=" in page.url and "status=open" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+    record = page.get_by_role("heading", name="Deal record")
+    record.scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "deals_record.png")
+    timeline = page.locator("[data-testid='stPlotlyChart']").last
+    timeline.screenshot(path=tmp_path / "deals_timeline.png")
+    assert (tmp_path / "deals_timeline.png").stat().st_size > 10_000
+    for label, suffix in (("Download CSV", ".csv"), ("Download Excel", ".xlsx")):
+        # built on click, on another thread than the script: it must not need the session
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / f"deals{suffix}"
+        download.value.save_as(path)
+        frame = (pd.read_csv(path, skiprows=1) if suffix == ".csv" else pd.read_excel(path, skiprows=1))
+        first = (pd.read_csv(path, header=None, nrows=1) if suffix == ".csv" else
+                 pd.read_excel(path, header=None, nrows=1)).iloc[0, 0]
+        assert first.startswith("Tandem deals · period") and "status: open" in first
+        assert len(frame) == shown and set(frame["status"]) == {"open"}
+    page.get_by_role("button", name="Back to all deals").click()
+    page.get_by_text("Select a deal in the table", exact=False).wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert "deal=" not in page.url and "status=open" in page.url
     page.close()

@@ -1,0 +1,74 @@
+-- Shared step of the Deals page (issue 8): the deals matching its filters, one row per
+-- deal, before any ordering or limit, so that the rows shown and the totals and
+-- breakdowns over all matches read the same set.
+-- Which deals: the active deals of the period as of end_at (DESIGN "Active deal":
+-- created before end_at, not closed before start_at), kept by the global filters
+-- (filtered_deals: team by attribution, region, segment), then by the page's filters;
+-- an empty list means "all":
+--   statuses: status as of end_at (a deal closed at or after end_at is open);
+--   stages: stage as of end_at (the last change before end_at, lead before any);
+--   min_amount, max_amount: both ends included, null = no bound;
+--   products, lead_sources: a deal with none of them is dropped by any selection;
+--   owner_rep_ids, source_rep_ids: the deal's owner / source rep;
+--   search: case-insensitive substring of the deal's or the account's name ('' = no
+--     search); the text is compared literally (contains, not like: % _ ' " are plain);
+--   contested_only: only the deals contested as of end_at under the rule (lookback_days,
+--     overlap_days, signals; empty = every signal; DESIGN "Contest signals"). The signal
+--     flags are computed only when contested_only is true (the filter `where
+--     contested_only` on a bound value prunes deal_signals), and are null otherwise.
+-- Adds account_name, stage, stage_position (stage_order: lead 1 .. won 5, null for
+-- lost), product, lead_source and the signal flags.
+-- Macro: deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
+--   stages, min_amount, max_amount, products, lead_sources, owner_rep_ids,
+--   source_rep_ids, search, contested_only, lookback_days, overlap_days, signals).
+create or replace macro memory.main.deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
+    stages, min_amount, max_amount, products, lead_sources, owner_rep_ids, source_rep_ids, search, contested_only,
+    lookback_days, overlap_days, signals) as table
+with active as (
+    select d.*, raw.product, raw.lead_source, acc.name as account_name
+    from filtered_deals(end_at, attribution, teams, regions, segments) d
+    join deals raw using (deal_id)
+    join accounts acc on acc.account_id = d.account_id
+    where (d.closed_at is null or d.closed_at >= start_at)
+        and (len(statuses::varchar[]) = 0 or list_contains(statuses::varchar[], d.status))
+        and (min_amount::double is null or d.amount >= min_amount::double)
+        and (max_amount::double is null or d.amount <= max_amount::double)
+        and (len(products::varchar[]) = 0 or list_contains(products::varchar[], raw.product))
+        and (len(lead_sources::varchar[]) = 0 or list_contains(lead_sources::varchar[], raw.lead_source))
+        and (len(owner_rep_ids::varchar[]) = 0 or list_contains(owner_rep_ids::varchar[], d.owner_rep_id))
+        and (len(source_rep_ids::varchar[]) = 0 or list_contains(source_rep_ids::varchar[], d.source_rep_id))
+        and (search::varchar = ''
+             or contains(lower(d.name), lower(search::varchar))
+             or contains(lower(acc.name), lower(search::varchar)))
+),
+
+stage_as_of_end as (
+    select c.deal_id, arg_max(c.stage, c.changed_at) as stage
+    from deal_stage_changes c
+    semi join active a on a.deal_id = c.deal_id
+    where c.changed_at < end_at
+    group by c.deal_id
+),
+
+staged as (
+    select a.*, coalesce(s.stage, 'lead') as stage
+    from active a
+    left join stage_as_of_end s using (deal_id)
+    where len(stages::varchar[]) = 0 or list_contains(stages::varchar[], coalesce(s.stage, 'lead'))
+),
+
+contested as (
+    select deal_id, double_claim, out_of_scope, uncoordinated_overlap
+    from deal_signals(end_at, lookback_days, overlap_days, signals)
+    where contested_only and is_contested
+),
+
+final as (
+    select s.*, o.position as stage_position, c.double_claim, c.out_of_scope, c.uncoordinated_overlap
+    from staged s
+    join stage_order o using (stage)
+    left join contested c using (deal_id)
+    where not contested_only or c.deal_id is not null
+)
+
+select * from final;

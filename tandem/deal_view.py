@@ -1,0 +1,97 @@
+"""One deal's record and evidence, drawn the same way on every page that opens a deal
+(Contested deals, Deals): the header line, why it is contested under the rule, its
+timeline (`tandem.contested.timeline_figure`), the events, and on request the account's
+contacts touched, the claims and the stage history.
+
+Data comes through `tandem.app.run` (cached, pseudonymised in presentation mode) from
+the queries deal_record, deal_timeline, contest_evidence and scope_rules_by_team.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tandem import app, charts, contested, state
+from tandem.filters import ContestRules, Filters
+
+
+def contacts_touched(timeline: pd.DataFrame) -> pd.DataFrame:
+    """One row per contact touched for the deal: touches, first and last, by whom."""
+    touches = timeline[timeline["event"] == "touch"]
+    if touches.empty:
+        return pd.DataFrame(columns=["contact_id", "contact_name", "touches", "first_touch_at", "last_touch_at",
+                                     "reps"])
+    grouped = touches.groupby(["contact_id", "contact_name"], dropna=False, sort=False)
+    return grouped.agg(touches=("occurred_at", "size"), first_touch_at=("occurred_at", "min"),
+                       last_touch_at=("occurred_at", "max"),
+                       reps=("rep_name", lambda names: ", ".join(sorted(set(names.dropna()))))) \
+        .reset_index().sort_values(["touches", "last_touch_at"], ascending=[False, False]).reset_index(drop=True)
+
+
+def _events(timeline: pd.DataFrame, event: str, detail: str) -> pd.DataFrame:
+    rows = timeline[timeline["event"] == event]
+    return rows[["occurred_at", "detail", "rep_name", "rep_team_name"]].rename(columns={"detail": detail}) \
+        .reset_index(drop=True)
+
+
+def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, details: bool = False) -> bool:
+    """Draw deal `deal_id` as of the end of the period; False (with a warning) when it does
+    not exist then. `key` keeps the widgets of two pages apart; `details` adds the
+    contacts touched, the claims and the stage history."""
+    end = filters.params("end")["end"]
+    record = app.run("deal_record", deal_id=deal_id, end=end, lookback_days=rules.lookback_days)
+    if record.empty:
+        st.warning(f"There is no deal {deal_id[:40]!r} as of {filters.end:%d %b %Y}.", icon=":material/search_off:")
+        return False
+    record = record.iloc[0]
+    timeline = app.run("deal_timeline", deal_id=deal_id, end=end, lookback_days=rules.lookback_days,
+                       overlap_days=rules.overlap_days)
+    evidence = app.run("contest_evidence", deal_ids=[deal_id], end=end, lookback_days=rules.lookback_days,
+                       overlap_days=rules.overlap_days)
+    evidence = evidence[evidence["signal"].isin(rules.signals)]
+    scope_rules = app.run("scope_rules_by_team")
+    product = (f" · {record['product']}" if details and isinstance(record["product"], str) else "")
+    st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({record['region']}, {record['segment']}) · "
+                f"{record['amount']:,.0f}{product} · {record['status']}, stage {record['stage']} · owner "
+                f"{record['owner_rep_name']} ({record['owner_team_name']})"
+                + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
+                   if isinstance(record["source_rep_name"], str) else " · no source rep"))
+    if details:
+        closed = f", closed {record['closed_at']:%d %b %Y}" if pd.notna(record["closed_at"]) else ", open at the end"
+        lead = f" · lead source {record['lead_source']}" if isinstance(record["lead_source"], str) else ""
+        st.caption(f"Created {record['created_at']:%d %b %Y}{closed}{lead}. Deal window (touches of the account "
+                   f"count for the deal): {record['window_start']:%d %b %Y} to {record['window_end']:%d %b %Y}.")
+    for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
+        st.markdown(f"- {sentence}")
+    figure, _ = contested.timeline_figure(record, timeline, evidence, state.team_colours())
+    charts.plot(figure, key=f"{key}_timeline")
+    if details:
+        left, middle, right = st.columns([3, 2, 2])
+        with left:
+            contacts = contacts_touched(timeline)
+            st.markdown(f"**Contacts touched** ({len(contacts):,})")
+            if contacts.empty:
+                st.caption("No customer touch belongs to this deal.")
+            else:
+                st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", column_config={
+                    "contact_name": "Contact", "touches": "Touches", "reps": "By",
+                    "first_touch_at": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD"),
+                    "last_touch_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD")})
+        for column, event, detail, title, empty in (
+                (middle, "claim", "kind", "Claims", "No claim on this deal."),
+                (right, "stage_change", "stage", "Stage history", "No stage change: the deal is still a lead.")):
+            with column:
+                rows = _events(timeline, event, detail)
+                st.markdown(f"**{title}** ({len(rows):,})")
+                if rows.empty:
+                    st.caption(empty)
+                else:
+                    st.dataframe(rows, hide_index=True, width="stretch", column_config={
+                        "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+                        "rep_name": "Rep", "rep_team_name": "Team", detail: detail.capitalize()})
+    with st.expander(f"The {len(timeline):,} events of this timeline"):
+        st.dataframe(timeline.drop(columns=[c for c in timeline.columns if c.endswith("_id")]),
+                     hide_index=True, width="stretch")
+        charts.csv_download(timeline, f"deal_{deal_id}_timeline")
+    return True

@@ -1,0 +1,336 @@
+"""The Deals page (deal explorer): its filters and their URL form, the table as shown and
+downloaded, the breakdown charts, the downloads' files and the saved views.
+
+`DealFilters` is the page's own filter model, beside the global `Filters`; `from_url`
+reads untrusted query parameters like `tandem.filters.from_url` (keep what is valid,
+explain what was ignored). Values reach SQL only through `DealFilters.params()`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tandem.charts import SIGNAL_LABELS
+from tandem.filters import SIGNALS, ContestRules, Filters
+from tandem.palette import INTERNAL, NEUTRAL
+
+STATUSES = ("open", "won", "lost")
+STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")  # the stage order, lost last
+MAX_SEARCH = 200  # characters of a text search; longer URL values are refused
+MAX_AMOUNT = 1e15  # larger amounts in the URL are refused (no deal is that big; keeps floats exact)
+ROW_LIMIT = 2000  # rows sent to the browser; the totals, breakdowns and downloads cover every match
+DOWNLOAD_LIMIT = 10_000_000  # "no limit" for a download (above any deal count)
+MAX_VIEW_NAME = 60
+URL_KEYS = ("status", "stage", "min_amount", "max_amount", "product", "lead_source", "owner", "source",
+            "contested", "q")
+LAYOUT = dict(margin={"t": 50, "l": 10, "r": 10, "b": 10}, font={"size": 13}, height=260, showlegend=False)
+
+
+@dataclass(frozen=True)
+class DealOptions:
+    """What the page's filters offer (query deal_filter_options)."""
+
+    products: tuple[str, ...] = ()
+    lead_sources: tuple[str, ...] = ()
+    owners: dict[str, str] = field(default_factory=dict)  # rep_id -> "name (team)"
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_frame(cls, rows: pd.DataFrame) -> "DealOptions":
+        def reps(kind: str) -> dict[str, str]:
+            chosen = rows[rows["kind"] == kind]
+            return {r.rep_id: f"{r.rep_name} ({r.team_name})" for r in chosen.itertuples()}
+
+        return cls(products=tuple(rows.loc[rows["kind"] == "product", "value"]),
+                   lead_sources=tuple(rows.loc[rows["kind"] == "lead_source", "value"]),
+                   owners=reps("owner"), sources=reps("source"))
+
+
+@dataclass(frozen=True)
+class DealFilters:
+    """The page's filters; empty tuples and None mean "all"."""
+
+    statuses: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    min_amount: float | None = None
+    max_amount: float | None = None
+    products: tuple[str, ...] = ()
+    lead_sources: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    contested: bool = False
+    search: str = ""
+
+    def params(self, rules: ContestRules) -> dict:
+        """Parameters of deal_matches beside the global filters' (start, end, attribution,
+        teams, regions, segments); the rule is used only by the contested filter."""
+        return {"statuses": list(self.statuses), "stages": list(self.stages), "min_amount": self.min_amount,
+                "max_amount": self.max_amount, "products": list(self.products),
+                "lead_sources": list(self.lead_sources), "owner_rep_ids": list(self.owners),
+                "source_rep_ids": list(self.sources), "search": self.search, "contested_only": self.contested,
+                # the rule matters only to the contested filter: otherwise the default, one cache entry
+                **(rules if self.contested else ContestRules()).params()}
+
+    def to_url(self) -> dict[str, str | list[str]]:
+        url: dict[str, str | list[str]] = {}
+        for key, values in (("status", self.statuses), ("stage", self.stages), ("product", self.products),
+                            ("lead_source", self.lead_sources), ("owner", self.owners), ("source", self.sources)):
+            if values:
+                url[key] = list(values)
+        for key, value in (("min_amount", self.min_amount), ("max_amount", self.max_amount)):
+            if value is not None:
+                url[key] = _amount_text(value)
+        if self.contested:
+            url["contested"] = "1"
+        if self.search:
+            url["q"] = self.search
+        return url
+
+
+def _amount_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+def _amount(text: str) -> float | None:
+    """A non-negative finite amount, or None."""
+    if len(text) > 30 or "_" in text:  # float() would read 1_000 as 1000
+        return None
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and 0 <= value <= MAX_AMOUNT else None
+
+
+def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFilters, list[str]]:
+    """The page's filters from untrusted URL parameters, and a notice for each value ignored."""
+    notices: list[str] = []
+    filters = DealFilters()
+    for key, field_name, allowed, label in (
+        ("status", "statuses", STATUSES, "status"),
+        ("stage", "stages", STAGES, "stage"),
+        ("product", "products", options.products, "product"),
+        ("lead_source", "lead_sources", options.lead_sources, "lead source"),
+        ("owner", "owners", options.owners, "owner"),
+        ("source", "sources", options.sources, "source rep"),
+    ):
+        values = url.get(key) or []
+        kept = tuple(dict.fromkeys(v for v in values if v in allowed))
+        rejected = [v for v in values if v not in allowed]
+        if rejected:
+            shown = ", ".join(_shown(v) for v in rejected[:3]) + (" and more" if len(rejected) > 3 else "")
+            notices.append(f"Ignored the unknown {label} {shown} from the URL.")
+        filters = replace(filters, **{field_name: kept})
+
+    amounts = {}
+    for key in ("min_amount", "max_amount"):
+        values = url.get(key) or []
+        if values:
+            amounts[key] = _amount(values[0])
+            if amounts[key] is None:
+                notices.append(f"Ignored {key}={_shown(values[0])} from the URL: it is an amount of 0 or more, "
+                               "like 25000.")
+    low, high = amounts.get("min_amount"), amounts.get("max_amount")
+    if low is not None and high is not None and low > high:
+        notices.append(f"Ignored the amount range from the URL: the minimum {low:,.0f} is above the maximum "
+                       f"{high:,.0f}.")
+        low = high = None
+    filters = replace(filters, min_amount=low, max_amount=high)
+
+    contested = (url.get("contested") or [None])[0]
+    if contested is not None:
+        if contested in ("1", "0"):
+            filters = replace(filters, contested=contested == "1")
+        else:
+            notices.append(f"Ignored contested={_shown(contested)} from the URL: it is 1 or 0.")
+
+    search = (url.get("q") or [None])[0]
+    if search is not None:
+        if len(search) > MAX_SEARCH:
+            notices.append(f"Ignored the text search from the URL: it has {len(search):,} characters, more than "
+                           f"{MAX_SEARCH}.")
+        else:
+            filters = replace(filters, search=search.strip())
+    return filters, notices
+
+
+def validate(filters: DealFilters) -> tuple[DealFilters, list[str]]:
+    """What the widgets gave, made consistent: a minimum above the maximum is ignored."""
+    if filters.min_amount is not None and filters.max_amount is not None and filters.min_amount > filters.max_amount:
+        return replace(filters, min_amount=None, max_amount=None), [
+            f"The minimum amount {filters.min_amount:,.0f} is above the maximum {filters.max_amount:,.0f}: the amount "
+            "range is ignored."]
+    return filters, []
+
+
+# --- what the filters say ----------------------------------------------------------------
+
+def describe(filters: Filters, deal_filters: DealFilters, rules: ContestRules, team_names: Mapping[str, str],
+             options: DealOptions) -> str:
+    """One line naming every filter in use, for the downloads' first row and the page."""
+    def listed(values, names: Mapping[str, str] | None = None) -> str:
+        return ", ".join(names.get(v, v) if names else v for v in values) if values else "all"
+
+    parts = [f"Tandem deals · period {filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} (end excluded), "
+             "active deals as of the end",
+             f"teams by {filters.attribution}: {listed(filters.teams, team_names)}",
+             f"regions: {listed(filters.regions)}", f"segments: {listed(filters.segments)}",
+             f"status: {listed(deal_filters.statuses)}", f"stage: {listed(deal_filters.stages)}"]
+    low, high = deal_filters.min_amount, deal_filters.max_amount
+    if low is not None or high is not None:
+        parts.append("amount: " + (f"{low:,.0f} to {high:,.0f}" if low is not None and high is not None else
+                                   f"at least {low:,.0f}" if low is not None else f"at most {high:,.0f}"))
+    for label, values, names in (("product", deal_filters.products, None),
+                                 ("lead source", deal_filters.lead_sources, None),
+                                 ("owner", deal_filters.owners, options.owners),
+                                 ("source rep", deal_filters.sources, options.sources)):
+        if values:
+            parts.append(f"{label}: {listed(values, names)}")
+    if deal_filters.contested:
+        parts.append(f"contested only ({', '.join(SIGNAL_LABELS[s] for s in rules.signals)}; lookback "
+                     f"{rules.lookback_days} days, overlap {rules.overlap_days} days)")
+    if deal_filters.search:
+        parts.append(f"search: {deal_filters.search!r}")
+    return " · ".join(parts)
+
+
+def count_sentence(total_deals: int, total_amount: float, shown: int) -> str:
+    if total_deals == 0:
+        return "No deal matches these filters."
+    text = f"{total_deals:,} matching deal{'s' if total_deals != 1 else ''}, {total_amount:,.0f} in total."
+    if shown < total_deals:
+        text += (f" Showing the first {shown:,} of {total_deals:,} matching deals (ordered by amount, largest "
+                 "first); narrow the filters, or download all of them.")
+    return text
+
+
+# --- the table -----------------------------------------------------------------------------
+
+TABLE_COLUMNS = ["deal_id", "deal_name", "account_name", "amount", "status", "stage", "stage_progress", "team_name",
+                 "owner_rep_name", "source_rep_name", "region", "segment", "product", "lead_source", "created_at",
+                 "closed_at"]
+
+
+def table(rows: pd.DataFrame, contested: bool) -> pd.DataFrame:
+    """The matching deals as shown and downloaded: one row per deal; a signals column when
+    the contested filter is on (the only time signals are computed)."""
+    frame = rows.assign(stage_progress=rows["stage_position"].astype("Float64") / 5)
+    columns = list(TABLE_COLUMNS)
+    if contested:
+        frame["signals"] = [", ".join(SIGNAL_LABELS[s] for s in SIGNALS if row[s] is True)
+                            for row in frame[list(SIGNALS)].to_dict("records")]
+        columns.insert(columns.index("stage_progress") + 1, "signals")
+    return frame[columns].reset_index(drop=True)
+
+
+def download_frame(shown: pd.DataFrame) -> pd.DataFrame:
+    """The table for a file: ids kept (they identify deals in other tools), no progress bar."""
+    return shown.drop(columns=["stage_progress"])
+
+
+def csv_bytes(frame: pd.DataFrame, header: str) -> bytes:
+    """CSV with a first row stating the filters, then the header row and the rows."""
+    out = io.StringIO()
+    pd.DataFrame([[header]]).to_csv(out, index=False, header=False)
+    frame.to_csv(out, index=False)
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(frame: pd.DataFrame, header: str) -> bytes:
+    """An Excel workbook: row 1 states the filters, row 2 is the header, then the rows."""
+    out = io.BytesIO()
+    sheet_frame = frame.copy()
+    for column in sheet_frame.select_dtypes(include=["datetimetz"]).columns:
+        sheet_frame[column] = sheet_frame[column].dt.tz_localize(None)
+    with pd.ExcelWriter(out, engine="xlsxwriter",
+                        datetime_format="yyyy-mm-dd hh:mm", date_format="yyyy-mm-dd") as writer:
+        sheet_frame.to_excel(writer, sheet_name="Deals", index=False, startrow=1)
+        sheet = writer.sheets["Deals"]
+        sheet.write_string(0, 0, header)
+        sheet.freeze_panes(2, 0)
+        for number, column in enumerate(sheet_frame.columns):
+            sheet.set_column(number, number, 14 if column not in ("deal_name", "account_name") else 36)
+    return out.getvalue()
+
+
+# --- breakdowns ----------------------------------------------------------------------------
+
+def _bar(x, y, colours, title: str, x_title: str, horizontal: bool = False) -> go.Figure:
+    if horizontal:
+        bar = go.Bar(x=y, y=x, orientation="h", marker={"color": colours},
+                     hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
+    else:
+        bar = go.Bar(x=x, y=y, marker={"color": colours}, hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
+    figure = go.Figure(bar)
+    figure.update_layout(title={"text": title, "font": {"size": 14}}, **LAYOUT)
+    if horizontal:
+        figure.update_layout(xaxis={"title": "Amount"}, yaxis={"title": None, "autorange": "reversed"})
+    else:
+        figure.update_layout(xaxis={"title": x_title}, yaxis={"title": "Amount"})
+    return figure
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else "—"
+
+
+def breakdown_figures(totals: pd.DataFrame, colours: Mapping[str, str]) -> list[tuple[go.Figure, str, pd.DataFrame]]:
+    """Amount by stage, by team and by month of creation, over every matching deal."""
+    whole = float(totals.loc[totals["breakdown"] == "total", "amount"].sum())
+    figures = []
+
+    stages = totals[totals["breakdown"] == "stage"][["key", "deals", "amount"]].rename(columns={"key": "stage"})
+    top = stages.loc[stages["amount"].idxmax()]
+    title = f"{top['stage'].capitalize()} holds {_share(top['amount'], whole)} of the amount"
+    stage_colours = [NEUTRAL if s == "lost" else INTERNAL for s in stages["stage"]]
+    figures.append((_bar(stages["stage"], stages["amount"], stage_colours, title, "Stage as of the end"), title,
+                    stages.reset_index(drop=True)))
+
+    teams = totals[totals["breakdown"] == "team"].sort_values("amount", ascending=False)
+    teams = teams.assign(team=teams["label"])[["key", "team", "deals", "amount"]]
+    top = teams.iloc[0]
+    title = f"{top['team']} has {_share(top['amount'], whole)} of the amount"
+    figures.append((_bar(teams["team"], teams["amount"], [colours.get(k, NEUTRAL) for k in teams["key"]], title,
+                         "Team", horizontal=True), title, teams.drop(columns="key").reset_index(drop=True)))
+
+    months = totals[totals["breakdown"] == "month"][["key", "deals", "amount"]].rename(columns={"key": "month"})
+    months["month"] = pd.to_datetime(months["month"])
+    top = months.loc[months["amount"].idxmax()]
+    title = f"Deals created in {top['month']:%b %Y} carry the most ({_share(top['amount'], whole)})"
+    figure = _bar(months["month"], months["amount"], INTERNAL, title, "Month of creation")
+    figure.update_xaxes(tickformat="%b %Y")
+    figures.append((figure, title, months.reset_index(drop=True)))
+    return figures
+
+
+# --- saved views ---------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+
+
+def escape_markdown(text: str) -> str:
+    """User text shown literally in st.markdown (no links, emphasis, icons or maths)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def save_view(views: Mapping[str, str], name: str, link: str) -> tuple[dict[str, str], str | None]:
+    """Views with `name` -> `link` added, or the same views and the reason it was refused."""
+    name = name.strip()
+    if not name:
+        return dict(views), "Give the view a name."
+    if len(name) > MAX_VIEW_NAME:
+        return dict(views), f"A view's name has at most {MAX_VIEW_NAME} characters."
+    if name in views:
+        return dict(views), f"There is already a view named {name!r}: choose another name."
+    return {**views, name: link}, None
