@@ -15,7 +15,7 @@
 --   contested_only: only the deals contested as of end_at under the rule (lookback_days,
 --     overlap_days, signals; empty = every signal; DESIGN "Contest signals"). The signal
 --     flags are computed only when contested_only is true (the filter `where
---     contested_only` on a bound value prunes deal_signals), and are null otherwise.
+--     contested_only` on a bound value prunes deal_flags_at_ends), and are null otherwise.
 -- Adds account_name, stage, stage_position (stage_order: lead 1 .. won 5, null for
 -- lost), product, lead_source and the signal flags.
 -- Macro: deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
@@ -59,7 +59,7 @@ staged as (
 
 contested as (
     select deal_id, double_claim, out_of_scope, uncoordinated_overlap
-    from deal_signals(end_at, lookback_days, overlap_days, signals)
+    from deal_flags_at_ends([end_at], start_at, lookback_days, overlap_days, signals)
     where contested_only and is_contested
 ),
 
