@@ -22,11 +22,11 @@ if exchanges["exchanges"].sum() == 0:
 
 measure = st.segmented_control("Measure", ["exchanges", "call_minutes"], default="exchanges", key="comm_measure",
                                format_func={"exchanges": "Exchanges", "call_minutes": "Call minutes"}.get)
-figure, _, drawn = communication.weekly_volumes(exchanges, measure or "exchanges")
+figure, _, drawn = app.built(communication.weekly_volumes, exchanges, measure or "exchanges")
 charts.plot(figure)
 charts.csv_download(drawn, f"weekly_{measure or 'exchanges'}")
 
-figure, _, drawn = communication.coordination_ratio(exchanges, touches)
+figure, _, drawn = app.built(communication.coordination_ratio, exchanges, touches)
 charts.plot(figure)
 charts.csv_download(drawn, "coordination_ratio")
 
@@ -37,7 +37,7 @@ channel = left.segmented_control("Channel", ["all", "call", "email", "meeting"],
                                  format_func={"all": "All channels", "call": "Calls", "email": "Emails",
                                               "meeting": "Meetings"}.get)
 by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
-figure, _, drawn = communication.pair_matrix(pairs, channel or "all", by_team)
+figure, _, drawn = app.built(communication.pair_matrix, pairs, channel or "all", by_team)
 event = charts.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
 charts.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
 
@@ -53,7 +53,7 @@ if points:
                     f"{row['meetings']:,} meetings; {row['initiated_by_internal']:,} started by the internal rep.")
         reps = {"rep_a": row["internal_rep_id"], "rep_b": row["external_rep_id"]}
         history = app.run("rep_pair_exchanges_by_week", **reps, **filters.params("start", "end"))
-        figure, _, drawn = communication.pair_history(history, internal_name, external_name)
+        figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name)
         charts.plot(figure)
         charts.csv_download(drawn, "pair_exchanges")
         shared = app.run("rep_pair_shared_accounts", **reps, **filters.params("start", "end", "regions", "segments"))
@@ -66,7 +66,7 @@ if points:
 else:
     st.caption("Click a cell of the rep matrix to see that pair's exchanges.")
 
-figure, _, drawn = communication.initiator_shares(pairs)
+figure, _, drawn = app.built(communication.initiator_shares, pairs)
 charts.plot(figure)
 charts.csv_download(drawn, "initiator_shares")
 

@@ -84,8 +84,8 @@ st.caption(f"{int(current['active']):,} active deals. Changes compare with the p
 st.subheader("Where conflicts happen")
 left, right = st.columns(2)
 with left:
-    figure, title, drawn = contested.region_segment_heatmap(
-        app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
+    figure, title, drawn = app.built(
+        contested.region_segment_heatmap, app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
     st.markdown(f"**{title}**")
     charts.plot(figure)
     charts.csv_download(drawn, "contested_by_region_segment")
@@ -94,7 +94,7 @@ with right:
     if pairs.empty:
         st.info("No active deal was worked by both an internal team and an agency in this period.")
     else:
-        figure, title, drawn = contested.team_pair_heatmap(pairs)
+        figure, title, drawn = app.built(contested.team_pair_heatmap, pairs)
         st.markdown(f"**{title}**")
         charts.plot(figure)
         charts.csv_download(drawn, "contested_by_team_pair")
@@ -104,7 +104,7 @@ st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ ma
            "named by its evidence), so a deal can count for several pairs.")
 
 # 3. Trend
-figure, _, drawn = contested.trend_figure(contested.weekly_counts(app.run, filters, rules), rules)
+figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(app.run, filters, rules), rules)
 charts.plot(figure)
 charts.csv_download(drawn, "contested_by_week")
 
@@ -144,7 +144,7 @@ else:
 
 # 6. Outcome
 st.subheader("How contested deals end")
-for figure, _, drawn in contested.outcome_figures(app.run("contest_outcomes", **rule_params, **deal_filters)):
+for figure, _, drawn in app.built(contested.outcome_figures, app.run("contest_outcomes", **rule_params, **deal_filters)):
     charts.plot(figure)
 st.caption("Deals closed in the period; contested means contested as of the end of the period under the rule above. "
            "Who ended up with the deal is the kind of its owner's team at close. Bars show the Wilson 95% interval.")

@@ -27,7 +27,7 @@ if teams["created"].sum() + teams["closed"].sum() == 0 and paths.empty:
 
 st.subheader("Per team")
 touches = app.run("won_deal_touches_by_team", **deal_params, **lookback)
-figure, _, drawn = conversion.team_table(teams, touches, colours)
+figure, _, drawn = app.built(conversion.team_table, teams, touches, colours)
 charts.plot(figure)
 shown = drawn[["name", "kind", "created", "won", "lost", "closed", "win_rate", "win_rate_low", "win_rate_high",
                "too_few_closed", "won_amount", "avg_deal_size", "median_cycle_days", "touches_per_won_deal"]].round({"avg_deal_size": 0})
@@ -54,7 +54,7 @@ stages = app.run("stage_funnel_by_team", **deal_params)
 if stages.empty:
     st.info("No deal was created in this period under these filters: there is no cohort to follow.")
 else:
-    figure, _, drawn = conversion.funnel(stages, names, kinds, colours)
+    figure, _, drawn = app.built(conversion.funnel, stages, names, kinds, colours)
     charts.plot(figure)
     st.caption("Cohort: the deals created in the period. A deal reached a stage if it ever moved to it or further "
                "(as of the end of the period); recent deals may still move on.")
@@ -68,7 +68,7 @@ by_team = right.toggle("Team × team", key="conv_by_team", help="Split each kind
 if paths.empty:
     st.info("No deal was created or closed in this period under these filters.")
 else:
-    figure, _, drawn = conversion.source_owner_matrix(paths, by_team, measure or "created")
+    figure, _, drawn = app.built(conversion.source_owner_matrix, paths, by_team, measure or "created")
     charts.plot(figure)
     st.caption("Colour: deals created in the period (or their amount). Win rate and its 95% interval: the deals "
                "of that path closed in the period.")
@@ -79,7 +79,7 @@ buckets = app.run("handoff_latency_by_bucket", **deal_params, **lookback)
 if buckets["deals"].sum() == 0:
     st.info("No deal sourced by an external rep and owned by an internal rep closed in this period.")
 else:
-    figure, _, drawn = conversion.handoff_latency(buckets)
+    figure, _, drawn = app.built(conversion.handoff_latency, buckets)
     charts.plot(figure)
     st.caption("Deals sourced by an external rep and owned by an internal rep, closed in the period. Latency: "
                "from the deal's creation to its owner's first customer touch belonging to it, at or after creation.")
@@ -90,7 +90,7 @@ months = app.run("win_rate_by_creation_month", **deal_params)
 if months.empty:
     st.info("No deal was created in this period under these filters.")
 else:
-    figure, _, drawn = conversion.cohort_trend(months)
+    figure, _, drawn = app.built(conversion.cohort_trend, months)
     charts.plot(figure)
     st.caption("Deals grouped by the month they were created in, outcome as of the end of the period: recent "
                "months have had less time to close, and quick wins or losses dominate them.")
@@ -102,7 +102,7 @@ if quartiles.empty:
     st.info("No deal shared by an internal and an external rep (one the owner, the other the source) "
             "closed in this period.")
 else:
-    figure, _, drawn = conversion.coordination(quartiles)
+    figure, _, drawn = app.built(conversion.coordination, quartiles)
     charts.plot(figure)
     st.caption("Deals whose owner and source rep are of different kinds, closed in the period, cut into four "
                "equal groups by the number of calls, emails and meetings between those two reps in the deal "

@@ -124,7 +124,7 @@ if total_deals == 0:
 else:
     # 3. Breakdowns of the selection
     colours = state.team_colours()
-    for column, (figure, _, drawn) in zip(st.columns(3), explorer.breakdown_figures(totals, colours)):
+    for column, (figure, _, drawn) in zip(st.columns(3), app.built(explorer.breakdown_figures, totals, colours)):
         with column:
             charts.plot(figure)
 

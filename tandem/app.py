@@ -78,6 +78,19 @@ def _pseudonym_maps(version: tuple) -> dict[str, dict[str, str]]:
     return pseudonyms.pseudonym_maps(queries.run("name_pseudonyms"))
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _built(_builder, name: str, *args, **kwargs):
+    return _builder(*args, **kwargs)
+
+
+def built(builder, *args, **kwargs):
+    """A chart builder's result (figure, title, drawn frame), kept across reruns and
+    sessions for the same inputs: building a Plotly figure costs 20-200 ms of Python,
+    and copying it out of st.cache_data (pickle) more. The result is shared, so callers
+    must not change it; `tandem.charts.plot` only wraps a long title, the same each time."""
+    return _built(builder, f"{builder.__module__}.{builder.__qualname__}", *args, **kwargs)
+
+
 def presentation_mode() -> bool:
     return bool(st.session_state.get("presentation_mode", False))
 

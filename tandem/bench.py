@@ -46,6 +46,13 @@ TARGETS = {"cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s":
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not getrusage's ru_maxrss: Linux keeps
+    ru_maxrss across exec, so a child would report its parent's peak."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
@@ -89,17 +96,14 @@ def scan_components_once() -> None:
 def _warm_up_streamlit() -> None:
     """Pay Streamlit's and the page modules' one-off import and start-up costs before
     timing: a running server has paid them before its first user."""
-    import plotly.graph_objects  # noqa: F401
+    import importlib
+
     from streamlit.testing.v1 import AppTest
 
     scan_components_once()
-
-    import tandem.app  # noqa: F401
-    import tandem.communication  # noqa: F401
-    import tandem.contested  # noqa: F401
-    import tandem.conversion  # noqa: F401
-    import tandem.state  # noqa: F401
-    import tandem.weekly  # noqa: F401
+    for module in ("plotly.graph_objects", "tandem.app", "tandem.communication", "tandem.contested",
+                   "tandem.conversion", "tandem.state", "tandem.weekly"):
+        importlib.import_module(module)
 
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
         script.write("import streamlit as st\nst.title('warm-up')\n")
@@ -184,8 +188,10 @@ def _pandas(figure: str, tables: dict, start: dt.datetime, end: dt.datetime, wee
 
 
 def measure_figure(db: str, figure: str, side: str) -> dict:
-    import pandas  # noqa: F401  (both sides import pandas and duckdb before timing)
-    import duckdb  # noqa: F401
+    import importlib
+
+    for module in ("pandas", "duckdb"):  # both sides import them before timing
+        importlib.import_module(module)
 
     setting = _figure_periods(db)
     (first_start, first_end), (next_start, next_end) = setting["periods"]

@@ -11,6 +11,12 @@ import os
 
 import pytest
 
+from tandem.bench import scan_components_once
+
+# AppTest rescans every installed package for Streamlit components at each run (about
+# 0.5 s); a server scans once. Once per test session is enough.
+scan_components_once()
+
 DEMO_END_DATE = dt.date(2026, 11, 23)
 DEMO_SEED = 42
 

@@ -1,0 +1,39 @@
+"""`python -m tandem bench` runs end to end and reports every page and figure. Its
+timings are not asserted here (they are the benchmark's business, docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tandem.bench import FIGURES, PAGES, render
+from tandem.config import ROOT
+
+
+def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "tandem", "bench", "--scale", "small", "--repeat", "1", "--json",
+                             "--dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["scale"] == "small" and report["repeat"] == 1
+    assert {"cpu", "cores", "memory_gb", "python", "duckdb"} <= set(report["machine"])
+    assert [p["page"] for p in report["pages"]] == [*PAGES, "summary"]
+    for page in report["pages"]:
+        assert page["errors"] == [], page
+        assert 0 < page["duckdb_s"] and page["queries"] > 0 and page["peak_mb"] > 0
+        assert page["cold_s"] > 0 and (page["warm_s"] is None) == (page["page"] == "summary")
+    assert [f["figure"] for f in report["figures"]] == list(FIGURES)
+    for figure in report["figures"]:
+        for side in ("ours", "pandas"):
+            assert figure[side]["first_s"] > 0 and figure[side]["next_s"] > 0 and figure[side]["peak_mb"] > 0
+        assert figure["speedup_first"] > 0 and figure["memory_ratio"] > 0
+    table = render(report)
+    assert "weekly_review" in table and "contested_signals" in table and "cold s" in table
+    assert (tmp_path / "bench-small.duckdb").exists()  # built once, reused by later runs
+
+
+def test_bench_refuses_a_bad_repeat():
+    result = subprocess.run([sys.executable, "-m", "tandem", "bench", "--repeat", "0"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "--repeat" in result.stderr and "Traceback" not in result.stderr
