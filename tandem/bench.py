@@ -235,13 +235,24 @@ def _in_fresh_process(*args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _built_as(path: Path) -> str | None:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("select value from tandem_meta where key = 'detail'").fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
 def ensure_database(scale: str, folder: Path, progress) -> Path:
     """The benchmark database of this scale: reused when it is there and current."""
     from tandem.db import derived_is_current
     from tandem.demo import build_demo
 
     path = folder / f"bench-{scale}.duckdb"
-    if path.exists() and derived_is_current(path):
+    if path.exists() and derived_is_current(path) and _built_as(path) == f"scale={scale} seed={SEED} end_date={END_DATE}":
         return path
     build_demo(path, scale=scale, seed=SEED, end_date=END_DATE, progress=progress)
     return path
