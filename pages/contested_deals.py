@@ -114,12 +114,14 @@ deals = app.run("contested_deals", **rule_params, **deal_filters)
 shown_signals = st.pills("Show deals with", list(rules.signals), selection_mode="multi",
                          default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")
 listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
-table = contested.deal_table(listed).sort_values("amount", ascending=False).reset_index(drop=True)
+table = app.built(contested.deal_table, listed)
+shown = table.head(contested.MAX_LISTED)
 st.caption(f"{len(table):,} of {len(deals):,} contested deals, {table['amount'].sum():,.0f} at stake. "
-           "Click a row to see why it is contested; click a column header to sort.")
+           + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. " if len(shown) < len(table)
+              else "") + "Click a row to see why it is contested; click a column header to sort.")
 table_key = "contest_table_" + "_".join(shown_signals)
 event = st.dataframe(
-    table.drop(columns="deal_id"), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+    shown.drop(columns="deal_id"), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     key=table_key, column_config={
         "deal_name": st.column_config.TextColumn("Deal", width="medium"),
         "account_name": st.column_config.TextColumn("Account", width="medium"),
@@ -131,7 +133,7 @@ event = st.dataframe(
 charts.csv_download(table, "contested_deals")
 rows = event.selection.rows if event else []
 if rows:
-    selected_deal = table.iloc[rows[0]]["deal_id"]
+    selected_deal = shown.iloc[rows[0]]["deal_id"]
     session[DEAL] = selected_deal
     state.set_page_params({**rules.to_url(), "deal": selected_deal})
 

@@ -323,6 +323,31 @@ def render(result: dict) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(result: dict) -> str:
+    """The results as Markdown tables with the targets checked (docs/benchmarks.md)."""
+    t = result["targets"]
+    lines = [f"### Scale `{result['scale']}` ({result['repeat']} run(s) per measurement, medians)", "",
+             "| page | cold s | warm s | DuckDB s | queries | peak MB | cold < 1 s | warm < 0.2 s | "
+             "cold ≤ 1.5 × DuckDB + 0.15 s |", "|---|---:|---:|---:|---:|---:|:-:|:-:|:-:|"]
+    for page in result["pages"]:
+        warm = page["warm_s"]
+        bound = t["duckdb_factor"] * page["duckdb_s"] + t["duckdb_slack_s"]
+        lines.append(
+            f"| {page['page']} | {page['cold_s']:.3f} | {'' if warm is None else f'{warm:.3f}'} | "
+            f"{page['duckdb_s']:.3f} | {page['queries']} | {page['peak_mb']:.0f} | "
+            f"{'yes' if page['cold_s'] < t['cold_s'] else '**no**'} | "
+            f"{'' if warm is None else ('yes' if warm < t['warm_s'] else '**no**')} | "
+            f"{'yes' if page['cold_s'] <= bound else '**no**'} ({bound:.3f}) |")
+    lines += ["", "| figure | ours first s | pandas first s | × | ours next s | pandas next s | × | ours MB | "
+                  "pandas MB | × |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for f in result["figures"]:
+        lines.append(f"| {f['figure']} | {f['ours']['first_s']:.3f} | {f['pandas']['first_s']:.3f} | "
+                     f"{f['speedup_first']:.1f} | {f['ours']['next_s']:.3f} | {f['pandas']['next_s']:.3f} | "
+                     f"{f['speedup_next']:.1f} | {f['ours']['peak_mb']:.0f} | {f['pandas']['peak_mb']:.0f} | "
+                     f"{f['memory_ratio']:.1f} |")
+    return "\n".join(lines)
+
+
 def _measure_main(args: list[str]) -> None:
     kind, db, *rest = args
     if kind == "page":

@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"], help="demo data size")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (medians are reported)")
     p.add_argument("--dir", default=None, help="folder of the benchmark databases (default: data/)")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the results as JSON")
+    output.add_argument("--markdown", action="store_true", help="print the results as Markdown tables")
 
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bench":
             from pathlib import Path
 
-            from tandem.bench import render, run_benchmark
+            from tandem.bench import render, render_markdown, run_benchmark
             from tandem.config import ROOT
 
             if args.repeat < 1:
@@ -141,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             result = run_benchmark(args.scale, args.repeat, folder,
                                    progress=lambda message: print(message, file=sys.stderr, flush=True))
-            print(json.dumps(result, indent=1) if args.json else render(result))
+            print(json.dumps(result, indent=1) if args.json else render_markdown(result) if args.markdown
+                  else render(result))
         elif args.command == "summary":
             print(_summary(args))
     except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated) as error:

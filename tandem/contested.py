@@ -14,7 +14,7 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem.charts import SIGNAL_LABELS, signals_text
+from tandem.charts import SIGNAL_LABELS, signal_names
 from tandem.filters import SIGNALS, ContestRules, Filters
 from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
 
@@ -22,6 +22,7 @@ from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
 SIGNAL_COLOURS = {"double_claim": "#CC79A7", "out_of_scope": "#882255", "uncoordinated_overlap": "#009E73"}
 EXCHANGE_COLOUR = "#555555"
 MIN_CELL_DEALS = 10  # cells with fewer deals are marked as small samples
+MAX_LISTED = 2_000  # contested deals sent to the browser; the CSV holds them all
 MAX_PAIRS_DRAWN = 200  # uncoordinated pairs drawn on one timeline; every pair stays in the explanation
 LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14},
               legend={"orientation": "h", "y": -0.3})
@@ -196,9 +197,10 @@ def team_pair_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame
 
 
 def deal_table(deals: pd.DataFrame) -> pd.DataFrame:
-    """The contested-deals list as shown and downloaded: one row per deal."""
-    table = deals.assign(signals=deals.apply(signals_text, axis=1) if not deals.empty else "",
-                         teams_involved=deals["teams_involved"].apply(lambda teams: ", ".join(teams)))
+    """The contested-deals list as shown and downloaded: one row per deal, by amount
+    (largest first). Vectorised: at 10 million activities the list has ~10,000 deals."""
+    table = deals.assign(signals=signal_names(deals), teams_involved=deals["teams_involved"].map(", ".join))
+    table = table.sort_values(["amount", "deal_id"], ascending=[False, True]).reset_index(drop=True)
     return table[["deal_id", "deal_name", "account_name", "owner_rep_name", "team_name", "teams_involved", "signals",
                   "amount", "stage", "status", "first_evidence_at", "last_evidence_at"]]
 
