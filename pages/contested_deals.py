@@ -114,7 +114,7 @@ deals = app.run("contested_deals", **rule_params, **deal_filters)
 shown_signals = st.pills("Show deals with", list(rules.signals), selection_mode="multi",
                          default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")
 listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
-table = app.built(contested.deal_table, listed)
+table = contested.deal_table(listed)
 shown = table.head(contested.MAX_LISTED)
 st.caption(f"{len(table):,} of {len(deals):,} contested deals, {table['amount'].sum():,.0f} at stake. "
            + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. " if len(shown) < len(table)

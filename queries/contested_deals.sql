@@ -5,7 +5,7 @@
 -- a touch), its team by attribution, its stage as of end (the last change before end,
 -- lead before any), the names of deal, account, owner and source rep, and
 -- teams_involved: the owner's team and the teams of every rep named by the selected
--- evidence (sorted by name).
+-- evidence, as one text ('Agency X, Inside A'), sorted by name.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
 -- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
 with active as (
@@ -33,7 +33,7 @@ signals as (
 ),
 
 involved_teams as (
-    select s.deal_id, list_sort(list_distinct(list(r.team_name))) as teams_involved
+    select s.deal_id, array_to_string(list_sort(list_distinct(list(r.team_name))), ', ') as teams_involved
     from signals s
     join active a using (deal_id)
     cross join unnest(list_append(s.evidence_rep_ids, a.owner_rep_id)) as u(rep_id)

@@ -101,8 +101,9 @@ def contested_table(deals: pd.DataFrame, evidence_links: pd.Series) -> None:
 def csv_download(frame: pd.DataFrame, name: str) -> None:
     """A CSV download of exactly what a chart or table shows (pseudonymised in presentation mode,
     since frames come from `tandem.app.run`)."""
-    st.download_button("Download CSV", frame.to_csv(index=False), file_name=f"tandem_{name}.csv", mime="text/csv",
-                       key=f"download_{name}", icon=":material/download:")
+    # a callable: the file is made only when the button is clicked, not at every rerun
+    st.download_button("Download CSV", lambda: frame.to_csv(index=False), file_name=f"tandem_{name}.csv",
+                       mime="text/csv", key=f"download_{name}", icon=":material/download:")
 
 
 TITLE_WIDTH = 100  # characters per line of a chart title: Plotly cuts a long title instead of wrapping it

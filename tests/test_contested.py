@@ -50,8 +50,7 @@ def test_contested_deals_list(db):
     ]
     # the owner's team and the teams of the reps in the evidence: d1 ex1 (claim, t01, t04)
     # and ia1 (claim); d2 ia1 (t07) with owner ex2; d3 the pair ia2 / ey1
-    assert deals["teams_involved"].map(list).tolist() == [["Agency X", "Inside A"], ["Agency X", "Inside A"],
-                                                           ["Agency Y", "Inside A"]]
+    assert deals["teams_involved"].tolist() == ["Agency X, Inside A", "Agency X, Inside A", "Agency Y, Inside A"]
     # d1: t01 on 11 Jan to ia1's credit claim on 5 Mar 13:00; d3: t05 to t06
     assert [(str(a), str(b)) for a, b in zip(deals["first_evidence_at"], deals["last_evidence_at"])] == [
         ("2025-01-11 09:00:00", "2025-03-05 13:00:00"), ("2025-03-05 09:00:00", "2025-03-05 09:00:00"),
