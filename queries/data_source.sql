@@ -12,16 +12,9 @@ with meta as (
     from tandem_meta
 ),
 
-activity_span as (
-    select min(occurred_at) as first_activity_at, max(occurred_at) as last_activity_at from activities
-),
-
-deal_span as (
-    select min(created_at) as first_deal_created_at, max(created_at) as last_deal_created_at from deals
-),
-
 final as (
-    select * from meta, activity_span, deal_span
+    -- the spans are pre-computed with the database (queries/derived/40_spans.sql)
+    select * from meta, derived_spans
 )
 
 select * from final

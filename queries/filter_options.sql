@@ -9,7 +9,7 @@ with choices as (
     union all
     select distinct 'segment', segment, segment, null from accounts
     union all
-    select 'period', min(occurred_at)::date::varchar, max(occurred_at)::date::varchar, null from activities
+    select 'period', first_activity_at::date::varchar, last_activity_at::date::varchar, null from derived_spans
 )
 
 select * from choices order by kind, detail, value

@@ -114,6 +114,8 @@ def test_derived_columns_are_what_the_macros_give(small_db):
         "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
     assert columns("derived_signal_intervals") == columns(
         "select * from signal_intervals_live('infinity'::timestamp, 30, 7)")
+    assert [name for name, _ in columns("derived_spans")] == [
+        "first_activity_at", "last_activity_at", "first_deal_created_at", "last_deal_created_at"]
     cursor.close()
 
 
@@ -127,7 +129,9 @@ def test_the_default_rule_in_sql_is_designs():
     assert set(re.findall(r"lookback_days (?:=|<>) (\d+)", touches)) == {str(lookback)}
     assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
     assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
-    for derived in (QUERIES_DIR / "derived").glob("[0-9]*.sql"):
+    rule_steps = [d for d in (QUERIES_DIR / "derived").glob("[0-9]*.sql") if "'infinity'" in d.read_text()]
+    assert len(rule_steps) == 3  # touches, evidence, signal intervals
+    for derived in rule_steps:
         assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
         assert re.findall(r"'infinity'::timestamp, \d+, (\d+)", derived.read_text()) in ([], [str(overlap)])
 
@@ -169,3 +173,14 @@ def test_several_periods_in_one_query_equal_one_query_each(small_db, lookback_da
         assert row._asdict() | {"contested_deal_ids": list(row.contested_deal_ids)} == \
             alone.to_dict() | {"contested_deal_ids": list(alone["contested_deal_ids"])}
     assert together["contested"].sum() > 0 and together["won"].sum() > 0  # not vacuous
+
+
+def test_pre_computed_spans_are_the_data_span(small_db):
+    cursor = connection(small_db).cursor()
+    cursor.execute(CURSOR_SETUP)
+    derived = cursor.execute("select * from derived_spans").fetchall()
+    live = cursor.execute("select min(occurred_at), max(occurred_at), min(created_at), max(created_at) "
+                          "from activities, (select min(created_at) as created_at from deals "
+                          "union all select max(created_at) from deals)").fetchall()
+    assert derived == live and len(derived) == 1
+    cursor.close()

@@ -35,3 +35,10 @@ create or replace table derived_signal_intervals (
     valid_until    timestamp,
     deal_closed_at timestamp
 );
+
+create or replace table derived_spans (
+    first_activity_at     timestamp,
+    last_activity_at      timestamp,
+    first_deal_created_at timestamp,
+    last_deal_created_at  timestamp
+);
