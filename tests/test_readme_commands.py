@@ -76,7 +76,10 @@ def test_start_command_builds_the_demo_database_and_shows_the_app(clean_copy, tm
 
 
 def test_test_command_passes_in_a_clean_copy(clean_copy):
+    """The README's test command, exactly, in a clean copy of the repository; there it
+    runs the smoke subset of tests/conftest.py (NESTED_RUN_SMOKE)."""
     result = subprocess.run(["bash", "-c", readme_command("test")], cwd=clean_copy,
                             env=clean_env(**{NESTED: "1"}), capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
-    assert re.search(r"\d+ passed", result.stdout)
+    passed = re.search(r"(\d+) passed", result.stdout)
+    assert passed and int(passed.group(1)) >= 50, result.stdout[-2000:]  # the smoke subset ran, not nothing
