@@ -22,7 +22,7 @@ flags as (
 ),
 
 signals as (
-    -- the evidence summarised for these deals only (deal_signals does it for every deal)
+    -- the evidence summarised for these deals only (not for every deal with evidence)
     select f.*, evidence_first_at(e.evidence_at, e.other_evidence_at) as first_evidence_at,
            evidence_last_at(e.evidence_at, e.other_evidence_at) as last_evidence_at,
            evidence_rep_list(e.rep_id, e.other_rep_id) as evidence_rep_ids

@@ -7,13 +7,14 @@ failure leaves the old file byte-identical and readers never see a half-built fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -54,12 +55,8 @@ def build_database(
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # DuckDB must create the file itself
-    try:
-        con = duckdb.connect(str(tmp), config=connection_config())
+    with _replacing(target, ".building") as tmp:
+        con = duckdb.connect(str(tmp), config=connection_config())  # DuckDB creates the file itself
         try:
             con.execute(SCHEMA_PATH.read_text())
             meta = dict(fill(con) or {})
@@ -69,12 +66,24 @@ def build_database(
         finally:
             con.close()
         build_derived(tmp, progress)
+    return target
+
+
+@contextlib.contextmanager
+def _replacing(target: Path, suffix: str) -> Iterator[Path]:
+    """A free temporary path beside `target`; moved over `target` when the block succeeds,
+    removed (with its WAL) when it fails, so `target` is either replaced whole or untouched."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
-    return target
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -131,17 +140,9 @@ def rebuild_derived(path: str | os.PathLike, progress: Callable[[str], None] | N
     """Bring an existing database's pre-computed tables up to date without ever leaving
     a half-done file: work on a copy beside it, then atomically replace it."""
     path = require_database(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".derived", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with _replacing(path, ".derived") as tmp:
         shutil.copyfile(path, tmp)
         build_derived(tmp, progress)
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -64,7 +64,7 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                    f"count for the deal): {record['window_start']:%d %b %Y} to {record['window_end']:%d %b %Y}.")
     for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
         st.markdown(f"- {sentence}")
-    figure, _ = contested.timeline_figure(record, timeline, evidence, state.team_colours())
+    figure, _ = app.built(contested.timeline_figure, record, timeline, evidence, state.team_colours())
     charts.plot(figure, key=f"{key}_timeline")
     if details:
         left, middle, right = st.columns([3, 2, 2])

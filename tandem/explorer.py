@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tandem.charts import SIGNAL_LABELS
-from tandem.filters import SIGNALS, ContestRules, Filters
+from tandem.filters import SIGNALS, ContestRules, Filters, choices_from_url, shown_value
 from tandem.palette import INTERNAL, NEUTRAL
 
 STATUSES = ("open", "won", "lost")
@@ -98,10 +98,6 @@ def _amount_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:40] + "…")
-
-
 def _amount(text: str) -> float | None:
     """A non-negative finite amount, or None."""
     if len(text) > 30 or "_" in text:  # float() would read 1_000 as 1000
@@ -125,13 +121,7 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
         ("owner", "owners", options.owners, "owner"),
         ("source", "sources", options.sources, "source rep"),
     ):
-        values = url.get(key) or []
-        kept = tuple(dict.fromkeys(v for v in values if v in allowed))
-        rejected = [v for v in values if v not in allowed]
-        if rejected:
-            shown = ", ".join(_shown(v) for v in rejected[:3]) + (" and more" if len(rejected) > 3 else "")
-            notices.append(f"Ignored the unknown {label} {shown} from the URL.")
-        filters = replace(filters, **{field_name: kept})
+        filters = replace(filters, **{field_name: choices_from_url(url, key, allowed, label, label, notices)})
 
     amounts = {}
     for key in ("min_amount", "max_amount"):
@@ -139,7 +129,7 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
         if values:
             amounts[key] = _amount(values[0])
             if amounts[key] is None:
-                notices.append(f"Ignored {key}={_shown(values[0])} from the URL: it is an amount of 0 or more, "
+                notices.append(f"Ignored {key}={shown_value(values[0])} from the URL: it is an amount of 0 or more, "
                                "like 25000.")
     low, high = amounts.get("min_amount"), amounts.get("max_amount")
     if low is not None and high is not None and low > high:
@@ -153,7 +143,7 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
         if contested in ("1", "0"):
             filters = replace(filters, contested=contested == "1")
         else:
-            notices.append(f"Ignored contested={_shown(contested)} from the URL: it is 1 or 0.")
+            notices.append(f"Ignored contested={shown_value(contested)} from the URL: it is 1 or 0.")
 
     search = (url.get("q") or [None])[0]
     if search is not None:

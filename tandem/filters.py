@@ -71,9 +71,23 @@ class Filters:
 URL_KEYS = {"start", "end", "team", "region", "segment", "attribution", "presentation"}
 
 
-def _shown(value: str) -> str:
+def shown_value(value: str) -> str:
+    """A rejected URL value as a notice repeats it: quoted, cut after MAX_SHOWN characters."""
     text = value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…"
     return repr(text)
+
+
+def choices_from_url(url: Mapping[str, list[str]], key: str, allowed, label: str, plural: str,
+                     notices: list[str]) -> tuple[str, ...]:
+    """The values of URL key `key` that are among `allowed` (first occurrence, in order);
+    a notice naming up to three of the others."""
+    values = url.get(key) or []
+    kept = tuple(dict.fromkeys(v for v in values if v in allowed))
+    rejected = [v for v in values if v not in allowed]
+    if rejected:
+        shown = ", ".join(shown_value(v) for v in rejected[:3]) + (" and more" if len(rejected) > 3 else "")
+        notices.append(f"Ignored the unknown {plural if len(rejected) > 1 else label} {shown} from the URL.")
+    return kept
 
 
 def _date(value: str) -> dt.date | None:
@@ -96,7 +110,7 @@ def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
     filters = default
     known = URL_KEYS | set(extra_keys) | {"embed", "embed_options"}
     for key in sorted(set(url) - known):
-        notices.append(f"Ignored the unknown URL parameter {_shown(key)}.")
+        notices.append(f"Ignored the unknown URL parameter {shown_value(key)}.")
 
     def single(key: str) -> str | None:
         values = url.get(key) or []
@@ -109,8 +123,8 @@ def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
         start = _date(start_text or "")
         end = _date(end_text or "")
         if start is None or end is None:
-            notices.append(f"Ignored the period from the URL (start {_shown(start_text or '')}, end "
-                           f"{_shown(end_text or '')}): dates must look like 2026-11-23.")
+            notices.append(f"Ignored the period from the URL (start {shown_value(start_text or '')}, end "
+                           f"{shown_value(end_text or '')}): dates must look like 2026-11-23.")
         elif end <= start:
             notices.append(f"Ignored the period from the URL: the end {end} is not after the start {start}.")
         elif end < options.first_day or start > options.last_day:
@@ -119,32 +133,23 @@ def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
         else:
             filters = replace(filters, start=start, end=end)
 
-    for key, field_name, allowed, label in (
-        ("team", "teams", options.teams, "team"),
-        ("region", "regions", options.regions, "region"),
-        ("segment", "segments", options.segments, "segment"),
-    ):
-        values = url.get(key) or []
-        kept = tuple(dict.fromkeys(v for v in values if v in allowed))
-        rejected = [v for v in values if v not in allowed]
-        if rejected:
-            shown = ", ".join(_shown(v) for v in rejected[:3]) + (" and more" if len(rejected) > 3 else "")
-            notices.append(f"Ignored the unknown {label}{'s' if len(rejected) > 1 else ''} {shown} from the URL.")
-        filters = replace(filters, **{field_name: kept})
+    for key, field_name, allowed in (("team", "teams", options.teams), ("region", "regions", options.regions),
+                                     ("segment", "segments", options.segments)):
+        filters = replace(filters, **{field_name: choices_from_url(url, key, allowed, key, f"{key}s", notices)})
 
     attribution = single("attribution")
     if attribution is not None:
         if attribution in ATTRIBUTIONS:
             filters = replace(filters, attribution=attribution)
         else:
-            notices.append(f"Ignored the attribution {_shown(attribution)} from the URL: it is owner or source.")
+            notices.append(f"Ignored the attribution {shown_value(attribution)} from the URL: it is owner or source.")
 
     presentation = single("presentation")
     if presentation is not None:
         if presentation in ("1", "0"):
             filters = replace(filters, presentation=presentation == "1")
         else:
-            notices.append(f"Ignored presentation={_shown(presentation)} from the URL: it is 1 or 0.")
+            notices.append(f"Ignored presentation={shown_value(presentation)} from the URL: it is 1 or 0.")
     return filters, notices
 
 
@@ -193,7 +198,7 @@ def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str
         if text.isascii() and text.isdigit() and low <= int(text) <= high:
             rules = replace(rules, **{field_name: int(text)})
         else:
-            notices.append(f"Ignored {key}={_shown(text)} from the URL: it is a whole number of days from "
+            notices.append(f"Ignored {key}={shown_value(text)} from the URL: it is a whole number of days from "
                            f"{low} to {high}.")
     values = url.get("signal") or []
     if values:
@@ -201,7 +206,7 @@ def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str
         rejected = [v for v in values if v not in SIGNALS]
         if rejected:
             notices.append(f"Ignored the unknown signal{'s' if len(rejected) > 1 else ''} "
-                           f"{', '.join(_shown(v) for v in rejected[:3])} from the URL: the signals are "
+                           f"{', '.join(shown_value(v) for v in rejected[:3])} from the URL: the signals are "
                            f"{', '.join(SIGNALS)}.")
         if kept:
             rules = replace(rules, signals=kept)

@@ -28,6 +28,7 @@ from tandem.explorer import DealFilters, DealOptions
 from tandem.filters import ContestRules, Filters
 from tandem.importer import import_folder
 from tandem.queries import run
+from tests.apptest import open_page_on_week
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -305,17 +306,7 @@ def page(db, monkeypatch):
     monkeypatch.setenv("TANDEM_DB", str(db))
 
     def open_page(session: dict | None = None, **page_params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        at.query_params["start"], at.query_params["end"] = "2025-03-03", "2025-03-10"
-        at.run()
-        at.switch_page("pages/deal_explorer.py")
-        for key, value in page_params.items():  # the page reads its own parameters on its first run
-            at.query_params[key] = value
-        for key, value in (session or {}).items():
-            at.session_state[key] = value
-        at.run()
-        assert not at.exception
-        return at
+        return open_page_on_week("deal_explorer", session, **page_params)
 
     return open_page
 

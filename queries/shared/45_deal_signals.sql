@@ -13,11 +13,9 @@
 --   that end: a flag per signal (whatever the selection) and is_contested (any selected
 --   signal). Deals closed before active_since (a timestamp, or null for every deal) are
 --   left out: callers that only count active deals say from when.
--- deal_signals(end_at, lookback_days, overlap_days, signals): one end, with the evidence
---   of the selected signals summarised: first/last_evidence_at (claim and touch times)
---   and evidence_rep_ids (the reps named, sorted); null/empty when not contested.
--- evidence_first_at / evidence_last_at / evidence_rep_list: those summaries as aggregates,
---   for queries that summarise the evidence of a subset of deals only.
+-- evidence_first_at / evidence_last_at / evidence_rep_list: aggregates summarising the
+--   evidence of a deal (first and last claim or touch time, the reps named, sorted), for
+--   the queries that summarise the evidence of the deals they show only.
 -- Every page and query that asks "is this deal contested" goes through here.
 create or replace macro memory.main.signal_selected(signal, signals) as
     len(signals::varchar[]) = 0 or list_contains(signals::varchar[], signal);
@@ -78,23 +76,3 @@ join (select unnest(ends::timestamp[]) as end_at) a
 -- deals closed before active_since are active in no period starting then or later
 where active_since is null or i.deal_closed_at is null or i.deal_closed_at >= active_since
 group by a.end_at, i.deal_id;
-
-create or replace macro memory.main.deal_signals(end_at, lookback_days, overlap_days, signals) as table
-with flags as (
-    select * exclude (end_at) from deal_flags_at_ends([end_at], null, lookback_days, overlap_days, signals)
-),
-
-summaries as (
-    select
-        deal_id,
-        evidence_first_at(evidence_at, other_evidence_at) as first_evidence_at,
-        evidence_last_at(evidence_at, other_evidence_at) as last_evidence_at,
-        evidence_rep_list(rep_id, other_rep_id) as evidence_rep_ids
-    from contest_evidence(end_at, lookback_days, overlap_days)
-    where signal_selected(signal, signals)
-    group by deal_id
-)
-
-select f.*, s.first_evidence_at, s.last_evidence_at, coalesce(s.evidence_rep_ids, []) as evidence_rep_ids
-from flags f
-left join summaries s using (deal_id);

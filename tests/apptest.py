@@ -1,0 +1,26 @@
+"""Opening a page of the dashboard in AppTest on a hand-built fixture database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_page_on_week(page: str, session: dict | None = None, **page_params) -> AppTest:
+    """Open `pages/<page>.py` for the fixtures' week 2025-W10 (global filters from the URL
+    on the first run), then set the page's own URL parameters and session values before
+    its first run, as a shared link or a returning user would."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["start"], at.query_params["end"] = "2025-03-03", "2025-03-10"
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    for key, value in page_params.items():  # the page reads its own parameters on its first run
+        at.query_params[key] = value
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    return at
