@@ -58,6 +58,8 @@ def _ensure_derived(path) -> None:
                            "(about 25 s for 10 million activities; once per update)", expanded=True) as status:
                 rebuild_derived(path, progress=lambda message: status.write(message.capitalize()))
                 status.update(label="Pre-computed tables up to date", state="complete")
+            _current_files.add(queries.database_version(path))
+            st.rerun()  # draw the page afresh, without the progress box
         _current_files.add(queries.database_version(path))
 
 

@@ -446,7 +446,7 @@ def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.Data
         title=title, yaxis={"title": None, "categoryorder": "array", "categoryarray": lanes
                                                 and [label[r] for r in lanes], "autorange": "reversed"},
         height=max(320, 70 * len(lanes) + 200), hovermode="closest",
-        **{**LAYOUT, "margin": {"t": 110, "l": 10, "r": 10, "b": 10}, "legend": {"orientation": "h", "y": -0.15}})
+        **{**LAYOUT, "margin": {"t": 110, "l": 10, "r": 10, "b": 10}, "legend": {"orientation": "h", "y": -0.25}})
     for lane in lanes:
         figure.add_hline(y=label[lane], line={"color": KIND_COLOURS.get(reps[lane]["kind"], NEUTRAL), "width": 1},
                          opacity=0.25)
