@@ -26,7 +26,7 @@ workers as (
     union
     select c.deal_id, c.rep_id from claims c semi join active a on a.deal_id = c.deal_id where c.claimed_at < $end
     union
-    select t.deal_id, t.rep_id from deal_touches($end, $lookback_days) t semi join active a on a.deal_id = t.deal_id
+    select t.deal_id, t.rep_id from deal_rep_first_touches($end, $lookback_days) t semi join active a on a.deal_id = t.deal_id
 ),
 
 worked_by_team as (

@@ -1,9 +1,10 @@
 -- Handoff latency (issue 7): deals sourced by an external rep and owned by an internal
 -- rep, closed (won or lost) in the period as of end, kept by the filters (team by
 -- attribution). Latency = fractional days from created_at to the owner's first customer
--- touch belonging to the deal (shared step deal_touches, deal window of $lookback_days)
--- at or after created_at: touches by the owner before creation do not count, and any
--- touch before end does (only a touch naming the deal can fall after its close).
+-- touch belonging to the deal at or after created_at (shared step
+-- deal_rep_first_touches, deal window of $lookback_days): touches by the owner before
+-- creation do not count, and any touch before end does (only a touch naming the deal can
+-- fall after its close).
 -- Buckets by whole days elapsed, floor(latency): 0 '< 1 day', 1-3, 4-7, 8-14, 15-30,
 -- 31 and more '> 30 days'; a deal whose owner made no such touch is in 'no owner
 -- touch'. Per bucket (all seven listed, in order): deals, won, lost, win rate = won /
@@ -18,11 +19,9 @@ with handoffs as (
 ),
 
 first_touch as (
-    select h.deal_id, h.status, epoch(min(t.occurred_at) - h.created_at) / 86400.0 as latency_days
+    select h.deal_id, h.status, epoch(t.first_touch_from_creation_at - h.created_at) / 86400.0 as latency_days
     from handoffs h
-    left join deal_touches($end, $lookback_days) t
-        on t.deal_id = h.deal_id and t.rep_id = h.owner_rep_id and t.occurred_at >= h.created_at
-    group by h.deal_id, h.status, h.created_at
+    left join deal_rep_first_touches($end, $lookback_days) t on t.deal_id = h.deal_id and t.rep_id = h.owner_rep_id
 ),
 
 buckets as (

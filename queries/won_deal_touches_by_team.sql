@@ -1,10 +1,11 @@
 -- Customer touches per won deal, per team by attribution (issue 7 "activities per won
 -- deal"): the deals won in the period (status won and closed_at in [start, end), as of
 -- end, as in team_conversion), the customer touches belonging to them (DESIGN "Customer
--- touch", shared step deal_touches with a deal window of $lookback_days; a touch by any
--- rep counts, whoever's team it is, and a touch belonging to two won deals counts for
--- each), and touches / won deals. Only teams with a won deal are listed, by team_id;
--- deals without a team (source attribution, no source rep) are left out.
+-- touch", counted by the shared step closed_deal_touch_counts with a deal window of
+-- $lookback_days; a touch by any rep counts, whoever's team it is, and a touch belonging
+-- to two won deals counts for each), and touches / won deals. Only teams with a won deal
+-- are listed, by team_id; deals without a team (source attribution, no source rep) are
+-- left out.
 -- Parameters: $start, $end, $lookback_days, $attribution ('owner' or 'source'), $teams,
 -- $regions, $segments (lists, empty = all).
 with won_in_period as (
@@ -14,10 +15,9 @@ with won_in_period as (
 ),
 
 touches as (
-    select w.team_id, w.deal_id, count(t.activity_id) as touches
+    select w.team_id, w.deal_id, coalesce(t.touches, 0) as touches
     from won_in_period w
-    left join deal_touches($end, $lookback_days) t using (deal_id)
-    group by all
+    left join closed_deal_touch_counts($end, $lookback_days) t using (deal_id)
 ),
 
 final as (

@@ -63,12 +63,52 @@ union all
 select 'only live', count(*) from (select * from from_rows except all select * from from_intervals)
 """
 
+DEALS_DIFFERENCE = """
+select 'only derived', count(*) from (select * from derived_deals except all select * from deal_facts_live())
+union all
+select 'only live', count(*) from (select * from deal_facts_live() except all select * from derived_deals)
+"""
 
-def differences(db, sql: str, end: dt.datetime) -> dict[str, int]:
+# per deal and rep, served (pre-computed for lookback 30) minus straight from the touches
+FIRST_TOUCHES_DIFFERENCE = """
+with served as (
+    select * from deal_rep_first_touches($end, $lookback_days)
+),
+live as (
+    select deal_id, rep_id, rep_team_id, min(occurred_at) as first_touch_at,
+           min(occurred_at) filter (where occurred_at >= deal_created_at) as first_touch_from_creation_at
+    from deal_touches_live($end, $lookback_days)
+    group by all
+)
+select 'only derived', count(*) from (select * from served except all select * from live)
+union all
+select 'only live', count(*) from (select * from live except all select * from served)
+"""
+TOUCH_COUNTS_DIFFERENCE = """
+with served as (
+    select * from closed_deal_touch_counts($end, $lookback_days)
+),
+live as (
+    select t.deal_id, count(*) as touches
+    from deal_touches_live($end, $lookback_days) t
+    join deals_as_of($end) d using (deal_id)
+    where d.closed_at is not null
+    group by all
+)
+select 'only derived', count(*) from (select * from served except all select * from live)
+union all
+select 'only live', count(*) from (select * from live except all select * from served)
+"""
+PER_DEAL_DIFFERENCES = (DEALS_DIFFERENCE, FIRST_TOUCHES_DIFFERENCE, TOUCH_COUNTS_DIFFERENCE)
+NONE = {"only derived": 0, "only live": 0}
+
+
+def differences(db, sql: str, end: dt.datetime, lookback_days: int = 30) -> dict[str, int]:
+    params = {"end": end, "lookback_days": lookback_days}
     cursor = connection(db).cursor()
     try:
         cursor.execute(CURSOR_SETUP)
-        return dict(cursor.execute(sql, {"end": end}).fetchall())
+        return dict(cursor.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall())
     finally:
         cursor.close()
 
@@ -78,6 +118,21 @@ def test_pre_computed_tables_equal_the_live_definitions(small_db, end):
     assert differences(small_db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(small_db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(small_db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    for sql in PER_DEAL_DIFFERENCES:
+        assert differences(small_db, sql, end) == NONE
+        assert differences(small_db, sql, end, lookback_days=10) == NONE  # the live branch
+
+
+def test_the_per_deal_tables_are_not_empty(small_db):
+    cursor = connection(small_db).cursor()
+    cursor.execute(CURSOR_SETUP)
+    end = dt.datetime(2026, 11, 23)
+    params = {"end": end}
+    assert cursor.execute("select count(*) from deal_rep_first_touches($end, 30) "
+                          "where first_touch_from_creation_at is null", params).fetchone()[0] > 0
+    assert cursor.execute("select count(*), sum(touches) > count(*) from closed_deal_touch_counts($end, 30)",
+                          params).fetchone() > (0, False)
+    cursor.close()
 
 
 def test_the_pre_computed_tables_hold_evidence(small_db):
@@ -100,6 +155,9 @@ def test_pre_computed_evidence_on_random_data(rows, end_day):
     assert differences(db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    for sql in PER_DEAL_DIFFERENCES:
+        assert differences(db, sql, end) == NONE
+        assert differences(db, sql, end, lookback_days=end_day % 40) == NONE
 
 
 def test_derived_columns_are_what_the_macros_give(small_db):
@@ -114,6 +172,9 @@ def test_derived_columns_are_what_the_macros_give(small_db):
         "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
     assert columns("derived_signal_intervals") == columns(
         "select * from signal_intervals_live('infinity'::timestamp, 30, 7)")
+    assert columns("derived_deals") == columns("select * from deal_facts_live()")
+    assert columns("derived_deal_rep_touches") == columns(
+        "select * from deal_rep_touch_summary('infinity'::timestamp, 30)")
     assert [name for name, _ in columns("derived_spans")] == [
         "first_activity_at", "last_activity_at", "first_deal_created_at", "last_deal_created_at"]
     cursor.close()
@@ -130,7 +191,7 @@ def test_the_default_rule_in_sql_is_designs():
     assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
     assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
     rule_steps = [d for d in (QUERIES_DIR / "derived").glob("[0-9]*.sql") if "'infinity'" in d.read_text()]
-    assert len(rule_steps) == 3  # touches, evidence, signal intervals
+    assert len(rule_steps) == 4  # touches, touches per deal and rep, evidence, signal intervals
     for derived in rule_steps:
         assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
         assert re.findall(r"'infinity'::timestamp, \d+, (\d+)", derived.read_text()) in ([], [str(overlap)])

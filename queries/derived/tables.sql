@@ -1,6 +1,24 @@
 -- The pre-computed tables, created empty before the shared macros that read them, then
 -- filled by the numbered steps of this folder (tandem.db.build_derived). Not part of the
 -- import contract; a test checks their columns against the macros that fill them.
+create or replace table derived_deals (
+    deal_id        varchar,
+    account_id     varchar,
+    name           varchar,
+    amount         double,
+    created_at     timestamp,
+    closed_at      timestamp,
+    status         varchar,
+    owner_rep_id   varchar,
+    owner_team_id  varchar,
+    owner_kind     varchar,
+    source_rep_id  varchar,
+    source_team_id varchar,
+    source_kind    varchar,
+    segment        varchar,
+    region         varchar
+);
+
 create or replace table derived_deal_touches (
     deal_id         varchar,
     activity_id     varchar,
@@ -12,6 +30,17 @@ create or replace table derived_deal_touches (
     contact_id      varchar,
     by_deal_id      boolean,
     deal_created_at timestamp
+);
+
+create or replace table derived_deal_rep_touches (
+    deal_id                      varchar,
+    rep_id                       varchar,
+    rep_team_id                  varchar,
+    deal_created_at              timestamp,
+    first_touch_at               timestamp,
+    first_touch_from_creation_at timestamp,
+    touches_before_close         bigint,
+    touched_after_close_at       timestamp[]
 );
 
 create or replace table derived_contest_evidence (

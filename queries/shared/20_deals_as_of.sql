@@ -2,16 +2,20 @@
 -- as of end). Deals created at or after end_at do not exist; a deal closed at or after
 -- end_at is open then (closed_at null, status 'open'). Adds the account's segment and
 -- region and the owner's and source rep's team and kind.
--- Macro: deals_as_of(end_at).
-create or replace macro memory.main.deals_as_of(end_at) as table
+-- deal_facts_live(): every deal with those joined columns, as recorded (final closed_at
+-- and status). It is a pure function of the tables, pre-computed with the database as
+-- derived_deals (queries/derived/), which deals_as_of reads: the joins cost 20 ms on
+-- every query at 200,000 deals.
+-- Macros: deal_facts_live(), deals_as_of(end_at).
+create or replace macro memory.main.deal_facts_live() as table
 select
     d.deal_id,
     d.account_id,
     d.name,
     d.amount,
     d.created_at,
-    case when d.closed_at < end_at then d.closed_at end as closed_at,
-    case when d.closed_at < end_at then d.status else 'open' end as status,
+    d.closed_at,
+    d.status,
     d.owner_rep_id,
     owner.team_id as owner_team_id,
     owner.kind as owner_kind,
@@ -23,5 +27,24 @@ select
 from deals d
 join accounts a using (account_id)
 join rep_kinds() owner on owner.rep_id = d.owner_rep_id
-left join rep_kinds() source on source.rep_id = d.source_rep_id
-where d.created_at < end_at;
+left join rep_kinds() source on source.rep_id = d.source_rep_id;
+
+create or replace macro memory.main.deals_as_of(end_at) as table
+select
+    deal_id,
+    account_id,
+    name,
+    amount,
+    created_at,
+    case when closed_at < end_at then closed_at end as closed_at,
+    case when closed_at < end_at then status else 'open' end as status,
+    owner_rep_id,
+    owner_team_id,
+    owner_kind,
+    source_rep_id,
+    source_team_id,
+    source_kind,
+    segment,
+    region
+from derived_deals
+where created_at < end_at;

@@ -69,3 +69,59 @@ from derived_deal_touches
 where lookback_days = 30 and occurred_at < end_at and deal_created_at < end_at
 union all
 select * from deal_touches_live(end_at, lookback_days) where lookback_days <> 30;
+
+-- Per deal and rep, what the pages ask of touches without needing each one:
+-- deal_rep_touch_summary(end_at, lookback_days): per deal and rep with a touch belonging
+--   to the deal as of end_at: the rep's team, the deal's creation, the first touch, the
+--   first touch at or after the deal's creation, the number of touches before the deal's
+--   recorded close (all of them while it has none), and the times of those at or after
+--   it (only a touch naming the deal can fall there). Pre-computed as of all the data for
+--   the default lookback as derived_deal_rep_touches (queries/derived/), which serves:
+-- deal_rep_first_touches(end_at, lookback_days): per deal and rep that touched it as of
+--   end_at, the first touch and the first touch at or after the deal's creation (null
+--   when none). Exact from the table: a minimum below end_at is the minimum of the
+--   touches before end_at, and the pair exists as of end_at exactly then.
+-- closed_deal_touch_counts(end_at, lookback_days): per deal closed as of end_at with at
+--   least one touch, the touches belonging to it as of end_at: those before its close
+--   (all before end_at) plus those after it and before end_at.
+create or replace macro memory.main.deal_rep_touch_summary(end_at, lookback_days) as table
+select
+    t.deal_id,
+    t.rep_id,
+    t.rep_team_id,
+    any_value(t.deal_created_at) as deal_created_at,
+    min(t.occurred_at) as first_touch_at,
+    min(t.occurred_at) filter (where t.occurred_at >= t.deal_created_at) as first_touch_from_creation_at,
+    count(*) filter (where d.closed_at is null or t.occurred_at < d.closed_at) as touches_before_close,
+    coalesce(list(t.occurred_at order by t.occurred_at) filter (where t.occurred_at >= d.closed_at),
+             []::timestamp[]) as touched_after_close_at
+from deal_touches(end_at, lookback_days) t
+join deals d using (deal_id)
+group by t.deal_id, t.rep_id, t.rep_team_id;
+
+create or replace macro memory.main.deal_rep_first_touches(end_at, lookback_days) as table
+select deal_id, rep_id, rep_team_id, first_touch_at,
+       case when first_touch_from_creation_at < end_at then first_touch_from_creation_at end
+           as first_touch_from_creation_at
+from derived_deal_rep_touches
+where lookback_days = 30 and first_touch_at < end_at and deal_created_at < end_at
+union all
+select deal_id, rep_id, rep_team_id, first_touch_at, first_touch_from_creation_at
+from deal_rep_touch_summary(end_at, lookback_days)
+where lookback_days <> 30;
+
+create or replace macro memory.main.closed_deal_touch_counts(end_at, lookback_days) as table
+select s.deal_id,
+       sum(s.touches_before_close + len(list_filter(s.touched_after_close_at, lambda touched_at: touched_at < end_at)))::bigint
+           as touches
+from derived_deal_rep_touches s
+join deals d using (deal_id)
+where lookback_days = 30 and d.closed_at < end_at
+group by s.deal_id
+having touches > 0  -- a deal whose only touches fall at or after end_at has none yet
+union all
+select t.deal_id, count(*) as touches
+from deal_touches(end_at, lookback_days) t
+join deals_as_of(end_at) d using (deal_id)
+where lookback_days <> 30 and d.closed_at is not null
+group by t.deal_id;
