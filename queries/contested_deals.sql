@@ -21,40 +21,51 @@ flags as (
     where f.is_contested
 ),
 
-signals as (
-    -- the evidence summarised for these deals only (not for every deal with evidence)
-    select f.*, evidence_first_at(e.evidence_at, e.other_evidence_at) as first_evidence_at,
-           evidence_last_at(e.evidence_at, e.other_evidence_at) as last_evidence_at,
-           evidence_rep_list(e.rep_id, e.other_rep_id) as evidence_rep_ids
+evidence as materialized (
+    -- the selected evidence of these deals only (not of every deal with evidence)
+    select e.deal_id, e.rep_id, e.other_rep_id, e.evidence_at, e.other_evidence_at
     from contest_evidence($end, $lookback_days, $overlap_days) e
-    join flags f on f.deal_id = e.deal_id
+    semi join flags f on f.deal_id = e.deal_id
     where signal_selected(e.signal, $signals)
-    group by all
+),
+
+evidence_times as (
+    select deal_id, evidence_first_at(evidence_at, other_evidence_at) as first_evidence_at,
+           evidence_last_at(evidence_at, other_evidence_at) as last_evidence_at
+    from evidence
+    group by deal_id
+),
+
+involved_reps as (
+    select deal_id, rep_id from evidence
+    union
+    select deal_id, other_rep_id from evidence where other_rep_id is not null
+    union
+    select f.deal_id, a.owner_rep_id from flags f join active a using (deal_id)
 ),
 
 involved_teams as (
-    select s.deal_id, array_to_string(list_sort(list_distinct(list(r.team_name))), ', ') as teams_involved
-    from signals s
-    join active a using (deal_id)
-    cross join unnest(list_append(s.evidence_rep_ids, a.owner_rep_id)) as u(rep_id)
-    join rep_kinds() r on r.rep_id = u.rep_id
-    group by s.deal_id
+    select i.deal_id, array_to_string(list_sort(list_distinct(list(r.team_name))), ', ') as teams_involved
+    from involved_reps i
+    join rep_kinds() r using (rep_id)
+    group by i.deal_id
 ),
 
 stage_as_of_end as (
-    select s.deal_id, arg_max(c.stage, c.changed_at) as stage
-    from signals s
-    join deal_stage_changes c on c.deal_id = s.deal_id and c.changed_at < $end
-    group by s.deal_id
+    select f.deal_id, arg_max(c.stage, c.changed_at) as stage
+    from flags f
+    join deal_stage_changes c on c.deal_id = f.deal_id and c.changed_at < $end
+    group by f.deal_id
 ),
 
 final as (
     select a.deal_id, a.name as deal_name, a.account_id, acc.name as account_name, a.amount, a.status,
            coalesce(st.stage, 'lead') as stage, a.owner_rep_id, owner.name as owner_rep_name, a.source_rep_id,
            source.name as source_rep_name, a.team_id, team.name as team_name, i.teams_involved, a.region, a.segment,
-           s.double_claim, s.out_of_scope, s.uncoordinated_overlap, s.first_evidence_at, s.last_evidence_at
+           f.double_claim, f.out_of_scope, f.uncoordinated_overlap, t.first_evidence_at, t.last_evidence_at
     from active a
-    join signals s using (deal_id)
+    join flags f using (deal_id)
+    join evidence_times t using (deal_id)
     join involved_teams i using (deal_id)
     join accounts acc on acc.account_id = a.account_id
     join reps owner on owner.rep_id = a.owner_rep_id

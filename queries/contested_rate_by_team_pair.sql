@@ -19,51 +19,59 @@ with active as (
     where closed_at is null or closed_at >= $start
 ),
 
-workers as (
-    select deal_id, owner_rep_id as rep_id from active
+worked_by_team as (
+    -- kept distinct by team rather than by rep: far fewer pairs
+    select deal_id, owner_team_id as team_id from active
     union
-    select deal_id, source_rep_id from active where source_rep_id is not null
+    select deal_id, source_team_id from active where source_team_id is not null
     union
-    select c.deal_id, c.rep_id from claims c semi join active a on a.deal_id = c.deal_id where c.claimed_at < $end
+    select c.deal_id, r.team_id
+    from claims c
+    join rep_kinds() r using (rep_id)
+    semi join active a on a.deal_id = c.deal_id
+    where c.claimed_at < $end
     union
-    select t.deal_id, t.rep_id from deal_rep_first_touches($end, $lookback_days) t semi join active a on a.deal_id = t.deal_id
+    select t.deal_id, t.rep_team_id
+    from deal_rep_first_touches($end, $lookback_days) t
+    semi join active a on a.deal_id = t.deal_id
 ),
 
-worked_by_team as (
-    select distinct w.deal_id, r.team_id, r.team_name, r.kind
-    from workers w
-    join rep_kinds() r using (rep_id)
+worked as (
+    select w.deal_id, w.team_id, t.name as team_name, t.kind
+    from worked_by_team w
+    join teams t using (team_id)
 ),
 
 contested as (
-    select f.deal_id, a.owner_rep_id
+    select f.deal_id, a.owner_team_id
     from deal_flags_at_ends([$end], $start, $lookback_days, $overlap_days, $signals) f
     join active a using (deal_id)
     where f.is_contested
 ),
 
-conflict_reps as (
-    -- the owner and the reps named by the selected evidence, for the contested deals only
-    select deal_id, owner_rep_id as rep_id from contested
-    union
-    select e.deal_id, r.rep_id
+evidence as materialized (
+    -- the selected evidence of the contested deals only
+    select e.deal_id, e.rep_id, e.other_rep_id
     from contest_evidence($end, $lookback_days, $overlap_days) e
     semi join contested c on c.deal_id = e.deal_id
-    cross join unnest([e.rep_id, coalesce(e.other_rep_id, e.rep_id)]) as r(rep_id)
     where signal_selected(e.signal, $signals)
 ),
 
 conflict_teams as (
-    select distinct c.deal_id, r.team_id
-    from conflict_reps c
+    -- the owner's team and the teams of the reps named by the selected evidence
+    select deal_id, owner_team_id as team_id from contested
+    union
+    select n.deal_id, r.team_id
+    from (select deal_id, rep_id from evidence
+          union select deal_id, other_rep_id from evidence where other_rep_id is not null) n
     join rep_kinds() r using (rep_id)
 ),
 
 pairs as (
     select i.deal_id, i.team_id as internal_team_id, i.team_name as internal_team_name,
            e.team_id as external_team_id, e.team_name as external_team_name
-    from worked_by_team i
-    join worked_by_team e on e.deal_id = i.deal_id and e.kind = 'external'
+    from worked i
+    join worked e on e.deal_id = i.deal_id and e.kind = 'external'
     where i.kind = 'internal'
 ),
 

@@ -48,12 +48,17 @@ def ensure_database() -> None:
 
 
 def _ensure_derived(path) -> None:
-    from tandem.db import derived_is_current, rebuild_derived
+    from tandem.db import DatabaseOutdated, rebuild_derived
 
     if queries.database_version(path) in _current_files:
         return
     with _first_build:
-        if not derived_is_current(path):
+        try:
+            queries.connection(path)  # checks the stamp; the pages' queries use this connection next
+            outdated = False
+        except DatabaseOutdated:
+            outdated = True
+        if outdated:
             with st.status("Tandem was updated: refreshing the pre-computed tables of this database "
                            "(about 25 s for 10 million activities; once per update)", expanded=True) as status:
                 rebuild_derived(path, progress=lambda message: status.write(message.capitalize()))
