@@ -19,6 +19,39 @@ create or replace table derived_deals (
     region         varchar
 );
 
+create or replace table derived_customer_touches (
+    activity_id varchar,
+    occurred_at timestamp,
+    channel     varchar,
+    rep_id      varchar,
+    team_id     varchar,
+    kind        varchar,
+    account_id  varchar,
+    region      varchar,
+    segment     varchar
+);
+
+create or replace table derived_rep_exchanges (
+    activity_id         varchar,
+    occurred_at         timestamp,
+    channel             varchar,
+    direction           varchar,
+    duration_s          double,
+    initiator_rep_id    varchar,
+    initiator_team_id   varchar,
+    initiator_kind      varchar,
+    counterpart_rep_id  varchar,
+    counterpart_team_id varchar,
+    counterpart_kind    varchar,
+    exchange_kind       varchar
+);
+
+create or replace table derived_activities_by_week_and_kind (
+    week_start     date,
+    activity_kind  varchar,
+    activity_count bigint
+);
+
 create or replace table derived_deal_touches (
     deal_id         varchar,
     activity_id     varchar,

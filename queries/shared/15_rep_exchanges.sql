@@ -3,8 +3,11 @@
 -- rep's or the counterpart rep's team is selected; regions and segments do not apply
 -- to rep-to-rep exchanges). exchange_kind is 'cross_team' when the two reps are of
 -- different kinds, else 'within_team' (two internal teams talking count here too).
--- Macro: rep_exchanges(start_at, end_at, teams).
-create or replace macro memory.main.rep_exchanges(start_at, end_at, teams) as table
+-- rep_exchanges_live() lists every rep-to-rep activity so; it is a pure function of the
+-- tables, pre-computed with the database in time order as derived_rep_exchanges
+-- (queries/derived/), which rep_exchanges reads.
+-- Macros: rep_exchanges_live(), rep_exchanges(start_at, end_at, teams).
+create or replace macro memory.main.rep_exchanges_live() as table
 select
     a.activity_id,
     a.occurred_at,
@@ -20,9 +23,13 @@ select
     case when initiator.kind <> counterpart.kind then 'cross_team' else 'within_team' end as exchange_kind
 from activities a
 join rep_kinds() initiator on initiator.rep_id = a.rep_id
-join rep_kinds() counterpart on counterpart.rep_id = a.counterpart_rep_id
-where a.occurred_at >= start_at
-    and a.occurred_at < end_at
+join rep_kinds() counterpart on counterpart.rep_id = a.counterpart_rep_id;
+
+create or replace macro memory.main.rep_exchanges(start_at, end_at, teams) as table
+select *
+from derived_rep_exchanges
+where occurred_at >= start_at
+    and occurred_at < end_at
     and (len(teams::varchar[]) = 0
-         or list_contains(teams::varchar[], initiator.team_id)
-         or list_contains(teams::varchar[], counterpart.team_id));
+         or list_contains(teams::varchar[], initiator_team_id)
+         or list_contains(teams::varchar[], counterpart_team_id));
