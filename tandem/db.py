@@ -87,7 +87,13 @@ def _replacing(target: Path, suffix: str) -> Iterator[Path]:
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The shared query steps, as macros in the connection's in-memory catalog."""
+    """The shared query steps, as macros stored in the attached file `tandem` (writable),
+    replacing those of an earlier version, including any whose name is gone."""
+    stored = con.execute(
+        "select schema_name, function_name, function_type from duckdb_functions() "
+        "where database_name = 'tandem' and function_type in ('macro', 'table_macro') and not internal").fetchall()
+    for schema, name, kind in sorted(set(stored)):
+        con.execute(f'drop macro {"table " if kind == "table_macro" else ""}tandem."{schema}"."{name}"')
     for shared in sorted(SHARED_DIR.glob("*.sql")):
         con.execute(shared.read_text())
 
@@ -118,7 +124,8 @@ def derived_is_current(path: str | os.PathLike) -> bool:
 def build_derived(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> None:
     """(Re)build the pre-computed tables inside the database file at `path` (which no
     one else may have open): the derived steps of `queries/derived/`, in name order,
-    over the shared macros, then the version stamp that readers check."""
+    over the shared macros (stored in the file too), then the version stamp that
+    readers check."""
     con = duckdb.connect(":memory:", config=connection_config())
     try:
         con.execute("attach $path as tandem", {"path": str(path)})
@@ -159,16 +166,20 @@ def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(require_database(path)), read_only=True, config=connection_config())
 
 
-# Every cursor of an attached connection starts here: tables from the file, macros from memory.
-CURSOR_SETUP = "use tandem; set search_path = 'tandem.main,memory.main'"
+# Every cursor of an attached connection starts here: tables and macros from the file.
+CURSOR_SETUP = "use tandem; set search_path = 'tandem.main'"
+# The same for a query whose contest rule is DESIGN's default: the macros of schema
+# default_rule (queries/shared/00_schemas.sql) shadow their switching namesakes.
+CURSOR_SETUP_DEFAULT_RULE = "use tandem; set search_path = 'tandem.default_rule,tandem.main'"
 
 
 def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the file attached read-only as `tandem`.
 
-    The shared query steps (`queries/shared/*.sql`, DuckDB table macros) are created in
-    the in-memory catalog from the code at every connection, so they can never be
-    stale copies stored in an older database file. Cursors must run `CURSOR_SETUP`.
+    The shared query steps (`queries/shared/*.sql`, DuckDB table macros) are stored in
+    the file with the pre-computed tables, under the version stamp checked here, so
+    they are never stale copies of older code. Cursors must run `CURSOR_SETUP` (or
+    `CURSOR_SETUP_DEFAULT_RULE`).
     """
     path = require_database(path)
     con = duckdb.connect(":memory:", config=connection_config())
@@ -179,6 +190,5 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
         raise DatabaseOutdated(
             f"{path} was built by another version of Tandem's queries: update its pre-computed tables with "
             f"`python -m tandem precompute --db {path}` (or rebuild it with import or demo)")
-    create_macros(con)
     return con
 

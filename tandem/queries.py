@@ -12,13 +12,16 @@ from __future__ import annotations
 import os
 import re
 import threading
+import warnings
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from tandem.config import QUERIES_DIR, db_path
-from tandem.db import CURSOR_SETUP, attach_read_only, require_database
+from tandem.db import CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE, attach_read_only, require_database
+from tandem.filters import DEFAULT_RULES
 
 
 class QueryError(Exception):
@@ -50,7 +53,7 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
             return cached[1]
         if cached:
             cached[1].close()  # the file was replaced: drop the connection to the old one
-        con = attach_read_only(path)  # with the shared macros, created as memory.main.<name>
+        con = attach_read_only(path)  # the shared macros are stored in the file
         _connections[path] = (version, con)
         return con
 
@@ -94,7 +97,46 @@ def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFram
         raise QueryError(f"query {name!r}: {'; '.join(parts)}")
     cursor = connection(db).cursor()
     try:
-        cursor.execute(CURSOR_SETUP)
-        return cursor.execute(sql, {key: params[key] for key in wanted}).df()
+        default_rule = all(params[key] == value for key, value in DEFAULT_RULES.items() if key in wanted)
+        cursor.execute(CURSOR_SETUP_DEFAULT_RULE if default_rule else CURSOR_SETUP)
+        return fetch_frame(cursor, sql, {key: params[key] for key in wanted})
     finally:
         cursor.close()
+
+
+def fetch_frame(cursor: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    """Execute on a prepared cursor and return the result as `frame_from_arrow` makes it."""
+    with warnings.catch_warnings():
+        # Arrow straight from a cursor copies the result once more; the copy is cheap next
+        # to the conversion it saves, and the relation API would plan the query twice.
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+        return frame_from_arrow(cursor.execute(sql, params).to_arrow_reader().read_all())
+
+
+# pandas' nullable types for Arrow's integers and booleans (Arrow would make floats and objects)
+_NULLABLE = {
+    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype(),
+}
+
+
+def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
+    """A DuckDB result as a DataFrame through Arrow, with the dtypes DuckDB's `.df()` gives.
+
+    Why not `.df()`: it makes a Python object of every text value, which pandas then turns
+    into its Arrow-backed `str`; through Arrow the text is copied once. On the 74,000
+    named rep pairs of the communication matrix that is 0.05 s instead of 0.2 s.
+    Same dtypes as `.df()`: decimals (sums of integers) as float64, dates as
+    datetime64[us], integers and booleans as numpy types, or pandas' nullable ones when
+    the column has a null. (Unlike `.df()`, an all-null text column is `str`, not object.)
+    """
+    casts = {pa.types.is_decimal: pa.float64(), pa.types.is_date: pa.timestamp("us")}
+    fields = [pa.field(f.name, next((to for test, to in casts.items() if test(f.type)), f.type)) for f in table.schema]
+    if any(f.type != g.type for f, g in zip(fields, table.schema)):
+        table = table.cast(pa.schema(fields))
+    frame = table.to_pandas(types_mapper=_NULLABLE.get)
+    for position, column in enumerate(table.columns):
+        if column.type in _NULLABLE and column.null_count == 0:
+            frame.isetitem(position, frame.iloc[:, position].to_numpy(dtype=column.type.to_pandas_dtype()))
+    return frame

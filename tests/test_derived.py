@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,12 +51,12 @@ select 'only live', count(*) from (
 FLAGS_DIFFERENCE = """
 with from_intervals as (
     select deal_id, double_claim, out_of_scope, uncoordinated_overlap
-    from deal_flags_at_ends([$end], null, 30, 7, [])
+    from deal_flags_at_ends([$end], null, $lookback_days, $overlap_days, [])
 ),
 from_rows as (
     select deal_id, bool_or(signal = 'double_claim') as double_claim, bool_or(signal = 'out_of_scope') as out_of_scope,
            bool_or(signal = 'uncoordinated_overlap') as uncoordinated_overlap
-    from contest_evidence($end, 30, 7)
+    from contest_evidence($end, $lookback_days, $overlap_days)
     group by deal_id
 )
 select 'only derived', count(*) from (select * from from_intervals except all select * from from_rows)
@@ -116,8 +117,8 @@ PURE_DIFFERENCES = tuple(table_difference(table, live) for table, live in PURE_T
 NONE = {"only derived": 0, "only live": 0}
 
 
-def differences(db, sql: str, end: dt.datetime, lookback_days: int = 30) -> dict[str, int]:
-    params = {"end": end, "lookback_days": lookback_days}
+def differences(db, sql: str, end: dt.datetime, lookback_days: int = 30, overlap_days: int = 7) -> dict[str, int]:
+    params = {"end": end, "lookback_days": lookback_days, "overlap_days": overlap_days}
     cursor = connection(db).cursor()
     try:
         cursor.execute(CURSOR_SETUP)
@@ -131,6 +132,7 @@ def test_pre_computed_tables_equal_the_live_definitions(small_db, end):
     assert differences(small_db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(small_db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
     assert differences(small_db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
+    assert differences(small_db, FLAGS_DIFFERENCE, end, lookback_days=10, overlap_days=3) == NONE  # live
     for sql in PER_DEAL_DIFFERENCES:
         assert differences(small_db, sql, end) == NONE
         assert differences(small_db, sql, end, lookback_days=10) == NONE  # the live branch
@@ -182,6 +184,7 @@ def test_pre_computed_evidence_on_random_data(rows, end_day):
         assert differences(db, sql, end, lookback_days=end_day % 40) == NONE
     for sql in PURE_DIFFERENCES:
         assert differences(db, sql, end) == NONE
+    assert differences(db, FLAGS_DIFFERENCE, end, lookback_days=end_day % 40, overlap_days=1 + end_day % 9) == NONE
 
 
 def test_derived_columns_are_what_the_macros_give(small_db):
@@ -196,6 +199,8 @@ def test_derived_columns_are_what_the_macros_give(small_db):
         "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
     assert columns("derived_signal_intervals") == columns(
         "select * from signal_intervals_live('infinity'::timestamp, 30, 7)")
+    assert columns("derived_deal_flag_intervals") == columns(
+        "select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)")
     for table, live in PURE_TABLES.items():
         assert columns(table) == columns(f"select * from {live}"), table
     assert columns("derived_deal_rep_touches") == columns(
@@ -216,7 +221,7 @@ def test_the_default_rule_in_sql_is_designs():
     assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
     assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
     rule_steps = [d for d in (QUERIES_DIR / "derived").glob("[0-9]*.sql") if "'infinity'" in d.read_text()]
-    assert len(rule_steps) == 4  # touches, touches per deal and rep, evidence, signal intervals
+    assert len(rule_steps) == 5  # touches, per deal and rep, evidence, signal intervals, flag intervals
     for derived in rule_steps:
         assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
         assert re.findall(r"'infinity'::timestamp, \d+, (\d+)", derived.read_text()) in ([], [str(overlap)])
@@ -270,3 +275,36 @@ def test_pre_computed_spans_are_the_data_span(small_db):
                           "union all select max(created_at) from deals)").fetchall()
     assert derived == live and len(derived) == 1
     cursor.close()
+
+
+# every query whose answer depends on the contest rule, with DESIGN's default rule
+RULE_QUERIES = ["contest_evidence", "contest_outcomes", "contested_deals", "contested_rate_by_region_segment",
+                "contested_rate_by_team_pair", "deal_record", "deal_timeline", "deal_totals", "deal_touches",
+                "handoff_latency_by_bucket", "matching_deal_totals", "matching_deals", "win_rate_by_exchange_quartile",
+                "won_deal_touches_by_team"]
+
+
+@pytest.mark.parametrize("name", RULE_QUERIES)
+def test_the_default_rule_schema_gives_what_the_switching_macros_give(small_db, name):
+    """tandem.queries resolves the switching macros to schema default_rule when the rule is
+    the default; the answer must be the one main's macros give."""
+    from tandem.queries import fetch_frame, query_parameters, query_text
+
+    start, end = dt.datetime(2026, 8, 31), dt.datetime(2026, 11, 23)
+    contested = run("contested_deals", db=small_db, start=start, end=end, attribution="owner", teams=[], regions=[],
+                    segments=[], signals=[], **DEFAULT_RULES)["deal_id"].tolist()
+    assert contested  # not vacuous
+    every = dict(start=start, end=end, starts=[start, end - dt.timedelta(weeks=1)],
+                 ends=[end - dt.timedelta(weeks=1), end], attribution="owner", teams=[], regions=[], segments=[],
+                 signals=[], deal_id=contested[0], deal_ids=contested[:5], statuses=[], stages=[], min_amount=None,
+                 max_amount=None, products=[], lead_sources=[], owner_rep_ids=[], source_rep_ids=[], search="",
+                 contested_only=True, limit=2000, **DEFAULT_RULES)
+    sql = query_text(name)
+    params = {key: every[key] for key in query_parameters(sql)}
+    served = run(name, db=small_db, **params)
+    cursor = connection(small_db).cursor()
+    cursor.execute(CURSOR_SETUP)  # schema main only: the switching macros
+    switched = fetch_frame(cursor, sql, params)
+    cursor.close()
+    pd.testing.assert_frame_equal(served, switched)
+    assert len(served) > 0

@@ -104,3 +104,13 @@ create or replace table derived_spans (
     first_deal_created_at timestamp,
     last_deal_created_at  timestamp
 );
+
+create or replace table derived_deal_flag_intervals (
+    deal_id               varchar,
+    valid_from            timestamp,
+    valid_until           timestamp,
+    double_claim          boolean,
+    out_of_scope          boolean,
+    uncoordinated_overlap boolean,
+    deal_closed_at        timestamp
+);

@@ -3,7 +3,7 @@
 -- no parameter, so it is pre-computed with the database as
 -- derived_activities_by_week_and_kind (queries/derived/): a scan of every activity.
 -- Macro: activities_by_week_and_kind_live().
-create or replace macro memory.main.activities_by_week_and_kind_live() as table
+create or replace macro main.activities_by_week_and_kind_live() as table
 with activity_kinds as (
     select
         date_trunc('week', a.occurred_at)::date as week_start,

@@ -7,7 +7,7 @@
 -- tables, pre-computed with the database in time order as derived_rep_exchanges
 -- (queries/derived/), which rep_exchanges reads.
 -- Macros: rep_exchanges_live(), rep_exchanges(start_at, end_at, teams).
-create or replace macro memory.main.rep_exchanges_live() as table
+create or replace macro main.rep_exchanges_live() as table
 select
     a.activity_id,
     a.occurred_at,
@@ -25,7 +25,7 @@ from activities a
 join rep_kinds() initiator on initiator.rep_id = a.rep_id
 join rep_kinds() counterpart on counterpart.rep_id = a.counterpart_rep_id;
 
-create or replace macro memory.main.rep_exchanges(start_at, end_at, teams) as table
+create or replace macro main.rep_exchanges(start_at, end_at, teams) as table
 select *
 from derived_rep_exchanges
 where occurred_at >= start_at

@@ -7,14 +7,14 @@
 -- (queries/derived/), which customer_touches reads: a period is then a range of it,
 -- without joining a million activities to contacts and accounts.
 -- Macros: customer_touches_live(), customer_touches(start_at, end_at, teams, regions, segments).
-create or replace macro memory.main.customer_touches_live() as table
+create or replace macro main.customer_touches_live() as table
 select a.activity_id, a.occurred_at, a.channel, a.rep_id, r.team_id, r.kind, c.account_id, acc.region, acc.segment
 from activities a
 join contacts c using (contact_id)
 join accounts acc on acc.account_id = c.account_id
 join rep_kinds() r on r.rep_id = a.rep_id;
 
-create or replace macro memory.main.customer_touches(start_at, end_at, teams, regions, segments) as table
+create or replace macro main.customer_touches(start_at, end_at, teams, regions, segments) as table
 select *
 from derived_customer_touches
 where occurred_at >= start_at

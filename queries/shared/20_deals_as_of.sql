@@ -7,7 +7,7 @@
 -- derived_deals (queries/derived/), which deals_as_of reads: the joins cost 20 ms on
 -- every query at 200,000 deals.
 -- Macros: deal_facts_live(), deals_as_of(end_at).
-create or replace macro memory.main.deal_facts_live() as table
+create or replace macro main.deal_facts_live() as table
 select
     d.deal_id,
     d.account_id,
@@ -29,7 +29,7 @@ join accounts a using (account_id)
 join rep_kinds() owner on owner.rep_id = d.owner_rep_id
 left join rep_kinds() source on source.rep_id = d.source_rep_id;
 
-create or replace macro memory.main.deals_as_of(end_at) as table
+create or replace macro main.deals_as_of(end_at) as table
 select
     deal_id,
     account_id,

@@ -5,7 +5,7 @@
 -- any team selection). regions and segments act on the deal's account. Empty lists
 -- mean "all".
 -- Macro: filtered_deals(end_at, attribution, teams, regions, segments).
-create or replace macro memory.main.filtered_deals(end_at, attribution, teams, regions, segments) as table
+create or replace macro main.filtered_deals(end_at, attribution, teams, regions, segments) as table
 with attributed as (
     select d.*, case attribution when 'owner' then d.owner_team_id when 'source' then d.source_team_id end as team_id
     from deals_as_of(end_at) d

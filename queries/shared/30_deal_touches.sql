@@ -12,7 +12,7 @@
 -- 30 days, built with the database, queries/derived/) holds, so deal_touches serves
 -- lookback 30 from it and computes any other lookback here (deal_touches_live).
 -- Macros: deal_touches_live(end_at, lookback_days), deal_touches(end_at, lookback_days).
-create or replace macro memory.main.deal_touches_live(end_at, lookback_days) as table
+create or replace macro main.deal_touches_live(end_at, lookback_days) as table
 with touches as (
     select a.activity_id, a.occurred_at, a.channel, a.rep_id, a.contact_id, a.deal_id,
            c.account_id as contact_account_id
@@ -61,12 +61,16 @@ select * from final;
 
 -- The constant 30 is DESIGN's default lookback (tandem.filters.DEFAULT_RULES; a test
 -- checks they agree). DuckDB drops the branch whose condition is false for the bound
--- parameter, so only one side runs.
-create or replace macro memory.main.deal_touches(end_at, lookback_days) as table
+-- parameter, so only one side runs; with the default rule tandem.queries resolves the
+-- name to default_rule (00_schemas.sql), so the live side is not even planned.
+create or replace macro default_rule.deal_touches(end_at, lookback_days) as table
 select deal_id, activity_id, occurred_at, channel, rep_id, rep_team_id, rep_kind, contact_id, by_deal_id,
        deal_created_at
 from derived_deal_touches
-where lookback_days = 30 and occurred_at < end_at and deal_created_at < end_at
+where occurred_at < end_at and deal_created_at < end_at;
+
+create or replace macro main.deal_touches(end_at, lookback_days) as table
+select * from default_rule.deal_touches(end_at, lookback_days) where lookback_days = 30
 union all
 select * from deal_touches_live(end_at, lookback_days) where lookback_days <> 30;
 
@@ -84,7 +88,7 @@ select * from deal_touches_live(end_at, lookback_days) where lookback_days <> 30
 -- closed_deal_touch_counts(end_at, lookback_days): per deal closed as of end_at with at
 --   least one touch, the touches belonging to it as of end_at: those before its close
 --   (all before end_at) plus those after it and before end_at.
-create or replace macro memory.main.deal_rep_touch_summary(end_at, lookback_days) as table
+create or replace macro main.deal_rep_touch_summary(end_at, lookback_days) as table
 select
     t.deal_id,
     t.rep_id,
@@ -99,26 +103,32 @@ from deal_touches(end_at, lookback_days) t
 join deals d using (deal_id)
 group by t.deal_id, t.rep_id, t.rep_team_id;
 
-create or replace macro memory.main.deal_rep_first_touches(end_at, lookback_days) as table
+create or replace macro default_rule.deal_rep_first_touches(end_at, lookback_days) as table
 select deal_id, rep_id, rep_team_id, first_touch_at,
        case when first_touch_from_creation_at < end_at then first_touch_from_creation_at end
            as first_touch_from_creation_at
 from derived_deal_rep_touches
-where lookback_days = 30 and first_touch_at < end_at and deal_created_at < end_at
+where first_touch_at < end_at and deal_created_at < end_at;
+
+create or replace macro main.deal_rep_first_touches(end_at, lookback_days) as table
+select * from default_rule.deal_rep_first_touches(end_at, lookback_days) where lookback_days = 30
 union all
 select deal_id, rep_id, rep_team_id, first_touch_at, first_touch_from_creation_at
 from deal_rep_touch_summary(end_at, lookback_days)
 where lookback_days <> 30;
 
-create or replace macro memory.main.closed_deal_touch_counts(end_at, lookback_days) as table
+create or replace macro default_rule.closed_deal_touch_counts(end_at, lookback_days) as table
 select s.deal_id,
-       sum(s.touches_before_close + len(list_filter(s.touched_after_close_at, lambda touched_at: touched_at < end_at)))::bigint
-           as touches
+       sum(s.touches_before_close
+           + len(list_filter(s.touched_after_close_at, lambda touched_at: touched_at < end_at)))::bigint as touches
 from derived_deal_rep_touches s
 join deals d using (deal_id)
-where lookback_days = 30 and d.closed_at < end_at
+where d.closed_at < end_at
 group by s.deal_id
-having touches > 0  -- a deal whose only touches fall at or after end_at has none yet
+having touches > 0;  -- a deal whose only touches fall at or after end_at has none yet
+
+create or replace macro main.closed_deal_touch_counts(end_at, lookback_days) as table
+select * from default_rule.closed_deal_touch_counts(end_at, lookback_days) where lookback_days = 30
 union all
 select t.deal_id, count(*) as touches
 from deal_touches(end_at, lookback_days) t

@@ -31,7 +31,7 @@
 -- Macros: contest_evidence_timeline(end_at, lookback_days, overlap_days),
 -- contest_evidence_intervals(end_at, lookback_days, overlap_days),
 -- contest_evidence(end_at, lookback_days, overlap_days).
-create or replace macro memory.main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
+create or replace macro main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
 with deals as (
     select * from deals_as_of(end_at)
 ),
@@ -159,13 +159,17 @@ select * from final;
 -- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
 -- contest_evidence_intervals(end_at, ...): the evidence with its validity, for every
 -- as-of end up to end_at; contest_evidence(end_at, ...): the evidence as of end_at.
-create or replace macro memory.main.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
-select * from derived_contest_evidence where lookback_days = 30 and overlap_days = 7
+create or replace macro default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
+select * from derived_contest_evidence;
+
+create or replace macro main.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
+select * from default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days)
+where lookback_days = 30 and overlap_days = 7
 union all
 select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
 where not (lookback_days = 30 and overlap_days = 7);
 
-create or replace macro memory.main.contest_evidence(end_at, lookback_days, overlap_days) as table
+create or replace macro main.contest_evidence(end_at, lookback_days, overlap_days) as table
 select * exclude (valid_from, valid_until)
 from contest_evidence_intervals(end_at, lookback_days, overlap_days)
 where valid_from < end_at and (valid_until is null or end_at <= valid_until);

@@ -17,19 +17,19 @@
 --   evidence of a deal (first and last claim or touch time, the reps named, sorted), for
 --   the queries that summarise the evidence of the deals they show only.
 -- Every page and query that asks "is this deal contested" goes through here.
-create or replace macro memory.main.signal_selected(signal, signals) as
+create or replace macro main.signal_selected(signal, signals) as
     len(signals::varchar[]) = 0 or list_contains(signals::varchar[], signal);
 
-create or replace macro memory.main.evidence_first_at(evidence_at, other_evidence_at) as
+create or replace macro main.evidence_first_at(evidence_at, other_evidence_at) as
     min(least(evidence_at, coalesce(other_evidence_at, evidence_at)));
 
-create or replace macro memory.main.evidence_last_at(evidence_at, other_evidence_at) as
+create or replace macro main.evidence_last_at(evidence_at, other_evidence_at) as
     max(greatest(evidence_at, coalesce(other_evidence_at, evidence_at)));
 
-create or replace macro memory.main.evidence_rep_list(rep_id, other_rep_id) as
+create or replace macro main.evidence_rep_list(rep_id, other_rep_id) as
     list_sort(list_distinct(flatten(list([rep_id, coalesce(other_rep_id, rep_id)]))));
 
-create or replace macro memory.main.signal_intervals_live(end_at, lookback_days, overlap_days) as table
+create or replace macro main.signal_intervals_live(end_at, lookback_days, overlap_days) as table
 with validity as (
     select deal_id, signal, valid_from, coalesce(valid_until, 'infinity'::timestamp) as valid_until
     from contest_evidence_intervals(end_at, lookback_days, overlap_days)
@@ -56,23 +56,76 @@ group by i.deal_id, i.signal, i.island;
 
 -- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
 -- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
-create or replace macro memory.main.signal_intervals(end_at, lookback_days, overlap_days) as table
-select * from derived_signal_intervals where lookback_days = 30 and overlap_days = 7
+create or replace macro default_rule.signal_intervals(end_at, lookback_days, overlap_days) as table
+select * from derived_signal_intervals;
+
+create or replace macro main.signal_intervals(end_at, lookback_days, overlap_days) as table
+select * from default_rule.signal_intervals(end_at, lookback_days, overlap_days)
+where lookback_days = 30 and overlap_days = 7
 union all
 select * from signal_intervals_live(end_at, lookback_days, overlap_days)
 where not (lookback_days = 30 and overlap_days = 7);
 
-create or replace macro memory.main.deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals) as table
+-- deal_flag_intervals_live(end_at, lookback_days, overlap_days): per deal, the as-of ends
+-- E <= end_at at which it has at least one signal, cut into disjoint intervals
+-- E in (valid_from, valid_until] (null = no limit) over which its set of signals does not
+-- change, with a flag per signal: every start and end of its signal intervals is a cut,
+-- and a signal interval covers a piece whole or not at all. One row per deal and end, so
+-- deal_flags_at_ends needs no grouping. Pre-computed for the default rule as
+-- derived_deal_flag_intervals; deal_flag_intervals serves it.
+create or replace macro main.deal_flag_intervals_live(end_at, lookback_days, overlap_days) as table
+with intervals as (
+    select * from signal_intervals(end_at, lookback_days, overlap_days)
+),
+
+cuts as (
+    select deal_id, valid_from as cut_at from intervals
+    union
+    select deal_id, valid_until from intervals where valid_until is not null
+),
+
+pieces as (
+    select deal_id, cut_at as valid_from, lead(cut_at) over (partition by deal_id order by cut_at) as valid_until
+    from cuts
+)
+
 select
-    a.end_at,
-    i.deal_id,
+    p.deal_id,
+    p.valid_from,
+    p.valid_until,
     bool_or(i.signal = 'double_claim') as double_claim,
     bool_or(i.signal = 'out_of_scope') as out_of_scope,
     bool_or(i.signal = 'uncoordinated_overlap') as uncoordinated_overlap,
-    bool_or(signal_selected(i.signal, signals)) as is_contested
-from signal_intervals(list_max(ends::timestamp[]), lookback_days, overlap_days) i
+    any_value(i.deal_closed_at) as deal_closed_at
+from pieces p
+join intervals i
+    on i.deal_id = p.deal_id
+    and i.valid_from <= p.valid_from
+    and (i.valid_until is null or i.valid_until >= p.valid_until)
+group by p.deal_id, p.valid_from, p.valid_until;
+
+create or replace macro default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days) as table
+select * from derived_deal_flag_intervals;
+
+create or replace macro main.deal_flag_intervals(end_at, lookback_days, overlap_days) as table
+select * from default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days)
+where lookback_days = 30 and overlap_days = 7
+union all
+select * from deal_flag_intervals_live(end_at, lookback_days, overlap_days)
+where not (lookback_days = 30 and overlap_days = 7);
+
+create or replace macro main.deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals) as table
+select
+    a.end_at,
+    f.deal_id,
+    f.double_claim,
+    f.out_of_scope,
+    f.uncoordinated_overlap,
+    (f.double_claim and signal_selected('double_claim', signals))
+        or (f.out_of_scope and signal_selected('out_of_scope', signals))
+        or (f.uncoordinated_overlap and signal_selected('uncoordinated_overlap', signals)) as is_contested
+from deal_flag_intervals(list_max(ends::timestamp[]), lookback_days, overlap_days) f
 join (select unnest(ends::timestamp[]) as end_at) a
-    on i.valid_from < a.end_at and (i.valid_until is null or a.end_at <= i.valid_until)
+    on f.valid_from < a.end_at and (f.valid_until is null or a.end_at <= f.valid_until)
 -- deals closed before active_since are active in no period starting then or later
-where active_since is null or i.deal_closed_at is null or i.deal_closed_at >= active_since
-group by a.end_at, i.deal_id;
+where active_since is null or f.deal_closed_at is null or f.deal_closed_at >= active_since;

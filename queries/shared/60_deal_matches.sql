@@ -21,7 +21,7 @@
 -- Macro: deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
 --   stages, min_amount, max_amount, products, lead_sources, owner_rep_ids,
 --   source_rep_ids, search, contested_only, lookback_days, overlap_days, signals).
-create or replace macro memory.main.deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
+create or replace macro main.deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
     stages, min_amount, max_amount, products, lead_sources, owner_rep_ids, source_rep_ids, search, contested_only,
     lookback_days, overlap_days, signals) as table
 with active as (
