@@ -68,7 +68,9 @@ def _ensure_derived(path) -> None:
         _current_files.add(queries.database_version(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# cache_resource, not cache_data: cache_data pickles every result on the way in and out
+# (40 ms for the 14,000 contested deals at xl); `fetch` hands each caller its own copy.
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _cached(name: str, version: tuple, params: tuple) -> pd.DataFrame:
     return queries.run(name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
 

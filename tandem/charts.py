@@ -69,11 +69,12 @@ def kpi_card(kpi: Kpi, series: pd.Series, change: Change) -> None:
 
 
 def signal_names(deals: pd.DataFrame) -> pd.Series:
-    """'double claim, out of scope' per deal, from its signal flag columns (vectorised)."""
-    names = pd.Series("", index=deals.index, dtype=object)
-    for key, label in SIGNAL_LABELS.items():
-        names = names.where(~deals[key].astype(bool), names + ", " + label)
-    return names.str.removeprefix(", ")
+    """'double claim, out of scope' per deal, from its signal flag columns (vectorised:
+    each combination of flags is a number, named once)."""
+    keys = list(SIGNAL_LABELS)
+    code = sum(deals[key].fillna(False).astype(int).to_numpy() << bit for bit, key in enumerate(keys))
+    names = {c: ", ".join(SIGNAL_LABELS[k] for bit, k in enumerate(keys) if c >> bit & 1) for c in range(1 << len(keys))}
+    return pd.Series(code, index=deals.index).map(names).astype(object)
 
 
 def contested_table(deals: pd.DataFrame, evidence_links: pd.Series) -> None:

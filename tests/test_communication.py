@@ -76,6 +76,7 @@ def test_pair_detail(db):
 @pytest.fixture
 def page(db, monkeypatch):
     st.cache_data.clear()
+    st.cache_resource.clear()
     monkeypatch.setenv("TANDEM_DB", str(db))
 
     def open_page(**query_params) -> AppTest:

@@ -272,6 +272,7 @@ def test_rule_params_share_the_default_cache():
 @pytest.fixture
 def page(db, monkeypatch):
     st.cache_data.clear()
+    st.cache_resource.clear()
     monkeypatch.setenv("TANDEM_DB", str(db))
 
     def open_page(session: dict | None = None, **page_params) -> AppTest:

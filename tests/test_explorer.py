@@ -303,6 +303,7 @@ def test_view_names_are_escaped_in_markdown():
 @pytest.fixture
 def page(db, monkeypatch):
     st.cache_data.clear()
+    st.cache_resource.clear()
     monkeypatch.setenv("TANDEM_DB", str(db))
 
     def open_page(session: dict | None = None, **page_params) -> AppTest:
