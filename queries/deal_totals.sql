@@ -34,13 +34,13 @@ flagged as (
         p.position, p.period_start, p.period_end, d.deal_id, d.amount, d.created_at,
         d.closed_at < p.period_end and d.closed_at >= p.period_start and d.status = 'won' as won_in_period,
         d.closed_at < p.period_end and d.closed_at >= p.period_start and d.status = 'lost' as lost_in_period,
-        d.closed_at is null or d.closed_at >= p.period_start as is_active,
         t.kind as team_kind,
         coalesce(s.is_contested, false) as is_contested,
         coalesce(s.double_claim, false) as double_claim, coalesce(s.out_of_scope, false) as out_of_scope,
         coalesce(s.uncoordinated_overlap, false) as uncoordinated_overlap
     from periods p
-    join deals d on d.created_at < p.period_end
+    -- only the deals active in the period: a deal created, won or lost in it is active too
+    join deals d on d.created_at < p.period_end and (d.closed_at is null or d.closed_at >= p.period_start)
     left join teams t on t.team_id = d.team_id
     left join signals s on s.deal_id = d.deal_id and s.end_at = p.period_end
 ),
@@ -48,7 +48,7 @@ flagged as (
 totals as (
     select
         position,
-        count(*) filter (where is_active) as active,
+        count(*) as active,
         count(*) filter (where created_at >= period_start) as created,
         count(*) filter (where won_in_period) as won,
         count(*) filter (where lost_in_period) as lost,
@@ -57,15 +57,13 @@ totals as (
         count(*) filter (where lost_in_period and team_kind = 'internal') as lost_internal,
         count(*) filter (where won_in_period and team_kind = 'external') as won_external,
         count(*) filter (where lost_in_period and team_kind = 'external') as lost_external,
-        count(*) filter (where is_active and is_contested) as contested,
-        coalesce(sum(amount) filter (where is_active and is_contested), 0)::double as contested_amount,
-        case when count(*) filter (where is_active) > 0
-             then (count(*) filter (where is_active and is_contested)) / (count(*) filter (where is_active)) end
-            as contested_rate,
-        count(*) filter (where is_active and double_claim) as double_claim,
-        count(*) filter (where is_active and out_of_scope) as out_of_scope,
-        count(*) filter (where is_active and uncoordinated_overlap) as uncoordinated_overlap,
-        coalesce(list(deal_id order by deal_id) filter (where is_active and is_contested), [])
+        count(*) filter (where is_contested) as contested,
+        coalesce(sum(amount) filter (where is_contested), 0)::double as contested_amount,
+        (count(*) filter (where is_contested)) / count(*) as contested_rate,
+        count(*) filter (where double_claim) as double_claim,
+        count(*) filter (where out_of_scope) as out_of_scope,
+        count(*) filter (where uncoordinated_overlap) as uncoordinated_overlap,
+        coalesce(list(deal_id order by deal_id) filter (where is_contested), [])
             as contested_deal_ids
     from flagged
     group by position

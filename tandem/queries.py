@@ -110,7 +110,7 @@ def fetch_frame(cursor: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd
         # Arrow straight from a cursor copies the result once more; the copy is cheap next
         # to the conversion it saves, and the relation API would plan the query twice.
         warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
-        return frame_from_arrow(cursor.execute(sql, params).to_arrow_reader().read_all())
+        return frame_from_arrow(cursor.execute(sql, params).to_arrow_table())
 
 
 # pandas' nullable types for Arrow's integers and booleans (Arrow would make floats and objects)
