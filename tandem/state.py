@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from tandem import app, palette
@@ -149,6 +150,15 @@ def link(url_path: str, filters: Filters, **page_params: str) -> str:
     (in a new tab, as a new session, like a shared link)."""
     default = st.session_state[_CURRENT][1]
     return f"{url_path}?{urlencode({**filters.to_url(default), **page_params}, doseq=True)}"
+
+
+def links(url_path: str, filters: Filters, name: str, values: pd.Series) -> pd.Series:
+    """`link` for each value of one page parameter (e.g. a link per deal of a table), the
+    filters encoded once; indexed like `values`."""
+    default = st.session_state[_CURRENT][1]
+    base = urlencode(filters.to_url(default), doseq=True)
+    return pd.Series([f"{url_path}?{'&'.join(filter(None, [base, urlencode({name: value})]))}" for value in values],
+                     index=values.index, dtype=object)
 
 
 def set_page_params(params: dict[str, str]) -> None:
