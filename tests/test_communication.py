@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -119,3 +121,23 @@ def test_page_with_filters_and_presentation_mode(page):
     assert titles[0] == "1 cross-team exchanges in the period"  # e03 ia1 -> ey1
     assert titles[2].endswith("account for 100% of 1 cross-team exchanges")
     assert "Ivo" not in titles[2] and "Internal rep 1" in titles[2]
+
+
+def test_page_at_team_level(page, db):
+    """The "Team × team" toggle aggregates the matrix to internal teams × agencies (it
+    used to fail: the team column was grouped by twice)."""
+    at = page(start="2025-03-03", end="2025-03-10")
+    at.toggle(key="comm_by_team").set_value(True).run()
+    assert not at.exception
+    pairs = run("cross_team_exchanges_by_rep_pair", db=db, teams=[], **WEEK)
+    by_team = pairs.groupby(["internal_team_name", "external_team_name"])["exchanges"].sum()
+    spec = figure(at, by_team.idxmax()[0])  # the busiest team pair leads the title
+    heatmap = spec["data"][0]
+    assert heatmap["y"] == sorted(pairs["internal_team_name"].unique())
+    assert heatmap["x"] == sorted(pairs["external_team_name"].unique())
+    z = heatmap["z"]  # plotly sends numeric arrays as typed base64 buffers
+    z = np.frombuffer(base64.b64decode(z["bdata"]), z["dtype"]).reshape([int(n) for n in z["shape"].split(",")])
+    cells = {(y, x): int(n) for y, row in zip(heatmap["y"], z) for x, n in zip(heatmap["x"], row)}
+    assert cells == {pair: int(by_team.get(pair, 0)) for pair in cells}
+    assert sum(cells.values()) == 4  # the week's cross-team exchanges
+    assert spec["layout"]["xaxis"]["title"]["text"] == "External team"
