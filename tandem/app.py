@@ -60,7 +60,7 @@ def _ensure_derived(path) -> None:
             outdated = True
         if outdated:
             with st.status("Tandem was updated: refreshing the pre-computed tables of this database "
-                           "(about 25 s for 10 million activities; once per update)", expanded=True) as status:
+                           "(about 40 s for 10 million activities; once per update)", expanded=True) as status:
                 rebuild_derived(path, progress=lambda message: status.write(message.capitalize()))
                 status.update(label="Pre-computed tables up to date", state="complete")
             _current_files.add(queries.database_version(path))

@@ -308,3 +308,25 @@ def test_the_default_rule_schema_gives_what_the_switching_macros_give(small_db, 
     cursor.close()
     pd.testing.assert_frame_equal(served, switched)
     assert len(served) > 0
+
+
+def test_the_dashboard_refreshes_an_outdated_database_itself(small_db, tmp_path, monkeypatch):
+    """The dashboard finds an outdated file through its query connection, refreshes the
+    pre-computed tables and stored macros with a progress box, then draws the page."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    copy = tmp_path / "old.duckdb"
+    shutil.copyfile(small_db, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update tandem_meta set value = 'older' where key = 'derived_version'")
+    con.execute("drop macro table main.deal_touches")  # as if an older version had other macros
+    con.close()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("TANDEM_DB", str(copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not at.exception
+    assert derived_is_current(copy)
+    assert at.title[0].value == "Weekly review"
+    assert run("table_row_counts", db=copy).equals(run("table_row_counts", db=small_db))
