@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def dashboard_on(db: Path, monkeypatch) -> None:
+    """Point the dashboard at `db`, with nothing cached from another test (query results
+    and built figures live in st.cache_resource, the pseudonym maps in st.cache_data)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("TANDEM_DB", str(db))
 
 
 def open_page_on_week(page: str, session: dict | None = None, **page_params) -> AppTest:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tandem.importer import import_folder
 from tandem.queries import run
+from tests.apptest import dashboard_on
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -77,9 +77,7 @@ def test_pair_detail(db):
 
 @pytest.fixture
 def page(db, monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("TANDEM_DB", str(db))
+    dashboard_on(db, monkeypatch)
 
     def open_page(**query_params) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)

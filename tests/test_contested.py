@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tandem import contested
 from tandem.filters import ContestRules, Filters, rules_from_url
 from tandem.importer import import_folder
 from tandem.queries import run
-from tests.apptest import open_page_on_week
+from tests.apptest import dashboard_on, open_page_on_week
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -271,9 +270,7 @@ def test_rule_params_share_the_default_cache():
 
 @pytest.fixture
 def page(db, monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("TANDEM_DB", str(db))
+    dashboard_on(db, monkeypatch)
 
     def open_page(session: dict | None = None, **page_params) -> AppTest:
         return open_page_on_week("contested_deals", session, **page_params)

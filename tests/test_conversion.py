@@ -27,7 +27,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tandem import conversion, queries
@@ -35,6 +34,7 @@ from tandem.db import CURSOR_SETUP
 from tandem.importer import import_folder
 from tandem.palette import team_colours
 from tandem.queries import run
+from tests.apptest import dashboard_on
 from tests.stats import wilson
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -327,9 +327,7 @@ def open_page(monkeypatch):
     would (see NOTES: sidebar widgets in AppTest)."""
     def open_(db, attribution: str | None = None, period: tuple[dt.date, dt.date] | None = None,
               **query_params) -> AppTest:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        monkeypatch.setenv("TANDEM_DB", str(db))
+        dashboard_on(db, monkeypatch)
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         for key, value in query_params.items():
             at.query_params[key] = value

@@ -197,8 +197,6 @@ def test_derived_columns_are_what_the_macros_give(small_db):
     assert columns("derived_deal_touches") == columns("select * from deal_touches_live('infinity'::timestamp, 30)")
     assert columns("derived_contest_evidence") == columns(
         "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
-    assert columns("derived_signal_intervals") == columns(
-        "select * from signal_intervals_live('infinity'::timestamp, 30, 7)")
     assert columns("derived_deal_flag_intervals") == columns(
         "select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)")
     for table, live in PURE_TABLES.items():
@@ -221,7 +219,7 @@ def test_the_default_rule_in_sql_is_designs():
     assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
     assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
     rule_steps = [d for d in (QUERIES_DIR / "derived").glob("[0-9]*.sql") if "'infinity'" in d.read_text()]
-    assert len(rule_steps) == 5  # touches, per deal and rep, evidence, signal intervals, flag intervals
+    assert len(rule_steps) == 4  # touches, per deal and rep, evidence, flag intervals
     for derived in rule_steps:
         assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
         assert re.findall(r"'infinity'::timestamp, \d+, (\d+)", derived.read_text()) in ([], [str(overlap)])
@@ -313,8 +311,9 @@ def test_the_default_rule_schema_gives_what_the_switching_macros_give(small_db, 
 def test_the_dashboard_refreshes_an_outdated_database_itself(small_db, tmp_path, monkeypatch):
     """The dashboard finds an outdated file through its query connection, refreshes the
     pre-computed tables and stored macros with a progress box, then draws the page."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import dashboard_on
 
     copy = tmp_path / "old.duckdb"
     shutil.copyfile(small_db, copy)
@@ -322,9 +321,7 @@ def test_the_dashboard_refreshes_an_outdated_database_itself(small_db, tmp_path,
     con.execute("update tandem_meta set value = 'older' where key = 'derived_version'")
     con.execute("drop macro table main.deal_touches")  # as if an older version had other macros
     con.close()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("TANDEM_DB", str(copy))
+    dashboard_on(copy, monkeypatch)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     assert not at.exception
     assert derived_is_current(copy)

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tandem import explorer, pseudonyms
@@ -28,7 +27,7 @@ from tandem.explorer import DealFilters, DealOptions
 from tandem.filters import ContestRules, Filters
 from tandem.importer import import_folder
 from tandem.queries import run
-from tests.apptest import open_page_on_week
+from tests.apptest import dashboard_on, open_page_on_week
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -302,9 +301,7 @@ def test_view_names_are_escaped_in_markdown():
 
 @pytest.fixture
 def page(db, monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("TANDEM_DB", str(db))
+    dashboard_on(db, monkeypatch)
 
     def open_page(session: dict | None = None, **page_params) -> AppTest:
         return open_page_on_week("deal_explorer", session, **page_params)

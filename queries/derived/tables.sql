@@ -90,14 +90,6 @@ create or replace table derived_contest_evidence (
     valid_until       timestamp
 );
 
-create or replace table derived_signal_intervals (
-    deal_id        varchar,
-    signal         varchar,
-    valid_from     timestamp,
-    valid_until    timestamp,
-    deal_closed_at timestamp
-);
-
 create or replace table derived_spans (
     first_activity_at     timestamp,
     last_activity_at      timestamp,

@@ -6,7 +6,7 @@
 -- overlap 7 days) that read only the pre-computed tables. Each macro of main that
 -- switches between a pre-computed and a live computation (deal_touches,
 -- deal_rep_first_touches, closed_deal_touch_counts, contest_evidence_intervals,
--- signal_intervals, deal_flag_intervals) calls its namesake here for the default rule.
+-- deal_flag_intervals) calls its namesake here for the default rule.
 -- tandem.queries puts this schema first on the search path when a query's rule
 -- parameters are the defaults, so the live branch is not even planned: binding and
 -- optimising it cost 0.05-0.14 s per query.

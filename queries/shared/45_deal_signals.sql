@@ -6,16 +6,16 @@
 --   the as-of ends E <= end_at at which the deal has that signal, as disjoint intervals
 --   E in (valid_from, valid_until] (null = no limit): the union of the validity of its
 --   evidence rows (contest_evidence_intervals), touching intervals merged.
--- signal_intervals(...): the same, pre-computed for DESIGN's default rule
---   (derived_signal_intervals), computed here for any other.
+-- deal_flag_intervals_live / deal_flag_intervals: those intervals cut per deal where its
+--   set of signals changes (below); pre-computed for DESIGN's default rule.
 -- deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals): for each
 --   end of `ends` (a list of timestamps) one row per deal with at least one signal as of
 --   that end: a flag per signal (whatever the selection) and is_contested (any selected
 --   signal). Deals closed before active_since (a timestamp, or null for every deal) are
 --   left out: callers that only count active deals say from when.
--- evidence_first_at / evidence_last_at / evidence_rep_list: aggregates summarising the
---   evidence of a deal (first and last claim or touch time, the reps named, sorted), for
---   the queries that summarise the evidence of the deals they show only.
+-- evidence_first_at / evidence_last_at: aggregates summarising the evidence of a deal
+--   (first and last claim or touch time), for the queries that summarise the evidence of
+--   the deals they show only.
 -- Every page and query that asks "is this deal contested" goes through here.
 create or replace macro main.signal_selected(signal, signals) as
     len(signals::varchar[]) = 0 or list_contains(signals::varchar[], signal);
@@ -25,9 +25,6 @@ create or replace macro main.evidence_first_at(evidence_at, other_evidence_at) a
 
 create or replace macro main.evidence_last_at(evidence_at, other_evidence_at) as
     max(greatest(evidence_at, coalesce(other_evidence_at, evidence_at)));
-
-create or replace macro main.evidence_rep_list(rep_id, other_rep_id) as
-    list_sort(list_distinct(flatten(list([rep_id, coalesce(other_rep_id, rep_id)]))));
 
 create or replace macro main.signal_intervals_live(end_at, lookback_days, overlap_days) as table
 with validity as (
@@ -54,18 +51,6 @@ from islands i
 left join deals d using (deal_id)
 group by i.deal_id, i.signal, i.island;
 
--- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
--- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
-create or replace macro default_rule.signal_intervals(end_at, lookback_days, overlap_days) as table
-select * from derived_signal_intervals;
-
-create or replace macro main.signal_intervals(end_at, lookback_days, overlap_days) as table
-select * from default_rule.signal_intervals(end_at, lookback_days, overlap_days)
-where lookback_days = 30 and overlap_days = 7
-union all
-select * from signal_intervals_live(end_at, lookback_days, overlap_days)
-where not (lookback_days = 30 and overlap_days = 7);
-
 -- deal_flag_intervals_live(end_at, lookback_days, overlap_days): per deal, the as-of ends
 -- E <= end_at at which it has at least one signal, cut into disjoint intervals
 -- E in (valid_from, valid_until] (null = no limit) over which its set of signals does not
@@ -75,7 +60,7 @@ where not (lookback_days = 30 and overlap_days = 7);
 -- derived_deal_flag_intervals; deal_flag_intervals serves it.
 create or replace macro main.deal_flag_intervals_live(end_at, lookback_days, overlap_days) as table
 with intervals as (
-    select * from signal_intervals(end_at, lookback_days, overlap_days)
+    select * from signal_intervals_live(end_at, lookback_days, overlap_days)
 ),
 
 cuts as (
@@ -104,6 +89,8 @@ join intervals i
     and (i.valid_until is null or i.valid_until >= p.valid_until)
 group by p.deal_id, p.valid_from, p.valid_until;
 
+-- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
+-- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
 create or replace macro default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days) as table
 select * from derived_deal_flag_intervals;
 

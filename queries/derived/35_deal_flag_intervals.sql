@@ -1,7 +1,0 @@
--- Pre-computed with the database (tandem.db.build_derived), after the signal intervals:
--- per deal, the as-of ends at which its set of signals is constant, with a flag per
--- signal, for DESIGN's default rule (lookback 30, overlap 7 days). deal_flags_at_ends
--- reads it.
-insert into derived_deal_flag_intervals by name
-select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)
-order by deal_id, valid_from;
