@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 
@@ -9,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tandem.weekly import Change, Kpi
+from tandem.weekly import Change, Kpi, monday
 
 SIGNAL_LABELS = {"double_claim": "double claim", "out_of_scope": "out of scope",
                  "uncoordinated_overlap": "uncoordinated overlap"}
@@ -119,3 +120,43 @@ def plot(figure: go.Figure, **kwargs):
         top = figure.layout.margin.t if figure.layout.margin.t is not None else 60
         figure.update_layout(title={"text": "<br>".join(lines)}, margin={"t": top + 24 * (len(lines) - 1)})
     return st.plotly_chart(figure, width="stretch", **kwargs)
+
+
+DAY_MS = 24 * 3600 * 1000
+WEEK_BAR_WIDTH_MS = 0.8 * 7 * DAY_MS  # a weekly bar's width on a date axis: set, or one bar fills the axis
+MAX_TICKS = 12
+
+
+def period_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The Mondays of the first and last ISO weeks that overlap the period [start, end)."""
+    return monday(start), monday(end - dt.timedelta(days=1))
+
+
+def week_axis(first_week: dt.date, last_week: dt.date, title: str = "Week (Monday start)") -> dict:
+    """The x axis of a weekly chart whose points stand on Mondays, readable from one week
+    to years: the range is the weeks themselves (half a week either side, so one week is
+    one bar, not an axis of milliseconds), ticks only on Mondays (at most MAX_TICKS), the
+    year under the first tick and wherever it changes."""
+    weeks = (last_week - first_week).days // 7 + 1
+    step = max(1, math.ceil(weeks / MAX_TICKS))
+    ticks = [first_week + dt.timedelta(weeks=n) for n in range(0, weeks, step)]
+    text = [f"{day:%d %b}" + (f"<br>{day:%Y}" if n == 0 or day.year != ticks[n - 1].year else "")
+            for n, day in enumerate(ticks)]
+    half = dt.timedelta(days=3.5)
+    return {"title": {"text": title}, "type": "date", "tickvals": ticks, "ticktext": text,
+            "range": [dt.datetime.combine(first_week, dt.time()) - half, dt.datetime.combine(last_week, dt.time()) + half]}
+
+
+def month_axis(first_month: dt.date, last_month: dt.date, title: str) -> dict:
+    """The x axis of a monthly chart whose points stand on the 1st of each month: the range
+    is the months themselves, ticks only on month starts (at most MAX_TICKS)."""
+    months = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
+    step = max(1, math.ceil(months / MAX_TICKS))
+    ticks = [dt.date(first_month.year + (first_month.month - 1 + n) // 12, (first_month.month - 1 + n) % 12 + 1, 1)
+             for n in range(0, months, step)]
+    text = [f"{day:%b}" + (f"<br>{day:%Y}" if n == 0 or day.year != ticks[n - 1].year else "")
+            for n, day in enumerate(ticks)]
+    half = dt.timedelta(days=15)
+    return {"title": {"text": title}, "type": "date", "tickvals": ticks, "ticktext": text,
+            "range": [dt.datetime.combine(first_month, dt.time()) - half,
+                      dt.datetime.combine(last_month, dt.time()) + half]}

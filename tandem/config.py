@@ -1,4 +1,5 @@
-"""Where things are: the project root, the schema, the database path."""
+"""Where things are (the project root, the schema, the database path) and the settings
+read from the environment (the currency of amounts)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,13 @@ def db_path(cli_value: str | os.PathLike | None = None) -> Path:
     if env_value:
         return Path(env_value)
     return DEFAULT_DB_PATH
+
+
+DEFAULT_CURRENCY = "EUR"  # the demo's
+
+
+def currency() -> str:
+    """The currency of every amount of the database: $TANDEM_CURRENCY (an ISO 4217 code
+    such as USD), else EUR. Anything else than three letters falls back to EUR."""
+    value = os.environ.get("TANDEM_CURRENCY", "").strip().upper()
+    return value if len(value) == 3 and value.isascii() and value.isalpha() else DEFAULT_CURRENCY

@@ -1,0 +1,108 @@
+"""How numbers and names are written on every page, chart and download: one rule each.
+
+- Changes: a percentage only over a base of at least `MIN_BASE` (counts of deals,
+  activities...); below it the counts themselves ("7, against 0.5 on average"), so a
+  takeaway never says "rose 700%" about one deal.
+- Money: whole units with thousands separators; the currency (`tandem.config.currency`)
+  is named in the label, axis or column header ("Won amount (EUR)").
+- Codes from the data (`mid_market`) are shown as words ("Mid-market").
+"""
+
+from __future__ import annotations
+
+import math
+
+from tandem.config import currency
+
+MIN_BASE = 10  # below this many (deals, activities) a change is told in counts, not in percent
+STEADY = 0.02  # relative changes smaller than this are "steady"
+STEADY_POINTS = 0.5  # rate changes smaller than this many points are "steady"
+# codes written otherwise than "first letter up, underscores as spaces"
+TERMS = {"smb": "SMB", "mid_market": "Mid-market", "emea": "EMEA", "apac": "APAC", "amer": "AMER", "latam": "LATAM",
+         "us": "US", "uk": "UK"}
+
+
+def missing(value) -> bool:
+    """None, NaN or pandas' NA/NaT: no value."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def count(value) -> str:
+    return "—" if missing(value) else f"{value:,.0f}"
+
+
+def money(value) -> str:
+    """An amount as shown in cards and sentences: '1,234,567' (the label names the currency)."""
+    return "—" if missing(value) else f"{value:,.0f}"
+
+
+def money_with_currency(value) -> str:
+    """An amount in running text, where no label names the currency: '1,234,567 EUR'."""
+    return "—" if missing(value) else f"{value:,.0f} {currency()}"
+
+
+def money_label(label: str) -> str:
+    """'Won amount' -> 'Won amount (EUR)': how a card, axis or column names its currency."""
+    return f"{label} ({currency()})"
+
+
+def percent(value) -> str:
+    return "n/a" if missing(value) else f"{value:.0%}"
+
+
+def humanise(code) -> str:
+    """A code from the data as words: 'mid_market' -> 'Mid-market', 'smb' -> 'SMB',
+    'product_launch' -> 'Product launch', 'North' stays 'North'. Text that is not a plain code is left as it is."""
+    if missing(code):
+        return "—"
+    text = str(code)
+    if text.lower() in TERMS:
+        return TERMS[text.lower()]
+    if "_" not in text and not text.islower():
+        return text
+    phrase = " ".join(text.replace("_", " ").split())
+    return phrase[:1].upper() + phrase[1:]
+
+
+def possessive(name: str) -> str:
+    """'Crestview Promotions' -> "Crestview Promotions'", 'Key Accounts' -> "Key Accounts'",
+    'North Team' -> "North Team's"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 deal', '3 deals' (with thousands separators)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def change_phrase(value, reference, unit: str = "count", base=None, reference_name: str = "a 4-week average of",
+                  fmt=None) -> str | None:
+    """How `value` compares with `reference`, in words, by the one rule of every takeaway:
+
+    - rates ('rate', fractions): in points, 'rose 4.1 points' / 'held steady';
+    - counts and money: in percent when the base is at least MIN_BASE ('rose 12%'), else
+      the two values ('rose to 7 from a 4-week average of 0.5'). `base` is the count
+      behind the figure (the deals behind an amount); by default the reference itself.
+    None when either value is missing."""
+    if missing(value) or missing(reference):
+        return None
+    fmt = fmt or (money if unit == "money" else lambda v: f"{v:,.1f}".rstrip("0").rstrip("."))
+    if unit == "rate":
+        points = (value - reference) * 100
+        if abs(points) < STEADY_POINTS:
+            return "held steady"
+        return f"{'rose' if points > 0 else 'fell'} {abs(points):.1f} points"
+    base = reference if base is None else base
+    if missing(base) or base < MIN_BASE or reference == 0:
+        if value == reference:
+            return f"held at {fmt(value)}"
+        return f"{'rose' if value > reference else 'fell'} to {fmt(value)} from {reference_name} {fmt(reference)}"
+    share = (value - reference) / reference
+    if abs(share) < STEADY:
+        return "held steady"
+    return f"{'rose' if share > 0 else 'fell'} {abs(share):.0%}"
