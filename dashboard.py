@@ -4,9 +4,10 @@ import streamlit as st
 
 from tandem import state
 from tandem.app import ensure_database
+from tandem.config import ICON_PATH
 
-st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide")
-ensure_database()
+# the tab icon from a file of the repository: a material icon or emoji is fetched from the internet
+st.set_page_config(page_title="Tandem", page_icon=str(ICON_PATH), layout="wide")
 
 weekly_review = st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/calendar_view_week:",
                         default=True)
@@ -18,6 +19,7 @@ page = st.navigation([
     st.Page("pages/deal_explorer.py", title="Deals", icon=":material/table_view:"),
     st.Page("pages/overview.py", title="Data overview", icon=":material/database:"),
 ])
+ensure_database()  # after st.navigation: during a first build the sidebar shows the pages, not file names
 state.sidebar(show_period=page.url_path != weekly_review.url_path)  # the weekly review picks its own week
 try:
     page.run()

@@ -1,13 +1,16 @@
 """Data overview: what the loaded database holds, where it came from, what time it covers."""
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from tandem import app
+from tandem import app, charts, state
 from tandem.config import db_path
 from tandem.contract import TABLES_BY_NAME
 from tandem.palette import ACTIVITY_KIND_COLOURS
 
+state.current()  # the shell's sidebar is drawn even when this page is the first one opened
 st.title("Data overview")
 
 source = app.run("data_source").iloc[0]
@@ -46,8 +49,10 @@ for kind, colour in ACTIVITY_KIND_COLOURS.items():
     if not series.empty:
         figure.add_trace(go.Scatter(x=series["week_start"], y=series["activity_count"], name=kind,
                                     mode="lines", line={"color": colour, "width": 2}))
-figure.update_layout(title=title, xaxis_title="Week (Monday start)", yaxis_title="Activities per week",
-                     legend={"orientation": "h", "y": -0.2}, margin={"t": 60}, height=420)
+figure.update_layout(title=title, xaxis=charts.week_axis(*charts.period_weeks(first.date(), last.date()
+                                                                              + dt.timedelta(days=1))),
+                     yaxis_title="Activities per week", legend={"orientation": "h", "y": -0.2}, margin={"t": 60},
+                     height=420)
 st.plotly_chart(figure, width="stretch")
 
 st.subheader("Rows per table")

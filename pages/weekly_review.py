@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from tandem import app, charts, state, weekly
+from tandem import app, charts, state, weekly, wording
 from tandem.filters import ContestRules
 
 filters = state.current()
@@ -39,7 +39,7 @@ for group in weekly.GROUPS:
     kpis = [k for k in weekly.KPIS if k.group == group]
     for column, kpi in zip(st.columns(max(len(kpis), 3)), kpis):
         with column:
-            charts.kpi_card(kpi, series[kpi.key], changes[kpi.key])
+            charts.kpi_card(kpi, series[kpi.key], changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
 
 st.subheader("Needs attention")
 deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
@@ -52,7 +52,10 @@ new = this_week[~this_week["deal_id"].astype(object).isin(previous["contested_de
 if new.empty:
     st.info(f"No deal became contested in {picked}.")
 else:
-    st.caption(f"{len(new)} deal{'s' if len(new) != 1 else ''} became contested in {picked} "
-               f"(contested at the end of the week, not at its start).")
+    st.caption(f"{wording.plural(len(new), 'deal')} became contested in {picked} (contested at the end of the "
+               f"week, not at its start), {wording.money_with_currency(new['amount'].sum())} at stake; the largest "
+               "first.")
     week = replace(filters, start=week_start, end=week_start + dt.timedelta(days=7))
-    charts.contested_table(new, state.links("contested_deals", week, "deal", new["deal_id"]))
+    charts.contested_table(new, state.links("contested_deals", week, "deal", new["deal_id"]),
+                           more_link=state.link("contested_deals", week),
+                           more_label=f"all of {picked} on the Contested deals page")

@@ -3,7 +3,7 @@
 -- every signal) as of $end. Per deal: a flag per signal (all its signals, whatever the
 -- selection), the first and last piece of evidence of the selected signals (a claim or
 -- a touch), its team by attribution, its stage as of end (the last change before end,
--- lead before any), the names of deal, account, owner and source rep, and
+-- lead before any), its creation time, the names of deal, account, owner and source rep, and
 -- teams_involved: the owner's team and the teams of every rep named by the selected
 -- evidence, as one text ('Agency X, Inside A'), sorted by name.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
@@ -60,6 +60,7 @@ stage_as_of_end as (
 
 final as (
     select a.deal_id, a.name as deal_name, a.account_id, acc.name as account_name, a.amount, a.status,
+           a.created_at,
            coalesce(st.stage, 'lead') as stage, a.owner_rep_id, owner.name as owner_rep_name, a.source_rep_id,
            source.name as source_rep_name, a.team_id, team.name as team_name, i.teams_involved, a.region, a.segment,
            f.double_claim, f.out_of_scope, f.uncoordinated_overlap, t.first_evidence_at, t.last_evidence_at

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from tandem import wording
 from tandem.weekly import Change, Kpi, monday
 
 SIGNAL_LABELS = {"double_claim": "double claim", "out_of_scope": "out of scope",
@@ -18,55 +19,56 @@ NEGATIVE_KPIS = {"contested", "contested_amount"}  # a rise is bad news
 
 
 def format_value(kpi: Kpi, value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if wording.missing(value):
         return "—"
     if kpi.unit == "rate":
         return f"{value:.0%}"
-    if kpi.unit == "money":
-        return f"{value:,.0f}"
-    return f"{value:,.0f}"
+    return wording.money(value) if kpi.unit == "money" else wording.count(value)
 
 
-def format_delta(kpi: Kpi, change: Change) -> str | None:
-    """The change against the previous week, with its sign: '+12 (+8%)', '-4.1 pts'."""
+def kpi_label(kpi: Kpi) -> str:
+    """A card's label; an amount's names its currency."""
+    return wording.money_label(kpi.label) if kpi.unit == "money" else kpi.label
+
+
+def format_delta(kpi: Kpi, change: Change, base: Change | None = None) -> str | None:
+    """The change against the previous week, with its sign: '+12 (+8%)', '+7' (too few to
+    be a percentage, see `tandem.wording`), '-4.1 pts'. `base`: the count behind an amount."""
     if change.value is None or change.previous is None:
         return None
-    difference = change.value - change.previous
     if kpi.unit == "rate":
-        return f"{difference * 100:+.1f} pts"
-    text = f"{difference:+,.0f}"
-    if change.previous and difference:
-        text += f" ({difference / change.previous:+.0%})"
-    return text
+        return f"{(change.value - change.previous) * 100:+.1f} pts"
+    return wording.signed_change(change.value, change.previous, None if base is None else base.previous)
 
 
-def format_against_baseline(kpi: Kpi, change: Change) -> str:
-    """'4-week average 52 · +15%' (points for rates); what the arrow does not show."""
+def format_against_baseline(kpi: Kpi, change: Change, base: Change | None = None) -> str:
+    """'4-week average 52 · +15%' (points for rates, the difference over small bases)."""
     if change.baseline is None:
-        return "4-week average: not enough data"
-    text = f"4-week average {format_value(kpi, change.baseline)}"
+        return "4-week average: no earlier weeks"
+    shown = wording.average(change.baseline) if kpi.unit == "count" else format_value(kpi, change.baseline)
+    text = f"4-week average {shown}"
     if change.value is None:
         return text
     if kpi.unit == "rate":
         return f"{text} · {(change.value - change.baseline) * 100:+.1f} pts"
-    if change.baseline:
-        return f"{text} · {(change.value - change.baseline) / change.baseline:+.0%}"
-    return text
+    signed = (lambda d: ("+" if d > 0 else "") + wording.average(d)) if kpi.unit == "count" else None
+    return f"{text} · {wording.signed_change(change.value, change.baseline, base and base.baseline, fmt=signed)}"
 
 
-def kpi_card(kpi: Kpi, series: pd.Series, change: Change) -> None:
-    baseline = "—" if change.baseline is None else format_value(kpi, change.baseline)
+def kpi_card(kpi: Kpi, series: pd.Series, change: Change, base: Change | None = None) -> None:
+    baseline = "—" if change.baseline is None else (
+        wording.average(change.baseline) if kpi.unit == "count" else format_value(kpi, change.baseline))
     values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in series]
     unchanged = change.value is not None and change.value == change.previous
     st.metric(
-        kpi.label, format_value(kpi, change.value), delta=format_delta(kpi, change),
+        kpi_label(kpi), format_value(kpi, change.value), delta=format_delta(kpi, change, base),
         delta_color="off" if unchanged else "inverse" if kpi.key in NEGATIVE_KPIS else "normal",
         delta_arrow="off" if unchanged else "auto",
         help=f"Average of the 4 weeks before: {baseline}. The arrow compares with the previous week.",
         # weeks without a value (no closed deal for a win rate) are left out, not drawn as 0
         border=True, chart_data=[v for v in values if v is not None] or None, chart_type="line",
     )
-    st.caption(format_against_baseline(kpi, change))
+    st.caption(format_against_baseline(kpi, change, base))
 
 
 def signal_names(deals: pd.DataFrame) -> pd.Series:
@@ -78,26 +80,37 @@ def signal_names(deals: pd.DataFrame) -> pd.Series:
     return pd.Series(code, index=deals.index).map(names).astype(object)
 
 
-def contested_table(deals: pd.DataFrame, evidence_links: pd.Series) -> None:
-    """Contested deals with a link per deal to its evidence on the contested-deals page."""
+NEEDS_ATTENTION_ROWS = 10
+
+
+def contested_table(deals: pd.DataFrame, evidence_links: pd.Series, more_link: str | None = None,
+                    more_label: str = "") -> None:
+    """The largest contested deals (value at stake first), at most NEEDS_ATTENTION_ROWS,
+    each with a link to its evidence on the contested-deals page in the first column (one
+    click, visible without scrolling); `more_link` (named by `more_label`) opens the whole
+    list when there are more."""
     table = deals.assign(signals=signal_names(deals), evidence=evidence_links)
-    columns = ["deal_name", "account_name", "owner_rep_name", "team_name", "signals", "amount", "status",
-               "first_evidence_at", "last_evidence_at", "evidence"]
+    table = table.sort_values(["amount", "deal_id"], ascending=[False, True], kind="stable")
+    shown = table.head(NEEDS_ATTENTION_ROWS)
+    columns = ["evidence", "created_at", "deal_name", "account_name", "amount", "signals", "owner_rep_name",
+               "team_name"]
     st.dataframe(
-        table[columns].sort_values("amount", ascending=False), hide_index=True, width="stretch",
+        shown[columns].fillna({"team_name": "—"}), hide_index=True, width="stretch",
         column_config={
+            "evidence": st.column_config.LinkColumn("Evidence", display_text="Why contested? ↗", width="small",
+                                                    help="Opens the deal's timeline on the Contested deals page"),
+            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD", width="small"),
             "deal_name": st.column_config.TextColumn("Deal", width="medium"),
             "account_name": st.column_config.TextColumn("Account", width="medium"),
-            "owner_rep_name": "Owner", "team_name": "Team",
-            "signals": "Signals",
-            "amount": st.column_config.NumberColumn("Amount", format="localized"),
-            "status": "Status",
-            "first_evidence_at": st.column_config.DatetimeColumn("First conflicting evidence", format="YYYY-MM-DD"),
-            "last_evidence_at": st.column_config.DatetimeColumn("Last conflicting evidence", format="YYYY-MM-DD"),
-            "evidence": st.column_config.LinkColumn("Evidence", display_text="Why contested? ↗",
-                                                    help="Opens the deal's timeline on the Contested deals page"),
+            "amount": st.column_config.NumberColumn(wording.money_label("Value at stake"), format="localized",
+                                                    width="small"),
+            "signals": "Signals", "owner_rep_name": "Owner", "team_name": "Team",
         },
     )
+    if len(table) > len(shown):
+        more = len(table) - len(shown)
+        text = f"and {wording.plural(more, 'more contested deal')}" + (f": {more_label}" if more_label else "")
+        st.markdown(f"[{text} ↗]({more_link})" if more_link else text)
 
 
 def csv_download(frame: pd.DataFrame, name: str) -> None:

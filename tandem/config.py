@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "data" / "schema.sql"
 QUERIES_DIR = ROOT / "queries"
 DEFAULT_DB_PATH = ROOT / "data" / "tandem.duckdb"
+ICON_PATH = ROOT / "tandem" / "icon.png"  # the browser tab's icon
 
 
 def db_path(cli_value: str | os.PathLike | None = None) -> Path:

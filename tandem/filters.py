@@ -127,11 +127,18 @@ def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
                            f"{shown_value(end_text or '')}): dates must look like 2026-11-23.")
         elif end <= start:
             notices.append(f"Ignored the period from the URL: the end {end} is not after the start {start}.")
-        elif end < options.first_day or start > options.last_day:
+        elif end <= options.first_day or start > options.last_day:
             notices.append(f"Ignored the period {start} to {end} from the URL: the data covers "
                            f"{options.first_day} to {options.last_day}.")
         else:
-            filters = replace(filters, start=start, end=end)
+            # a period reaching past the data is cut to it: the date picker cannot show days
+            # the data does not have, and the figures would silently cover less than asked
+            kept_start, kept_end = max(start, options.first_day), min(end, options.last_day + dt.timedelta(days=1))
+            if (kept_start, kept_end) != (start, end):
+                notices.append(f"The period {start} to {end} from the URL reaches beyond the data "
+                               f"({options.first_day} to {options.last_day}): showing {kept_start} to {kept_end} "
+                               f"(end excluded).")
+            filters = replace(filters, start=kept_start, end=kept_end)
 
     for key, field_name, allowed in (("team", "teams", options.teams), ("region", "regions", options.regions),
                                      ("segment", "segments", options.segments)):

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from tandem import app, palette
+from tandem import app, palette, wording
 from tandem.explorer import URL_KEYS as DEAL_URL_KEYS
 from tandem.config import db_path
 from tandem.filters import RULE_URL_KEYS, Filters, Options, from_url
@@ -106,8 +106,10 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
                                    format="YYYY-MM-DD", help="First and last day included.")
         st.multiselect("Teams", list(opts.teams), key=KEYS["teams"], format_func=opts.teams.get,
                        placeholder="All teams")
-        st.multiselect("Regions", list(opts.regions), key=KEYS["regions"], placeholder="All regions")
-        st.multiselect("Segments", list(opts.segments), key=KEYS["segments"], placeholder="All segments")
+        st.multiselect("Regions", list(opts.regions), key=KEYS["regions"], placeholder="All regions",
+                       format_func=wording.humanise)
+        st.multiselect("Segments", list(opts.segments), key=KEYS["segments"], placeholder="All segments",
+                       format_func=wording.humanise)
         st.radio("Deals belong to the team of their", ["owner", "source"], key=KEYS["attribution"],
                  format_func={"owner": "owner", "source": "source rep"}.get, horizontal=True)
         st.toggle("Presentation mode", key=KEYS["presentation"],

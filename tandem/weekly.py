@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from tandem.filters import ContestRules, Filters
+from tandem.wording import change_phrase
 
 SPARKLINE_WEEKS = 8
 BASELINE_WEEKS = 4  # "the average of the 4 weeks before"
@@ -26,6 +27,7 @@ class Kpi:
     group: str
     unit: str  # count | money | rate
     phrase: str  # how the takeaway sentence names it
+    base: str | None = None  # the count KPI behind an amount (a change of won amount is told over won deals)
 
 
 KPIS = (
@@ -37,9 +39,9 @@ KPIS = (
         "customer touches by external reps"),
     Kpi("created", "Deals created", "Deals", "count", "deals created"),
     Kpi("won", "Deals won", "Deals", "count", "deals won"),
-    Kpi("won_amount", "Won amount", "Deals", "money", "won amount"),
+    Kpi("won_amount", "Won amount", "Deals", "money", "won amount", base="won"),
     Kpi("contested", "Contested deals", "Contested deals", "count", "contested deals"),
-    Kpi("contested_amount", "Value at stake", "Contested deals", "money", "value at stake"),
+    Kpi("contested_amount", "Value at stake", "Contested deals", "money", "value at stake", base="contested"),
     Kpi("win_rate_internal", "Win rate, internal teams", "Win rate", "rate", "the internal win rate"),
     Kpi("win_rate_external", "Win rate, external teams", "Win rate", "rate", "the external win rate"),
 )
@@ -127,45 +129,33 @@ class Change:
                       sum(before) / len(before) if before else None)
 
 
-def relative(value: float | None, reference: float | None) -> float | None:
-    """(value - reference) / reference; None when it is undefined."""
-    if value is None or reference is None or reference == 0:
+def describe_change(kpi: Kpi, change: Change, base: Change | None = None) -> str | None:
+    """'fell 32%', 'rose to 7 from 0.5', 'rose 4.1 points', 'held steady' against the 4-week
+    average, by the one rule of `tandem.wording.change_phrase` (`base`: the change of the
+    count behind an amount). None when there is no earlier week to compare with."""
+    if change.baseline is None:
         return None
-    return (value - reference) / reference
-
-
-def describe_change(kpi: Kpi, change: Change) -> str | None:
-    """'fell 32%', 'rose 4.1 points', 'held steady' against the 4-week average."""
-    if change.value is None or change.baseline is None:
-        return None
-    if kpi.unit == "rate":
-        points = (change.value - change.baseline) * 100
-        if abs(points) < 0.5:
-            return "held steady"
-        return f"{'rose' if points > 0 else 'fell'} {abs(points):.1f} points"
-    if change.baseline == 0:
-        return "held at none" if change.value == 0 else "rose from none"
-    share = relative(change.value, change.baseline)
-    if abs(share) < 0.02:
-        return "held steady"
-    return f"{'rose' if share > 0 else 'fell'} {abs(share):.0%}"
+    if change.value is None:  # only a rate has no value: no deal closed this week
+        return "could not be measured (no deal closed this week)"
+    return change_phrase(change.value, change.baseline, kpi.unit,
+                         base=None if base is None else base.baseline, reference_name="")
 
 
 def takeaway(group: str, changes: dict[str, Change]) -> str:
     """One sentence for a KPI group, against the average of the 4 weeks before."""
     parts = []
     for kpi in (k for k in KPIS if k.group == group):
-        described = describe_change(kpi, changes[kpi.key])
+        described = describe_change(kpi, changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
         if described:
             parts.append((kpi, described))
     if not parts:
-        return f"{group}: not enough earlier weeks to compare."
+        return f"{group}: no earlier weeks to compare with."
     first_kpi, first = parts[0]
-    sentence = f"{first_kpi.phrase[0].upper()}{first_kpi.phrase[1:]} {first}"
+    sentence = f"Against the 4-week average, {first_kpi.phrase} {first}"
     contrast_used = False
     for kpi, described in parts[1:]:
         # "A rose while B fell and C fell": one "while", at the first change of direction
         contrast = not contrast_used and described.split()[0] != first.split()[0]
         contrast_used = contrast_used or contrast
         sentence += f"{' while' if contrast else ' and'} {kpi.phrase} {described}"
-    return sentence + " against the 4-week average."
+    return sentence + "."

@@ -36,6 +36,13 @@ def count(value) -> str:
     return "—" if missing(value) else f"{value:,.0f}"
 
 
+def average(value) -> str:
+    """An average of counts: one decimal below 10 ('0.5', '7'), whole numbers above ('1,234')."""
+    if missing(value):
+        return "—"
+    return f"{value:,.1f}".removesuffix(".0") if abs(value) < 10 else f"{value:,.0f}"
+
+
 def money(value) -> str:
     """An amount as shown in cards and sentences: '1,234,567' (the label names the currency)."""
     return "—" if missing(value) else f"{value:,.0f}"
@@ -80,6 +87,25 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
+def percent_allowed(reference, base=None) -> bool:
+    """Whether a change against `reference` may be told in percent: its base (the count
+    behind it, by default the reference itself) is at least MIN_BASE."""
+    base = reference if base is None else base
+    return not missing(reference) and reference != 0 and not missing(base) and base >= MIN_BASE
+
+
+def signed_change(value, reference, base=None, fmt=None) -> str | None:
+    """The difference with its sign, and in percent when `percent_allowed`: '+12 (+8%)',
+    '+7', '-4,000'. None when either value is missing."""
+    if missing(value) or missing(reference):
+        return None
+    difference = value - reference
+    text = f"{difference:+,.0f}" if fmt is None else fmt(difference)
+    if difference and percent_allowed(reference, base):
+        text += f" ({difference / reference:+.0%})"
+    return text
+
+
 def change_phrase(value, reference, unit: str = "count", base=None, reference_name: str = "a 4-week average of",
                   fmt=None) -> str | None:
     """How `value` compares with `reference`, in words, by the one rule of every takeaway:
@@ -91,17 +117,17 @@ def change_phrase(value, reference, unit: str = "count", base=None, reference_na
     None when either value is missing."""
     if missing(value) or missing(reference):
         return None
-    fmt = fmt or (money if unit == "money" else lambda v: f"{v:,.1f}".rstrip("0").rstrip("."))
+    fmt = fmt or (money if unit == "money" else average)
     if unit == "rate":
         points = (value - reference) * 100
         if abs(points) < STEADY_POINTS:
             return "held steady"
         return f"{'rose' if points > 0 else 'fell'} {abs(points):.1f} points"
-    base = reference if base is None else base
-    if missing(base) or base < MIN_BASE or reference == 0:
+    if not percent_allowed(reference, base):
         if value == reference:
             return f"held at {fmt(value)}"
-        return f"{'rose' if value > reference else 'fell'} to {fmt(value)} from {reference_name} {fmt(reference)}"
+        named = f"{reference_name} " if reference_name else ""
+        return f"{'rose' if value > reference else 'fell'} to {fmt(value)} from {named}{fmt(reference)}"
     share = (value - reference) / reference
     if abs(share) < STEADY:
         return "held steady"

@@ -20,6 +20,16 @@ DEFAULT = Filters(start=dt.date(2025, 10, 6), end=dt.date(2025, 12, 29))
      ["Ignored the period from the URL: the end 2025-02-01 is not after the start 2025-03-01."]),
     ({"start": ["2030-01-01"], "end": ["2030-02-01"]}, DEFAULT,
      ["Ignored the period 2030-01-01 to 2030-02-01 from the URL: the data covers 2025-01-01 to 2025-12-31."]),
+    # a period partly outside the data is cut to the data (last day 2025-12-31: end 2026-01-01)
+    ({"start": ["2025-12-01"], "end": ["2026-03-01"]}, Filters(dt.date(2025, 12, 1), dt.date(2026, 1, 1)),
+     ["The period 2025-12-01 to 2026-03-01 from the URL reaches beyond the data (2025-01-01 to 2025-12-31): "
+      "showing 2025-12-01 to 2026-01-01 (end excluded)."]),
+    ({"start": ["2020-01-01"], "end": ["2025-02-01"]}, Filters(dt.date(2025, 1, 1), dt.date(2025, 2, 1)),
+     ["The period 2020-01-01 to 2025-02-01 from the URL reaches beyond the data (2025-01-01 to 2025-12-31): "
+      "showing 2025-01-01 to 2025-02-01 (end excluded)."]),
+    ({"start": ["2025-12-31"], "end": ["2026-01-01"]}, Filters(dt.date(2025, 12, 31), dt.date(2026, 1, 1)), []),
+    ({"start": ["2024-12-01"], "end": ["2025-01-01"]}, DEFAULT,
+     ["Ignored the period 2024-12-01 to 2025-01-01 from the URL: the data covers 2025-01-01 to 2025-12-31."]),
     ({"start": ["2025-01-01"]}, DEFAULT,
      ["Ignored the period from the URL (start '2025-01-01', end ''): dates must look like 2026-11-23."]),
     ({"team": ["int-a", "'; drop table teams; --"]}, Filters(DEFAULT.start, DEFAULT.end, teams=("int-a",)),

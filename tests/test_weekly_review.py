@@ -17,6 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tandem import charts
 from tandem.importer import import_folder
 from tandem.summary import compute_summary
 
@@ -26,8 +27,8 @@ KPI_LABELS = {
     "Cross-team calls": ("cross_team", "calls"), "Cross-team emails": ("cross_team", "emails"),
     "Customer touches, internal reps": ("customer_touches", "internal"),
     "Customer touches, external reps": ("customer_touches", "external"),
-    "Deals created": ("deals", "created"), "Deals won": ("deals", "won"), "Won amount": ("deals", "won_amount"),
-    "Contested deals": ("contested", "count"), "Value at stake": ("contested", "amount"),
+    "Deals created": ("deals", "created"), "Deals won": ("deals", "won"), "Won amount (EUR)": ("deals", "won_amount"),
+    "Contested deals": ("contested", "count"), "Value at stake (EUR)": ("contested", "amount"),
 }
 
 
@@ -78,7 +79,21 @@ def test_default_view_is_the_last_complete_week_and_equals_the_summary(fixture_d
     # each links to its evidence on the contested-deals page, for the reviewed week
     assert sorted(table["evidence"]) == ["contested_deals?start=2025-03-03&end=2025-03-10&deal=d2",
                                          "contested_deals?start=2025-03-03&end=2025-03-10&deal=d3"]
+    # the link and the creation date first (visible without scrolling), the largest value at stake first
+    assert list(table.columns[:3]) == ["evidence", "created_at", "deal_name"]
+    assert table["deal_name"].tolist() == ["D3 open", "D2 lost in period"]  # 50,000 then 20,000
+    assert [str(t.date()) for t in table["created_at"]] == ["2025-01-20", "2025-03-04"]
     assert dict(at.query_params) == {}  # the default view has a bare URL
+
+
+def test_needs_attention_shows_the_largest_and_links_to_the_rest(fixture_db, monkeypatch):
+    monkeypatch.setattr(charts, "NEEDS_ATTENTION_ROWS", 1)
+    at = app(fixture_db, monkeypatch).run()
+    assert not at.exception
+    assert at.dataframe[0].value["deal_name"].tolist() == ["D3 open"]
+    more = [m.value for m in at.markdown if "more contested deal" in m.value]
+    assert more == ["[and 1 more contested deal: all of 2025-W10 on the Contested deals page ↗]"
+                    "(contested_deals?start=2025-03-03&end=2025-03-10)"]
 
 
 def test_team_filter_and_an_earlier_week(fixture_db, monkeypatch):
@@ -93,10 +108,10 @@ def test_team_filter_and_an_earlier_week(fixture_db, monkeypatch):
     # int-a deals: d3 d1 d8 active; created none; won none; contested as of 3 Mar: d1 (t01).
     assert {k: shown[k] for k in ("Cross-team calls", "Cross-team emails", "Customer touches, internal reps",
                                   "Customer touches, external reps", "Deals created", "Deals won",
-                                  "Contested deals", "Value at stake")} == {
+                                  "Contested deals", "Value at stake (EUR)")} == {
         "Cross-team calls": "0", "Cross-team emails": "1", "Customer touches, internal reps": "2",
         "Customer touches, external reps": "0", "Deals created": "0", "Deals won": "0",
-        "Contested deals": "1", "Value at stake": "100,000"}
+        "Contested deals": "1", "Value at stake (EUR)": "100,000"}
     assert dict(at.query_params) == {"week": "2025-W09", "team": "int-a"}
 
 
