@@ -16,3 +16,14 @@ def test_every_cli_command_is_documented():
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert flag in README, f"{name} {flag}"
+
+
+def test_the_contract_and_the_definitions_live_in_the_repository():
+    """A clone has no ../shared: README points to docs/ for the contract and the definitions."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    assert "../shared" not in README
+    for name, must_say in (("data-contract.md", ("| activities |", "closed_at >= created_at")),
+                           ("definitions.md", ("**Win rate**", "**Deal window**", "uncoordinated_overlap"))):
+        assert f"docs/{name}" in README, name
+        text = (docs / name).read_text()
+        assert all(phrase in text for phrase in must_say), name
