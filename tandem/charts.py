@@ -86,27 +86,20 @@ NEEDS_ATTENTION_ROWS = 10
 def contested_table(deals: pd.DataFrame, evidence_links: pd.Series, more_link: str | None = None,
                     more_label: str = "") -> None:
     """The largest contested deals (value at stake first), at most NEEDS_ATTENTION_ROWS,
-    each with a link to its evidence on the contested-deals page in the first column (one
-    click, visible without scrolling); `more_link` (named by `more_label`) opens the whole
-    list when there are more."""
+    each with a link to its evidence on the contested-deals page in the first column;
+    `more_link` (named by `more_label`) opens the whole list when there are more. A
+    Markdown table, not a data grid: a grid's link cell takes two clicks (select, open)."""
     table = deals.assign(signals=signal_names(deals), evidence=evidence_links)
     table = table.sort_values(["amount", "deal_id"], ascending=[False, True], kind="stable")
     shown = table.head(NEEDS_ATTENTION_ROWS)
-    columns = ["evidence", "created_at", "deal_name", "account_name", "amount", "signals", "owner_rep_name",
-               "team_name"]
-    st.dataframe(
-        shown[columns].fillna({"team_name": "—"}), hide_index=True, width="stretch",
-        column_config={
-            "evidence": st.column_config.LinkColumn("Evidence", display_text="Why contested? ↗", width="small",
-                                                    help="Opens the deal's timeline on the Contested deals page"),
-            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD", width="small"),
-            "deal_name": st.column_config.TextColumn("Deal", width="medium"),
-            "account_name": st.column_config.TextColumn("Account", width="medium"),
-            "amount": st.column_config.NumberColumn(wording.money_label("Value at stake"), format="localized",
-                                                    width="small"),
-            "signals": "Signals", "owner_rep_name": "Owner", "team_name": "Team",
-        },
-    )
+    header = ["Evidence", "Created", "Deal", "Account", wording.money_label("At stake"), "Signals", "Owner", "Team"]
+    lines = ["| " + " | ".join(header) + " |", "| --- | --- | --- | --- | ---: | --- | --- | --- |"]
+    for row in shown.itertuples():
+        cells = [f"[Why? ↗]({row.evidence})", f"{row.created_at:%Y-%m-%d}", wording.markdown_text(row.deal_name),
+                 wording.markdown_text(row.account_name), wording.money(row.amount), row.signals,
+                 wording.markdown_text(row.owner_rep_name), wording.markdown_text(row.team_name)]
+        lines.append("| " + " | ".join(cells) + " |")
+    st.markdown("\n".join(lines))
     if len(table) > len(shown):
         more = len(table) - len(shown)
         text = f"and {wording.plural(more, 'more contested deal')}" + (f": {more_label}" if more_label else "")

@@ -76,6 +76,15 @@ def humanise(code) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
+def markdown_text(value) -> str:
+    """Text from the data shown literally in Markdown (a table cell included): the characters
+    Markdown would read as formatting are escaped; missing is '—'."""
+    if missing(value):
+        return "—"
+    text = " ".join(str(value).split())  # no line break inside a table row
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$" else c for c in text)
+
+
 def possessive(name: str) -> str:
     """'Crestview Promotions' -> "Crestview Promotions'", 'Key Accounts' -> "Key Accounts'",
     'North Team' -> "North Team's"."""

@@ -57,6 +57,26 @@ def test_presentation_mode_in_the_browser(server, browser, tmp_path):
     page.close()
 
 
+def test_one_click_on_a_needs_attention_link_opens_the_deals_evidence(server, browser, tmp_path):
+    """Weekly review, a week where a deal became contested: one click on its "Why?" link
+    opens the Contested deals page for that week with that deal's evidence."""
+    page = open_page(browser, f"{server}/?week=2026-W44", "Weekly review", tmp_path / "needs_attention.png")
+    link = page.get_by_role("link", name="Why? ↗").first
+    href = link.get_attribute("href")
+    assert "contested_deals?start=2026-10-26&end=2026-11-02&deal=" in href
+    with page.context.expect_page(timeout=60_000) as opened:
+        link.click()
+    evidence = opened.value
+    evidence.get_by_role("heading", name="Contested deals", exact=True).first.wait_for(timeout=120_000)
+    wait_until_rendered(evidence)
+    evidence.screenshot(path=tmp_path / "needs_attention_evidence.png")
+    assert evidence.locator("[data-testid='stException']").count() == 0
+    assert href.split("deal=")[1] in evidence.url and "start=2026-10-26" in evidence.url
+    evidence.get_by_text("contested by", exact=False).first.wait_for(timeout=60_000)  # the deal's evidence
+    evidence.close()
+    page.close()
+
+
 def test_deep_link_on_a_fresh_server(small_db, browser, tmp_path):
     """A copied link to a page other than the home page, opened first on a new server
     (Streamlit's legacy pages/ routing would skip the sidebar)."""

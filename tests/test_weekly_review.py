@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -58,6 +59,13 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def needs_attention(at: AppTest) -> pd.DataFrame:
+    """The "Needs attention" Markdown table as text cells (Markdown escapes undone)."""
+    (table,) = [m.value for m in at.markdown if m.value.startswith("| Evidence |")]
+    rows = [[cell.strip().replace("\\", "") for cell in line.strip("|").split(" | ")] for line in table.splitlines()]
+    return pd.DataFrame(rows[2:], columns=rows[0])
+
+
 def as_shown(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -74,15 +82,17 @@ def test_default_view_is_the_last_complete_week_and_equals_the_summary(fixture_d
     assert shown["Win rate, internal teams"] == "100%"
     assert shown["Win rate, external teams"] == "0%"
     # d2 and d3 became contested this week; d1 already was at its start (t01, 2025-01-11)
-    table = at.dataframe[0].value
-    assert sorted(table["deal_name"]) == ["D2 lost in period", "D3 open"]
+    table = needs_attention(at)
+    assert sorted(table["Deal"]) == ["D2 lost in period", "D3 open"]
     # each links to its evidence on the contested-deals page, for the reviewed week
-    assert sorted(table["evidence"]) == ["contested_deals?start=2025-03-03&end=2025-03-10&deal=d2",
-                                         "contested_deals?start=2025-03-03&end=2025-03-10&deal=d3"]
+    assert sorted(table["Evidence"]) == ["[Why? ↗](contested_deals?start=2025-03-03&end=2025-03-10&deal=d2)",
+                                         "[Why? ↗](contested_deals?start=2025-03-03&end=2025-03-10&deal=d3)"]
     # the link and the creation date first (visible without scrolling), the largest value at stake first
-    assert list(table.columns[:3]) == ["evidence", "created_at", "deal_name"]
-    assert table["deal_name"].tolist() == ["D3 open", "D2 lost in period"]  # 50,000 then 20,000
-    assert [str(t.date()) for t in table["created_at"]] == ["2025-01-20", "2025-03-04"]
+    assert list(table.columns) == ["Evidence", "Created", "Deal", "Account", "At stake (EUR)", "Signals", "Owner",
+                                   "Team"]
+    assert table["Deal"].tolist() == ["D3 open", "D2 lost in period"]
+    assert table["At stake (EUR)"].tolist() == ["50,000", "20,000"]
+    assert table["Created"].tolist() == ["2025-01-20", "2025-03-04"]
     assert dict(at.query_params) == {}  # the default view has a bare URL
 
 
@@ -90,7 +100,7 @@ def test_needs_attention_shows_the_largest_and_links_to_the_rest(fixture_db, mon
     monkeypatch.setattr(charts, "NEEDS_ATTENTION_ROWS", 1)
     at = app(fixture_db, monkeypatch).run()
     assert not at.exception
-    assert at.dataframe[0].value["deal_name"].tolist() == ["D3 open"]
+    assert needs_attention(at)["Deal"].tolist() == ["D3 open"]
     more = [m.value for m in at.markdown if "more contested deal" in m.value]
     assert more == ["[and 1 more contested deal: all of 2025-W10 on the Contested deals page ↗]"
                     "(contested_deals?start=2025-03-03&end=2025-03-10)"]
