@@ -178,7 +178,8 @@ def _uncoordinated_overlap(tables, touches: pd.DataFrame, end: dt.datetime, over
     """Deals with a touch by an internal rep A and one by an external rep B strictly less
     than overlap_days apart, where A and B had no exchange (before end) in
     [earlier - overlap_days, later + overlap_days], both ends included."""
-    overlap = pd.Timedelta(days=overlap_days)
+    # in seconds, so times keep their unit (pandas 2 turns us - ns into ns; merge_asof refuses mixed units)
+    overlap = pd.Timedelta(days=overlap_days).as_unit("s")
     cols = ["deal_id", "rep_id", "occurred_at"]
     internal = touches.loc[touches["rep_kind"] == "internal", cols]
     external = touches.loc[touches["rep_kind"] == "external", cols]
