@@ -151,7 +151,7 @@ def funnel(stages: pd.DataFrame, names: dict[str, str], kinds: dict[str, str], c
         traces.append(go.Bar(
             y=rows["stage"].map(humanise), x=100 * rows["share_of_cohort"], text=text, orientation="h",
             name=f"{names.get(team_id, team_id)} (cohort {cohort[team_id]:,})",
-            textposition="outside", textfont={"size": 14, "color": "#31333F"}, marker_color=colours.get(team_id, NEUTRAL),
+            textposition="outside", textfont={"size": 13, "color": "#31333F"}, marker_color=colours.get(team_id, NEUTRAL),
             cliponaxis=False, customdata=rows[["reached"]].to_numpy(),
             hovertemplate=names.get(team_id, team_id) + ": %{customdata[0]:,} deals reached %{y} "
                                                         "(%{x:.0f}% of the cohort)<extra></extra>"))
@@ -172,9 +172,9 @@ def funnel(stages: pd.DataFrame, names: dict[str, str], kinds: dict[str, str], c
             following = totals[totals["position"] == worst["position"] + 1]
             title += (f"; the weakest step is {worst['stage']} → {following['stage'].iloc[0]} "
                       f"({share(int(following['reached'].iloc[0]), int(worst['reached']))} convert)")
-    stage_height = 18 * len(order) + 26  # pixels per stage: bars of at least 14 px, labels of 13 px fit
+    stage_height = 22 * len(order) + 24  # pixels per stage: a bar per team thick enough for a 13 px label
     figure = go.Figure(traces, layout=dict(
-        barmode="group", bargap=0.25, bargroupgap=0.05, title=title,
+        barmode="group", bargap=0.15, bargroupgap=0.05, title=title,
         xaxis={"title": "Share of the team's cohort reaching the stage (%); beside a bar: conversion from the "
                         "stage before", "range": [0, 112], "tickvals": [0, 20, 40, 60, 80, 100]},
         yaxis={"title": None, "autorange": "reversed"}, height=max(380, 190 + 5 * stage_height),
