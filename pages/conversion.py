@@ -53,8 +53,8 @@ st.dataframe(conversion.team_rows(drawn), hide_index=True, width="stretch", colu
 })
 st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the period are marked (hollow point, "
            "⚠ beside the win rate): too few to compare; — where there is nothing to compute. Average deal size = "
-           "won amount / won deals. Customer touches per won deal: touches by any rep belonging to the deals won in the period (deal window from "
-           f"{lookback['lookback_days']} days before creation).")
+           "won amount / won deals. Customer touches per won deal: touches by any rep belonging to the deals won in "
+           f"the period (deal window from {lookback['lookback_days']} days before creation).")
 charts.csv_download(conversion.with_money_headers(drawn), "team_conversion")
 
 st.subheader("Stage funnel")

@@ -109,7 +109,7 @@ def _number(value, decimals: int = 0) -> str:
     return "—" if _missing(value) else f"{value:,.{decimals}f}"
 
 
-def team_rows(drawn: pd.DataFrame, min_closed: int = MIN_CLOSED) -> pd.DataFrame:
+def team_rows(drawn: pd.DataFrame) -> pd.DataFrame:
     """The "Per team" table as shown, narrow enough for 1440 px with the sidebar open (short
     headers, explained by the page's column help): kinds as words, the interval as one text
     column, "—" where there is no value (no closed or no won deal; Streamlit would print
@@ -151,8 +151,8 @@ def funnel(stages: pd.DataFrame, names: dict[str, str], kinds: dict[str, str], c
         traces.append(go.Bar(
             y=rows["stage"].map(humanise), x=100 * rows["share_of_cohort"], text=text, orientation="h",
             name=f"{names.get(team_id, team_id)} (cohort {cohort[team_id]:,})",
-            textposition="outside", textfont={"size": 13, "color": "#31333F"}, marker_color=colours.get(team_id, NEUTRAL),
-            cliponaxis=False, customdata=rows[["reached"]].to_numpy(),
+            textposition="outside", textfont={"size": 13, "color": "#31333F"},
+            marker_color=colours.get(team_id, NEUTRAL), cliponaxis=False, customdata=rows[["reached"]].to_numpy(),
             hovertemplate=names.get(team_id, team_id) + ": %{customdata[0]:,} deals reached %{y} "
                                                         "(%{x:.0f}% of the cohort)<extra></extra>"))
     totals = drawn.groupby(["position", "stage"], as_index=False)["reached"].sum().sort_values("position")
@@ -173,12 +173,13 @@ def funnel(stages: pd.DataFrame, names: dict[str, str], kinds: dict[str, str], c
             title += (f"; the weakest step is {worst['stage']} → {following['stage'].iloc[0]} "
                       f"({share(int(following['reached'].iloc[0]), int(worst['reached']))} convert)")
     stage_height = 22 * len(order) + 24  # pixels per stage: a bar per team thick enough for a 13 px label
+    height = max(380, 190 + 5 * stage_height)
     figure = go.Figure(traces, layout=dict(
         barmode="group", bargap=0.15, bargroupgap=0.05, title=title,
         xaxis={"title": "Share of the team's cohort reaching the stage (%); beside a bar: conversion from the "
                         "stage before", "range": [0, 112], "tickvals": [0, 20, 40, 60, 80, 100]},
-        yaxis={"title": None, "autorange": "reversed"}, height=max(380, 190 + 5 * stage_height),
-        **{**LAYOUT, "legend": {"orientation": "h", "y": -0.12 - 40 / max(380, 190 + 5 * stage_height)},
+        yaxis={"title": None, "autorange": "reversed"}, height=height,
+        **{**LAYOUT, "legend": {"orientation": "h", "y": -0.12 - 40 / height},
            "margin": {"t": 70, "l": 10, "r": 10, "b": 10}}))
     return figure, title, drawn.drop(columns=["position"])
 
@@ -260,7 +261,8 @@ def handoff_latency(buckets: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame
     if shown.empty:
         title = "No deal sourced by an external rep and owned by an internal rep closed in the period"
     elif len(solid) < 2:
-        title = f"Too few handoffs closed in the period to compare latencies ({plural(int(shown['deals'].sum()), 'deal')})"
+        title = ("Too few handoffs closed in the period to compare latencies "
+                 f"({plural(int(shown['deals'].sum()), 'deal')})")
     else:
         best = solid.sort_values(["win_rate", "bucket_order"], ascending=[False, True]).iloc[0]
         worst = solid.sort_values(["win_rate", "bucket_order"]).iloc[0]
@@ -353,7 +355,8 @@ def cohort_trend(months: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[go
             showlegend=False, line={"color": colour, "width": 1.5},
             marker={"size": 8 if many else 12, "color": colour, "line": {"width": 2, "color": colour},
                     "symbol": ["circle-open" if p else "circle" for p in rows["partial"]]},
-            error_y={**_error_bars(rows), "color": colour, "thickness": 1.5 if many else 2.5, "width": 4 if many else 8},
+            error_y={**_error_bars(rows), "color": colour, "thickness": 1.5 if many else 2.5,
+                     "width": 4 if many else 8},
             customdata=rows[["label", "won", "lost", "open"]],
             hovertemplate=f"{KIND_LABELS[kind]} teams, deals created %{{customdata[0]}}: %{{y:.0f}}% "
                           "(%{customdata[1]} won, %{customdata[2]} lost, %{customdata[3]} still open)<extra></extra>"))
