@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tandem import app, charts, conversion, state
+from tandem import app, charts, conversion, state, wording
 from tandem.filters import DEFAULT_RULES
 
 filters = state.current()
@@ -28,26 +28,34 @@ if teams["created"].sum() + teams["closed"].sum() == 0 and paths.empty:
 st.subheader("Per team")
 touches = app.run("won_deal_touches_by_team", **deal_params, **lookback)
 figure, _, drawn = app.built(conversion.team_table, teams, touches, colours)
-charts.plot(figure)
-shown = drawn[["name", "kind", "created", "won", "lost", "closed", "win_rate", "win_rate_low", "win_rate_high",
-               "too_few_closed", "won_amount", "avg_deal_size", "median_cycle_days", "touches_per_won_deal"]].round({"avg_deal_size": 0})
-st.dataframe(shown, hide_index=True, width="stretch", column_config={
-    "name": "Team", "kind": "Kind", "created": "Created", "won": "Won", "lost": "Lost",
-    "won_amount": st.column_config.NumberColumn("Won amount", format="localized"),
-    "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
-    "win_rate_low": st.column_config.NumberColumn("95% from", format="percent"),
-    "win_rate_high": st.column_config.NumberColumn("95% to", format="percent"),
-    "median_cycle_days": st.column_config.NumberColumn("Median cycle, days", format="%.1f"),
-    "closed": "Closed",
-    "avg_deal_size": st.column_config.NumberColumn("Avg deal size", format="localized"),
-    "touches_per_won_deal": st.column_config.NumberColumn("Touches per won deal", format="%.1f"),
-    "too_few_closed": st.column_config.CheckboxColumn(f"< {conversion.MIN_CLOSED} closed"),
+if teams["closed"].sum() == 0:
+    st.info("No deal was won or lost in this period under these filters: no win rate to compare. The table "
+            "below still counts the deals created.")
+else:
+    charts.plot(figure)
+right = {"alignment": "right"}  # text columns holding numbers ("—" where there is none)
+st.dataframe(conversion.team_rows(drawn), hide_index=True, width="stretch", column_config={
+    # widths in pixels: the header's text and its padding, all of them within 1440 px with the sidebar open
+    "Team": st.column_config.TextColumn(width=150), "Kind": st.column_config.TextColumn(width=68),
+    "Created": st.column_config.NumberColumn(width=66, help="Deals created in the period"),
+    "Won": st.column_config.NumberColumn(width=50, help="Deals won in the period"),
+    "Lost": st.column_config.NumberColumn(width=50, help="Deals lost in the period"),
+    "Win rate": st.column_config.TextColumn(
+        width=70, **right, help=f"Won / (won + lost). ⚠: fewer than {conversion.MIN_CLOSED} closed deals, too few "
+                                "to compare"),
+    "95% interval": st.column_config.TextColumn(width=94, **right, help="Wilson 95% interval of the win rate"),
+    wording.money_label("Won amount"): st.column_config.NumberColumn(width=132, format="localized"),
+    wording.money_label("Avg deal"): st.column_config.TextColumn(width=106, **right,
+                                                                 help="Average deal size: won amount / won deals"),
+    "Cycle (days)": st.column_config.TextColumn(width=92, **right,
+                                                help="Median sales cycle: days from creation to winning, won deals"),
+    "Touches/won": st.column_config.TextColumn(width=96, **right, help="Customer touches per won deal"),
 })
 st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the period are marked (hollow point, "
-           "ticked box): too few to compare. Average deal size = won amount / won deals. Customer touches per won "
-           f"deal: touches by any rep belonging to the deals won in the period (deal window from "
-           f"{lookback['lookback_days']} days before creation).")
-charts.csv_download(drawn, "team_conversion")
+           "⚠ beside the win rate): too few to compare; — where there is nothing to compute. Average deal size = "
+           "won amount / won deals. Customer touches per won deal: touches by any rep belonging to the deals won in "
+           f"the period (deal window from {lookback['lookback_days']} days before creation).")
+charts.csv_download(conversion.with_money_headers(drawn), "team_conversion")
 
 st.subheader("Stage funnel")
 stages = app.run("stage_funnel_by_team", **deal_params)
@@ -63,7 +71,8 @@ else:
 st.subheader("Sourced by × closed by")
 left, right = st.columns([3, 1])
 measure = left.segmented_control("Colour by", ["created", "created_amount"], default="created", key="conv_measure",
-                                 format_func={"created": "Deals created", "created_amount": "Value created"}.get)
+                                 format_func={"created": "Deals created",
+                                              "created_amount": wording.money_label("Value created")}.get)
 by_team = right.toggle("Team × team", key="conv_by_team", help="Split each kind into its teams and agencies.")
 if paths.empty:
     st.info("No deal was created or closed in this period under these filters.")
@@ -72,7 +81,8 @@ else:
     charts.plot(figure)
     st.caption("Colour: deals created in the period (or their amount). Win rate and its 95% interval: the deals "
                "of that path closed in the period.")
-    charts.csv_download(drawn, "sourced_by_closed_by_team" if by_team else "sourced_by_closed_by_kind")
+    charts.csv_download(conversion.with_money_headers(drawn),
+                        "sourced_by_closed_by_team" if by_team else "sourced_by_closed_by_kind")
 
 st.subheader("Handoff latency")
 buckets = app.run("handoff_latency_by_bucket", **deal_params, **lookback)
@@ -87,13 +97,22 @@ else:
 
 st.subheader("Cohort trend")
 months = app.run("win_rate_by_creation_month", **deal_params)
+closed_so_far = int(months["won"].sum() + months["lost"].sum())
 if months.empty:
     st.info("No deal was created in this period under these filters.")
+elif closed_so_far == 0:
+    created = int(months["created"].sum())
+    deals = "The only deal created in this period has not" if created == 1 else \
+        f"None of the {created:,} deals created in this period has"
+    st.info(f"{deals} closed yet (as of {filters.end:%d %b %Y}): there is no win rate by creation month to show. "
+            "A longer period shows how earlier cohorts ended.")
 else:
-    figure, _, drawn = app.built(conversion.cohort_trend, months)
+    figure, _, drawn = app.built(conversion.cohort_trend, months, filters.start, filters.end)
     charts.plot(figure)
-    st.caption("Deals grouped by the month they were created in, outcome as of the end of the period: recent "
-               "months have had less time to close, and quick wins or losses dominate them.")
+    st.caption(" ".join(filter(None, [
+        "Deals grouped by the month they were created in, outcome as of the end of the period: recent months "
+        "have had less time to close, and quick wins or losses dominate them. A month with no closed deal yet "
+        "has no point.", conversion.partial_months_note(filters.start, filters.end)])))
     charts.csv_download(drawn, "win_rate_by_creation_month")
 
 st.subheader("Does coordination pay?")

@@ -19,13 +19,17 @@ The deals (owner / source, created, closed as of end 2025-04-01):
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import math
 import time
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -42,6 +46,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "conversion"
 PERIOD = dict(start=dt.datetime(2025, 2, 1), end=dt.datetime(2025, 4, 1))
 NO_FILTER = dict(teams=[], regions=[], segments=[])
 LOOKBACK = dict(lookback_days=30)
+FIXTURE_DATES = (dt.date(2025, 2, 1), dt.date(2025, 4, 1))
 def rate(k: int, n: int) -> tuple:
     """(win rate, low, high) as the queries give them; None when n = 0."""
     return (k / n, *wilson(k, n)) if n else (None, None, None)
@@ -279,8 +284,9 @@ def test_team_table_marks_teams_with_few_closed_deals(db):
     assert [trace.x[0] for trace in figure.data] == ["Inside A (few closed)", "Agency X (few closed)"]
     # with a threshold of 3, Inside A (3 of 5) and Agency X (1 of 3) compare; their intervals overlap
     _, title, drawn = conversion.team_table(frames["teams"], frames["touches"], COLOURS, min_closed=3)
+    # Inside B and Agency Y, with no closed deal, are left out of the ranking, and the title says so
     assert title == ("Inside A has the highest win rate: 60% (23%–88%) of 5 closed deals, "
-                     "within the interval of 1 other team")
+                     "within the interval of 1 other team; 2 teams with fewer than 3 closed deals left out")
     error = figure.data[0].error_y
     assert (error.array[0], error.arrayminus[0]) == pytest.approx(
         (100 * (wilson(3, 5)[1] - 0.6), 100 * (0.6 - wilson(3, 5)[0])))
@@ -291,15 +297,18 @@ def test_funnel_and_matrix_titles(db):
     names = {"int-a": "Inside A", "int-b": "Inside B", "ext-x": "Agency X", "ext-y": "Agency Y"}
     kinds = {"int-a": "internal", "int-b": "internal", "ext-x": "external", "ext-y": "external"}
     figure, title, drawn = conversion.funnel(frames["stages"], names, kinds, COLOURS)
-    # all teams: reached 9, 8, 6, 4, 3: 3 of 9 won; steps 8/9, 6/8, 4/6, 3/4: proposal is the weakest
-    assert title == ("33% of the deals created in the period have reached won; the weakest step is "
-                     "proposal → negotiation (67% convert)")
+    # all teams: reached 9, 8, 6, 4, 3: 3 of 9 won; steps 8/9, 6/8, 4/6, 3/4: proposal is the weakest;
+    # a cohort under 10 deals is told in counts, not percentages
+    assert title == ("3 of the 9 deals created in the period have reached won; the weakest step is "
+                     "proposal → negotiation (4 of 6 convert)")
     assert [trace.name for trace in figure.data] == ["Inside A (cohort 5)", "Inside B (cohort 1)",
                                                      "Agency X (cohort 3)"]
     assert list(figure.data[0].text) == ["", "100%", "100%", "60%", "67%"]  # from the stage before
-    # external sources 7 of the 9 deals created; internal owners closed 900 of the 980 won
+    # external sources 7 of the 9 deals created; internal owners closed 900 of the 980 won, in 4 won deals
+    # (d1 d3 d5 d7): under 10 deals, counts, or the base beside the share of value
     _, title, drawn = conversion.source_owner_matrix(frames["paths"], by_team=False, measure="created")
-    assert title == "External reps source 78% of the deals created; internal reps close 92% of the won value"
+    assert title == ("External reps source 7 of the 9 deals created; internal reps close 92% of the won value "
+                     "(4 deals won)")
     assert len(drawn) == 5
     figure, _, drawn = conversion.source_owner_matrix(frames["paths"], by_team=True, measure="created_amount")
     assert list(figure.data[0].y) == ["Agency X", "Agency Y", "Inside A", "Inside B", "no source rep"]
@@ -310,13 +319,78 @@ def test_latency_cohort_and_coordination_titles(db):
     params = dict(attribution="owner", **NO_FILTER, **PERIOD)
     _, title, _ = conversion.handoff_latency(run("handoff_latency_by_bucket", db=db, **LOOKBACK, **params))
     assert title == "Too few handoffs closed in the period to compare latencies (4 deals)"
-    _, title, _ = conversion.cohort_trend(run("win_rate_by_creation_month", db=db, **params))
-    assert title == "Deals created in the period: internal teams win 50%, external teams win 33% of those closed so far"
+    _, title, _ = conversion.cohort_trend(run("win_rate_by_creation_month", db=db, **params), *FIXTURE_DATES)
+    # internal: d1 won, d2 lost (Feb), d3 won, d10 lost (Mar); external: d4 d9 lost (Feb), d5 won (Mar);
+    # fewer than 10 closed: counts, not percentages
+    assert title == "Deals created in the period, closed so far: internal teams won 2 of 4, external won 1 of 3"
     figure, title, _ = conversion.coordination(run("win_rate_by_exchange_quartile", db=db, **LOOKBACK, **params))
     assert title == ("Shared deals whose two reps talked most win 0% (0%–79%), against 0% (0%–66%) "
                      "for those who talked least")
     assert list(figure.data[0].x) == ["Q1: 0–0 exchanges<br>2 deals", "Q2: 1–1 exchanges<br>1 deal",
                                       "Q3: 2–2 exchanges<br>1 deal", "Q4: 3–3 exchanges<br>1 deal"]
+
+
+def test_funnel_bars_lie_down_with_stage_names_and_no_empty_conversions(db):
+    frames = owner_frames(db)
+    names = {"int-a": "Inside A", "int-b": "Inside B", "ext-x": "Agency X", "ext-y": "Agency Y"}
+    kinds = {"int-a": "internal", "int-b": "internal", "ext-x": "external", "ext-y": "external"}
+    figure, _, _ = conversion.funnel(frames["stages"], names, kinds, COLOURS)
+    assert {trace.orientation for trace in figure.data} == {"h"}
+    assert list(figure.data[0].y) == ["Lead", "Qualified", "Proposal", "Negotiation", "Won"]
+    assert figure.layout.yaxis.autorange == "reversed"  # lead on top
+    # Inside B: 1 lead, 1 qualified, then nobody: 100%, 0%, and nothing beyond (no "n/a")
+    assert list(figure.data[1].text) == ["", "100%", "0%", "", ""]
+
+
+def test_one_deal_funnel_title():
+    stages = pd.DataFrame({"team_id": ["t"] * 5, "stage": STAGES, "position": [1, 2, 3, 4, 5],
+                           "reached": [1, 1, 0, 0, 0], "conversion_to_next": [1.0, 0.0, None, None, None]})
+    _, title, _ = conversion.funnel(stages, {"t": "T"}, {"t": "internal"}, {})
+    assert title == ("The one deal created in the period has not reached won; the weakest step is "
+                     "qualified → proposal (0 of 1 convert)")
+
+
+def test_money_is_labelled_with_its_currency(db, monkeypatch):
+    monkeypatch.setenv("TANDEM_CURRENCY", "usd")
+    frames = owner_frames(db)
+    figure, _, drawn = conversion.source_owner_matrix(frames["paths"], by_team=False, measure="created_amount")
+    assert figure.data[0].colorbar.title.text == "Value created (USD)"
+    assert (figure.data[0].zmin, figure.data[0].zmax) == (0, 1150.0)  # from 0 to the largest cell (d1 d2 d3 d6 d8 d10)
+    assert "1,150 USD<br>win 50%" in figure.data[0].text[0][1]  # external-sourced, internal-owned
+    assert {"Value created (USD)", "Won amount (USD)"} <= set(conversion.with_money_headers(drawn).columns)
+    _, _, teams = conversion.team_table(frames["teams"], frames["touches"], COLOURS)
+    rows = conversion.team_rows(teams)
+    assert list(rows.columns) == ["Team", "Kind", "Created", "Won", "Lost", "Win rate", "95% interval",
+                                  "Won amount (USD)", "Avg deal (USD)", "Cycle (days)", "Touches/won"]
+    assert {"Won amount (USD)", "Avg deal size (USD)"} <= set(conversion.with_money_headers(teams).columns)
+
+
+def test_rankings_say_what_they_leave_out():
+    # latency groups: two with 10 deals or more are ranked, the one with 4 deals is left out, and said so
+    buckets = pd.DataFrame({"bucket": ["< 1 day", "1–3 days", "4–7 days"], "bucket_order": [1, 2, 3],
+                            "deals": [12, 10, 4], "won": [9, 2, 4], "lost": [3, 8, 0]})
+    buckets["win_rate"] = buckets["won"] / buckets["deals"]
+    buckets["win_rate_low"] = [wilson(k, n)[0] for k, n in zip(buckets["won"], buckets["deals"])]
+    buckets["win_rate_high"] = [wilson(k, n)[1] for k, n in zip(buckets["won"], buckets["deals"])]
+    buckets["median_latency_days"] = [0.5, 2.0, 5.0]
+    _, title, _ = conversion.handoff_latency(buckets)
+    assert title == ("Handoffs win 75% when the owner's first touch comes after less than 1 day, 20% after "
+                     "1–3 days; 1 latency group with fewer than 10 deals left out")
+    # one team alone is not "the highest"
+    teams = pd.DataFrame({"team_id": ["k"], "name": ["Key"], "kind": ["internal"], "created": [20], "won": [6],
+                          "lost": [6], "closed": [12], "won_amount": [600.0], "win_rate": [0.5],
+                          "win_rate_low": [wilson(6, 12)[0]], "win_rate_high": [wilson(6, 12)[1]],
+                          "median_cycle_days": [3.0], "avg_deal_size": [100.0]})
+    touches = pd.DataFrame({"team_id": ["k"], "touches": [12], "touches_per_won_deal": [2.0]})
+    _, title, _ = conversion.team_table(teams, touches, {})
+    assert title == "Key wins 50% (25%–75%) of 12 closed deals"
+
+
+def test_coordination_with_one_group_does_not_compare(db):
+    quartiles = run("win_rate_by_exchange_quartile", db=db, attribution="owner", teams=["ext-x"], regions=[],
+                    segments=[], **LOOKBACK, **PERIOD)
+    _, title, _ = conversion.coordination(quartiles)
+    assert title == "Too few shared deals closed in the period to compare by exchanges (1 deal)"
 
 
 # ---- the page --------------------------------------------------------------------------
@@ -362,26 +436,31 @@ def test_page_on_the_fixture_by_owner_and_by_source(db, open_page):
     assert "team of its **owner**" in owner.caption[0].value
     assert titles(owner) == [
         "No team closed 10 deals in the period: too few to compare win rates",
-        "33% of the deals created in the period have reached won; the weakest step is proposal → negotiation "
-        "(67% convert)",
-        "External reps source 78% of the deals created; internal reps close 92% of the won value",
+        "3 of the 9 deals created in the period have reached won; the weakest step is proposal → negotiation "
+        "(4 of 6 convert)",
+        "External reps source 7 of the 9 deals created; internal reps close 92% of the won value (4 deals won)",
         "Too few handoffs closed in the period to compare latencies (4 deals)",
-        "Deals created in the period: internal teams win 50%, external teams win 33% of those closed so far",
+        "Deals created in the period, closed so far: internal teams won 2 of 4, external won 1 of 3",
         "Shared deals whose two reps talked most win 0% (0%–79%), against 0% (0%–66%) for those who talked least",
     ]
-    table = owner.dataframe[0].value.set_index("name")
-    assert table.loc["Inside A", "win_rate"] == 0.6 and table.loc["Inside B", "closed"] == 0
+    table = owner.dataframe[0].value.set_index("Team")
+    # fewer than 10 closed: marked; no closed deal: a dash, never "None"
+    assert table.loc["Inside A", ["Kind", "Win rate", "95% interval"]].tolist() == ["Internal", "60% ⚠", "23%–88%"]
+    assert table.loc["Inside B", ["Won", "Lost", "Win rate", "95% interval", "Avg deal (EUR)", "Cycle (days)",
+                                  "Touches/won"]].tolist() == [0, 0] + ["—"] * 5
+    assert table.loc["Inside A", ["Won amount (EUR)", "Avg deal (EUR)", "Cycle (days)", "Touches/won"]].tolist() == [
+        900, "300", "10.0", "1.7"]
 
     source = open_page(db, attribution="source", period=FIXTURE_PERIOD)
     assert "team of its **source rep**" in source.caption[0].value
-    table = source.dataframe[0].value.set_index("name")
-    assert table.loc["Inside A", "win_rate"] == 1.0  # d7 only (sourced by ia1)
-    assert table.loc["Agency X", "win_rate"] == 0.25  # d1 won; d2 d4 d10 lost
+    table = source.dataframe[0].value.set_index("Team")
+    assert table.loc["Inside A", "Win rate"] == "100% ⚠"  # d7 only (sourced by ia1)
+    assert table.loc["Agency X", "Win rate"] == "25% ⚠"  # d1 won; d2 d4 d10 lost
     # reached 8, 7, 5, 3, 2 (d5 has no source rep): 2 of 8 won; steps 7/8, 5/7, 3/5, 2/3
-    assert titles(source)[1] == ("25% of the deals created in the period have reached won; the weakest step is "
-                                 "proposal → negotiation (60% convert)")
-    assert titles(source)[4] == ("Deals created in the period: internal teams win 0%, external teams win 40% "
-                                 "of those closed so far")
+    assert titles(source)[1] == ("2 of the 8 deals created in the period have reached won; the weakest step is "
+                                 "proposal → negotiation (3 of 5 convert)")
+    assert titles(source)[4] == ("Deals created in the period, closed so far: internal teams won 0 of 1, "
+                                 "external won 2 of 5")
 
 
 def test_page_says_so_when_the_filters_select_nothing(db, open_page):
@@ -399,3 +478,114 @@ def test_page_on_the_small_demo(small_db, open_page, attribution):
     assert f"team of its **{'source rep' if attribution == 'source' else 'owner'}**" in at.caption[0].value
     assert len(at.get("plotly_chart")) == 6
     assert titles(at)[2].startswith("External reps source")
+
+
+# ---- time charts at every period length ---------------------------------------------------
+
+def values(array) -> list:
+    """A Plotly JSON array: numbers come base64-encoded under 'bdata' (NaN for a gap)."""
+    if isinstance(array, dict):
+        return [None if math.isnan(v) else float(v) for v in np.frombuffer(base64.b64decode(array["bdata"]),
+                                                                              array["dtype"])]
+    return list(array)
+
+
+def chart_titled(at: AppTest, start: str) -> dict | None:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"].replace("<br>", " ").startswith(start):
+            return spec
+    return None
+
+
+def points(figure: go.Figure) -> list:
+    """The traces that draw data (the others only make the legend)."""
+    return [trace for trace in figure.data if trace.hoverinfo != "skip"]
+
+
+def test_cohort_trend_of_one_week_is_one_point_on_its_month(db):
+    # the week 2025-03-03 to 03-10, outcome as of 03-10: internal created d3 (won 03-08) and
+    # d10 (lost only on 03-28: open); external created nothing (d5 is created on 03-10, the end)
+    start, end = dt.date(2025, 3, 3), dt.date(2025, 3, 10)
+    months = run("win_rate_by_creation_month", db=db, attribution="owner", **NO_FILTER,
+                 start=dt.datetime(2025, 3, 3), end=dt.datetime(2025, 3, 10))
+    figure, title, drawn = conversion.cohort_trend(months, start, end)
+    assert title == "Deals created in the period, closed so far: internal teams won 1 of 1"
+    (trace,) = points(figure)
+    assert [pd.Timestamp(x) for x in trace.x] == [pd.Timestamp("2025-03-01")]  # on the 1st: one kind, no dodge
+    assert list(trace.y) == [100.0]
+    assert trace.mode == "lines+markers" and trace.marker.size >= 10
+    assert list(trace.marker.symbol) == ["circle-open"]  # a part of March only
+    assert [t.name for t in figure.data if t.hoverinfo == "skip"] == ["Internal teams", "part of a month"]
+    assert trace.error_y.arrayminus[0] == pytest.approx(100 * (1 - wilson(1, 1)[0]))
+    axis = figure.layout.xaxis
+    assert axis.type == "date"
+    assert [pd.Timestamp(v) for v in axis.range] == [pd.Timestamp("2025-02-14"), pd.Timestamp("2025-03-16")]
+    assert [pd.Timestamp(v) for v in axis.tickvals] == [pd.Timestamp("2025-03-01")]
+    assert list(axis.ticktext) == ["3–9 Mar<br>2025"]
+    assert drawn[["partial", "first_day", "last_day"]].values.tolist() == [[True, dt.date(2025, 3, 3),
+                                                                            dt.date(2025, 3, 9)]]
+
+
+def test_partial_months_are_named():
+    months = conversion.period_months(dt.date(2025, 2, 10), dt.date(2025, 4, 2))
+    assert months["month"].tolist() == [dt.date(2025, 2, 1), dt.date(2025, 3, 1), dt.date(2025, 4, 1)]
+    assert months["partial"].tolist() == [True, False, True]
+    assert months["days_covered"].tolist() == ["10–28 Feb", "", "1 Apr"]
+    assert conversion.partial_months_note(dt.date(2025, 2, 10), dt.date(2025, 4, 2)) == (
+        "Hollow points: months the period covers only partly (10–28 Feb 2025 and 1 Apr 2025): their points "
+        "stand for the deals created on those days only.")
+    assert conversion.partial_months_note(dt.date(2025, 2, 1), dt.date(2025, 4, 1)) == ""
+
+
+def test_cohort_trend_dodges_the_two_kinds_and_marks_partial_months(db):
+    # February from the 10th (d2 lost, d4 lost, d9 lost: all created from the 10th? d4 is
+    # created 02-05: out), all of March
+    start, end = dt.date(2025, 2, 10), dt.date(2025, 4, 1)
+    months = run("win_rate_by_creation_month", db=db, attribution="owner", **NO_FILTER,
+                 start=dt.datetime(2025, 2, 10), end=dt.datetime(2025, 4, 1))
+    figure, _, _ = conversion.cohort_trend(months, start, end)
+    internal, external = points(figure)
+    assert [pd.Timestamp(x) for x in internal.x] == [pd.Timestamp("2025-01-28"), pd.Timestamp("2025-02-25")]
+    assert [pd.Timestamp(x) for x in external.x] == [pd.Timestamp("2025-02-05"), pd.Timestamp("2025-03-05")]
+    assert list(internal.marker.symbol) == ["circle-open", "circle"]
+    # internal February: d2 lost (d1 is created on 02-03); external February: d9 lost
+    assert list(internal.y) == [0.0, 50.0] and list(external.y) == [0.0, 100.0]
+    assert list(figure.layout.xaxis.ticktext) == ["10–28 Feb<br>2025", "Mar"]
+
+
+# the weekly review's links open one week; a day, five weeks and two years are the other lengths to read well
+PERIODS = {"1 day": ("2026-11-16", "2026-11-17"), "1 week": ("2026-11-16", "2026-11-23"),
+           "5 weeks": ("2026-10-19", "2026-11-23"), "2 years": ("2024-11-25", "2026-11-23")}
+
+
+@pytest.mark.parametrize("length", list(PERIODS))
+def test_cohort_chart_at_every_period_length(small_db, open_page, length):
+    start, end = PERIODS[length]
+    at = open_page(small_db, start=start, end=end)
+    assert not at.exception
+    # the months of deals created in the period and closed (won or lost) before its end, by hand in SQL
+    with duckdb.connect(str(small_db), read_only=True) as con:
+        closed_months = [row[0] for row in con.execute(
+            "select distinct date_trunc('month', created_at)::date from deals where created_at >= $start and "
+            "created_at < $end and status in ('won', 'lost') and closed_at < $end order by 1",
+            {"start": start, "end": end}).fetchall()]
+    # no chart is drawn empty: each has a trace with data (the per-team chart gives way to a sentence too)
+    for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart")):
+        assert any(values(trace.get("x", [None])) != [None] for trace in spec["data"]), spec["layout"]["title"]
+    chart = chart_titled(at, "Deals created in the period, closed so far")
+    sentences = [info.value for info in at.info if "closed yet" in info.value]
+    if not closed_months:
+        assert chart is None
+        assert len(sentences) == 1 and " created in this period ha" in sentences[0]
+        return
+    assert chart is not None and not sentences
+    # a point stands on the 1st of its month, or 4 days off it when both kinds are drawn
+    points = {(pd.Timestamp(x) + pd.Timedelta(days=5)).to_period("M").to_timestamp().date()
+              for trace in chart["data"] for x, y in zip(values(trace["x"]), values(trace["y"])) if y is not None}
+    assert sorted(points) == closed_months
+    first = dt.date.fromisoformat(start).replace(day=1)
+    last = (dt.date.fromisoformat(end) - dt.timedelta(days=1)).replace(day=1)
+    assert [pd.Timestamp(v) for v in chart["layout"]["xaxis"]["range"]] == [
+        pd.Timestamp(first) - pd.Timedelta(days=15), pd.Timestamp(last) + pd.Timedelta(days=15)]
+    assert chart["layout"]["xaxis"]["type"] == "date"
