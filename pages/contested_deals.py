@@ -68,8 +68,9 @@ if int(current["active"]) == 0:
     st.stop()
 columns = st.columns(4)
 for column, figure in zip(columns, contested.headline(current, previous)):
-    column.metric(figure["label"], figure["value"], delta=figure["delta"], delta_color="inverse", border=True,
-                  help=figure["help"] + " The change compares with it.")
+    column.metric(figure["label"], figure["value"], delta=figure["delta"], border=True,
+                  delta_color="off" if figure["unchanged"] else "inverse",  # a rise is bad news
+                  delta_arrow="off" if figure["unchanged"] else "auto", help=figure["help"] + " The change compares with it.")
 with columns[3]:
     st.markdown("**Deals per signal**  \n" + "  \n".join(
         f"{SIGNAL_LABELS[s]}: **{int(current[s]):,}**" + ("" if s in rules.signals else " (not counted)")
@@ -104,7 +105,8 @@ st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ ma
            "named by its evidence), so a deal can count for several pairs.")
 
 # 3. Trend
-figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(app.run, filters, rules), rules)
+figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(app.run, filters, rules), rules,
+                             *charts.period_weeks(filters.start, filters.end))
 charts.plot(figure)
 charts.csv_download(drawn, "contested_by_week")
 

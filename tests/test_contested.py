@@ -187,15 +187,53 @@ def test_headline_changes_against_the_previous_period():
     current = pd.Series({"active": 6, "contested": 3, "contested_amount": 170000.0, "contested_rate": 0.5})
     previous = pd.Series({"active": 4, "contested": 1, "contested_amount": 100000.0, "contested_rate": 0.25})
     figures = contested.headline(current, previous)
+    assert [f["label"] for f in figures] == ["Contested active deals", "Value at stake (EUR)", "Contested rate"]
+    # 1 contested deal before: under MIN_BASE (10) the change is the difference only, no percentage
     assert [(f["value"], f["delta"]) for f in figures] == [
-        ("3", "+2 (+200%)"), ("170,000", "+70,000 (+70%)"), ("50.0%", "+25.0 pts")]
+        ("3", "+2"), ("170,000", "+70,000"), ("50.0%", "+25.0 pts")]
     nothing_before = pd.Series({"active": 0, "contested": 0, "contested_amount": 0.0, "contested_rate": None})
     assert [f["delta"] for f in contested.headline(current, nothing_before)] == [None, None, None]
+
+
+def test_headline_percentages_only_over_ten_deals():
+    before = pd.Series({"active": 100, "contested": 10, "contested_amount": 200000.0, "contested_rate": 0.1})
+    after = pd.Series({"active": 100, "contested": 8, "contested_amount": 250000.0, "contested_rate": 0.08})
+    # 10 contested deals before: the base is enough for percentages; the amount is theirs
+    assert [f["delta"] for f in contested.headline(after, before)] == ["-2 (-20%)", "+50,000 (+25%)", "-2.0 pts"]
+    # 8 before: the counts only
+    assert [f["delta"] for f in contested.headline(before, after)] == ["+2", "-50,000", "+2.0 pts"]
+    same = contested.headline(before, before)
+    assert [(f["delta"], f["unchanged"]) for f in same] == [("no change", True)] * 3
 
 
 def test_previous_period_has_the_same_length():
     assert contested.previous_period(Filters(dt.date(2025, 3, 3), dt.date(2025, 3, 10))) == {
         "start": dt.datetime(2025, 2, 24), "end": dt.datetime(2025, 3, 3)}
+
+
+def test_heatmap_titles_say_which_cells_the_ranking_left_out():
+    cells = pd.DataFrame({"region": ["Central", "Central", "North", "West"],
+                          "segment": ["mid_market", "smb", "smb", "smb"],
+                          "active": [20, 10, 40, 4], "contested": [10, 2, 4, 4]})
+    cells = cells.assign(contested_amount=cells["contested"] * 1000.0, contested_rate=cells["contested"] / cells["active"])
+    figure, title, drawn = contested.region_segment_heatmap(cells)
+    # regions: Central 12 of 30 (40%); North 4 of 40; West 4 of 4 would top the ranking but has
+    # fewer than 10 deals; the others together: 8 of 44 (18%). Segments: mid_market 10 of 20,
+    # smb 10 of 54 (19%)
+    assert title == ("Central 40% contested (other regions 18%; 1 region with fewer than 10 deals not ranked); "
+                     "Mid-market 50% contested (other segments 19%)")
+    assert list(figure.data[0].x) == ["Mid-market", "SMB"]  # codes as words
+    assert "value at stake (EUR)" in figure.data[0].hovertemplate
+    assert list(contested.for_download(drawn).columns)[-2:] == ["Value at stake (EUR)", "contested_rate"]
+
+    pairs = pd.DataFrame({"internal_team_name": ["Key Accounts", "Key Accounts", "Regional Sales"],
+                          "external_team_name": ["Crestview Promotions", "Meridian", "Crestview Promotions"],
+                          "worked_by_both": [20, 3, 12], "contested": [9, 3, 2]})
+    pairs = pairs.assign(contested_amount=0.0, contested_rate=pairs["contested"] / pairs["worked_by_both"])
+    # Key Accounts × Meridian: 3 of 3, under 10 deals; the others 5 of 15
+    assert contested.team_pair_heatmap(pairs)[1] == (
+        "Key Accounts × Crestview Promotions: 45% contested (other pairs 33%; 1 pair with fewer than 10 deals not "
+        "ranked)")
 
 
 def evidence_of(db, deal_id: str, **rule) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
@@ -224,7 +262,7 @@ def test_explanation_of_claims_and_out_of_scope_touches(db):
         "11 Feb 2025; **Ivo Alder** (Inside A, internal): credit on 05 Mar 2025.",
         "**Out of scope**: **Xan Xu** (Agency X, external) touched the customer 2 times (first 11 Jan 2025, last "
         "05 Mar 2025; stages then: lead, proposal) on a deal owned by **Ivo Alder** (Inside A, internal). This is "
-        "an enterprise account in the North region; Agency X's agreed scope: smb accounts in any region, stages "
+        "an Enterprise account in the North region; Agency X's agreed scope: SMB accounts in any region, stages "
         "lead to qualified.",
     ]
 
@@ -291,18 +329,20 @@ def titles(at: AppTest) -> list[str]:
 def test_page_default_rule(page):
     at = page()
     # previous week [24 Feb, 3 Mar): 1 contested (d1) of 4 active; see test_weekly_counts
-    assert metrics(at) == [("Contested active deals", "3", "+2 (+200%)"),
-                           ("Value at stake", "170,000", "+70,000 (+70%)"),
+    assert metrics(at) == [("Contested active deals", "3", "+2"),
+                           ("Value at stake (EUR)", "170,000", "+70,000"),
                            ("Contested rate", "50.0%", "+25.0 pts")]
     listed = at.dataframe[0].value
     assert listed["deal_name"].tolist() == ["D1 won in period", "D3 open", "D2 lost in period"]  # by amount
     assert listed["signals"].tolist() == ["double claim, out of scope", "uncoordinated overlap", "out of scope"]
     headings = [m.value for m in at.markdown if m.value.startswith("**")]
     # regions: North 1 of 3 active deals, South 2 of 3; segments: enterprise 1 of 1 (too few
-    # for the 10-deal threshold, but every segment is below it, so all compete), smb 2 of 5
-    assert "**South 67% contested (other regions 33%); enterprise 100% contested (other segments 40%)**" in headings
-    assert "**Inside A × Agency X: 50% contested (other pairs 25%)**" in headings
-    assert titles(at)[2:] == ["3 contested deals in the week of 03 Mar 2025; out of scope is behind 67% of them",
+    # for the 10-deal threshold, but every segment is below it, so all compete and the
+    # title gives the number of deals), smb 2 of 5
+    assert ("**South 67% of 3 deals contested (other regions 33%); Enterprise 100% of 1 deal contested "
+            "(other segments 40%)**") in headings
+    assert "**Inside A × Agency X: 50% of 4 deals contested (other pairs 25%)**" in headings
+    assert titles(at)[2:] == ["3 contested deals in the week of 03 Mar 2025; out of scope is behind 2 of them",
                               "The one contested deal won ended with an internal owner",
                               "Contested deals win 50% (9%–91%) against 100% (21%–100%) for the others"]
     assert [i.value for i in at.info] == ["Select a deal in the list above to see its timeline and the evidence of "
@@ -311,7 +351,7 @@ def test_page_default_rule(page):
 
 def test_page_with_another_rule_from_the_url(page):
     at = page(overlap="3", signal="uncoordinated_overlap", deal="d7")
-    assert metrics(at)[:2] == [("Contested active deals", "1", "+1"), ("Value at stake", "5,000", "+5,000")]
+    assert metrics(at)[:2] == [("Contested active deals", "1", "+1"), ("Value at stake (EUR)", "5,000", "+5,000")]
     assert at.dataframe[0].value["deal_name"].tolist() == ["D7 created at start"]
     sentences = [m.value for m in at.markdown if m.value.startswith("- **Uncoordinated")]
     assert len(sentences) == 1 and "**Ida Berg** (Inside B, internal) and **Xia Xeno** (Agency X, external)" in \
@@ -338,7 +378,7 @@ def test_page_without_signals_explains_itself(page):
 def test_page_ignores_bad_url_values(page):
     at = page(lookback="many", signal="<script>", deal="x" * 500)
     assert len(at.warning) == 3
-    assert metrics(at)[0] == ("Contested active deals", "3", "+2 (+200%)")  # the default rule
+    assert metrics(at)[0] == ("Contested active deals", "3", "+2")  # the default rule
 
 
 def test_page_with_an_unknown_deal(page):
@@ -354,3 +394,49 @@ def test_page_in_presentation_mode_hides_names(page):
         for name in pd.read_csv(FIXTURE / f"{table}.csv")["name"]:
             assert name not in shown
     assert "Internal rep" in shown
+
+
+# --- the page on periods of every length (demo database) -----------------------------------
+
+def open_on_period(start: str, end: str, **page_params) -> AppTest:
+    """The Contested deals page for the period [start, end) given in the URL, as the weekly
+    review's evidence links open it."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["start"], at.query_params["end"] = start, end
+    at.run()
+    at.switch_page("pages/contested_deals.py")
+    for key, value in page_params.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def chart_layouts(at: AppTest) -> dict[str, dict]:
+    """Each chart's figure (data and layout) by its title (line breaks taken out)."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return {c["layout"].get("title", {}).get("text", "").replace("<br>", " "): c for c in charts}
+
+
+@pytest.mark.parametrize("start, end, first_monday, weeks", [
+    ("2026-11-20", "2026-11-21", "2026-11-16", 1),  # one day, a Friday
+    ("2026-11-16", "2026-11-23", "2026-11-16", 1),  # the week the weekly review's links open
+    ("2026-10-19", "2026-11-23", "2026-10-19", 5),
+    ("2024-11-25", "2026-11-23", "2024-11-25", 104),  # two years
+])
+def test_trend_reads_on_periods_of_any_length(small_db, monkeypatch, start, end, first_monday, weeks):
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period(start, end)
+    assert not at.exception
+    trend = next(c for c in chart_layouts(at).values()
+                 if c["layout"].get("xaxis", {}).get("title", {}).get("text") == "Week (Monday start)")
+    axis = trend["layout"]["xaxis"]
+    first = pd.Timestamp(first_monday)
+    last = first + pd.Timedelta(weeks=weeks - 1)
+    # the range is the period's weeks, half a week either side: one week is one bar, not
+    # an axis of milliseconds
+    assert [pd.Timestamp(x) for x in axis["range"]] == [first - pd.Timedelta(days=3.5), last + pd.Timedelta(days=3.5)]
+    ticks = [pd.Timestamp(t) for t in axis["tickvals"]]
+    assert ticks[0] == first and all(t.weekday() == 0 for t in ticks) and len(ticks) <= 12
+    bars = trend["data"][0]
+    assert bars["type"] == "bar" and bars["width"] == pytest.approx(0.8 * 7 * 24 * 3600 * 1000)
+    assert [pd.Timestamp(x) for x in bars["x"]] == [first + pd.Timedelta(weeks=n) for n in range(weeks)]
