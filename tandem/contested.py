@@ -21,6 +21,9 @@ from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
 
 # Okabe-Ito colours not used by the teams' blue and orange shades
 SIGNAL_COLOURS = {"double_claim": "#CC79A7", "out_of_scope": "#882255", "uncoordinated_overlap": "#009E73"}
+# the trend's markers: drawn in this order, each smaller than the one before, so that signals
+# with the same count in a week stay visible on top of each other
+TREND_MARKERS = {"double_claim": ("diamond", 14), "out_of_scope": ("square", 10), "uncoordinated_overlap": ("circle", 7)}
 EXCHANGE_COLOUR = "#555555"
 MIN_CELL_DEALS = 10  # cells with fewer deals are marked as small samples
 MAX_LISTED = 2_000  # contested deals sent to the browser; the CSV holds them all
@@ -135,19 +138,21 @@ def trend_figure(weekly: pd.DataFrame, rules: ContestRules, first_week: dt.date,
     for signal in rules.signals:
         traces.append(go.Scatter(x=weekly["week_start"], y=weekly[signal], name=SIGNAL_LABELS[signal],
                                  mode="lines+markers", line={"color": SIGNAL_COLOURS[signal], "width": 3},
+                                 marker={"symbol": TREND_MARKERS[signal][0], "size": TREND_MARKERS[signal][1]},
                                  hovertemplate="%{y:,} with " + SIGNAL_LABELS[signal] + "<extra></extra>"))
     if weekly.empty or weekly["contested"].iloc[-1] == 0:
         title = "No contested deal in the last week of the period"
     else:
         last = weekly.iloc[-1]
         total = int(last["contested"])
-        top = max(rules.signals, key=lambda s: last[s])
-        behind = int(last[top])
+        behind = int(max(last[s] for s in rules.signals))
+        tops = [SIGNAL_LABELS[s] for s in rules.signals if last[s] == behind]
         # a share only over enough deals (wording.MIN_BASE), else the count
-        share = ("it" if total == 1 else "all of them" if behind == total else
+        share = ("all of them" if behind == total else
                  f"{behind / total:.0%} of them" if total >= wording.MIN_BASE else f"{behind:,} of them")
-        title = (f"{wording.plural(total, 'contested deal')} in the week of {last['week_start']:%d %b %Y}; "
-                 f"{SIGNAL_LABELS[top]} is behind {share}")
+        title = f"{wording.plural(total, 'contested deal')} in the week of {last['week_start']:%d %b %Y}" + (
+            f" ({' and '.join(tops)})" if total == 1 else
+            f"; {' and '.join(tops)} {'is' if len(tops) == 1 else 'are each'} behind {share}")
     axis = {**week_axis(first_week, last_week), "hoverformat": "week of %d %b %Y"}
     highest = weekly[["contested", *rules.signals]].to_numpy().max(initial=0)
     # whole deals: below 6 Plotly would tick every half deal
@@ -213,6 +218,8 @@ def region_segment_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.Data
                                _ranking(frame, "segment", "active", "segment")) if part]
     rate = frame["contested"].sum() / frame["active"].sum()
     title = "; ".join(parts) if parts else f"{rate:.0%} of active deals contested"
+    if not frame["contested"].any():  # nothing to rank
+        title = f"None of the {wording.plural(int(frame['active'].sum()), 'active deal')} is contested"
     figure = _heatmap(grid["contested_rate"], grid["active"], grid["contested_amount"], "Segment", "Region")
     return figure, title, frame  # the page writes the title above (half-width charts cut long titles)
 
@@ -222,7 +229,9 @@ def team_pair_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame
             for v in ("contested_rate", "worked_by_both", "contested_amount")}
     keyed = frame.assign(pair=frame["internal_team_name"] + " × " + frame["external_team_name"])
     title = _ranking(keyed, "pair", "worked_by_both", "pair", separator=": ")
-    if not title:
+    if not keyed["contested"].any():  # nothing to rank
+        title = "No deal worked by both forces is contested"
+    elif not title:
         row = keyed.iloc[0]
         title = f"{row['pair']}: {row['contested_rate']:.0%} of {wording.plural(int(row['worked_by_both']), 'deal')} contested"
     figure = _heatmap(grid["contested_rate"], grid["worked_by_both"], grid["contested_amount"], "Agency",
@@ -249,8 +258,9 @@ def deal_table(deals: pd.DataFrame) -> pd.DataFrame:
                   "amount", "stage", "status", "first_evidence_at", "last_evidence_at"]]
 
 
-def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.DataFrame]]:
-    """Who ended up with the contested deals, and the win rate of contested vs uncontested."""
+def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure | None, str, pd.DataFrame]]:
+    """Who ended up with the contested deals, and the win rate of contested vs uncontested;
+    no figure (None), only its title, when it would draw nothing."""
     contested = outcomes[outcomes["contested"]].set_index("owner_kind")
     won_by = {kind: int(contested.loc[kind, "won"]) for kind in ("internal", "external")}
     lost = int(contested.loc["all", "lost"])
@@ -269,7 +279,9 @@ def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.Dat
     owners = go.Figure(go.Bar(x=drawn["deals"], y=drawn["outcome"], orientation="h",
                               marker_color=[INTERNAL, EXTERNAL, NEUTRAL], text=drawn["deals"], textposition="auto",
                               hovertemplate="%{y}: %{x:,} deals<extra></extra>"), layout=dict(
-        title=title, xaxis_title="Contested deals closed in the period", yaxis={"title": None, "autorange": "reversed"},
+        title=title, xaxis={"title": {"text": "Contested deals closed in the period"}, "rangemode": "tozero",
+                            **({"dtick": 1} if drawn["deals"].max() < 6 else {})},  # whole deals
+        yaxis={"title": None, "autorange": "reversed"},
         height=300, **LAYOUT))
 
     overall = outcomes[outcomes["owner_kind"] == "all"].set_index("contested")
@@ -299,7 +311,8 @@ def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.Dat
     win = go.Figure(win_bars, layout=dict(
         title=title, xaxis={"title": "Win rate (won / closed) with Wilson 95% interval", "tickformat": ".0%",
                             "range": [0, 1]}, yaxis={"autorange": "reversed"}, height=260, **LAYOUT))
-    return [(owners, owners.layout.title.text, drawn), (win, title, rates)]
+    return [(owners if drawn["deals"].any() else None, owners.layout.title.text, drawn),
+            (win if not shown.empty else None, title, rates)]
 
 
 # --- one deal's evidence -------------------------------------------------------------
@@ -398,7 +411,7 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
 
 
 # tick labels by tick spacing (ms): hours within a day, days, then months with their year
-TIMELINE_TICK_FORMATS = [{"dtickrange": [None, DAY_MS], "value": "%d %b %H:%M"},
+TIMELINE_TICK_FORMATS = [{"dtickrange": [None, DAY_MS / 2], "value": "%d %b %H:%M"},
                          {"dtickrange": [DAY_MS, "M1"], "value": "%d %b"},
                          {"dtickrange": ["M1", None], "value": "%b %Y"}]
 

@@ -12,8 +12,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tandem import app, charts, contested, state
+from tandem import app, charts, contested, state, wording
 from tandem.filters import ContestRules, Filters
+
+
+# the timeline's columns as listed under the chart (ids left out), with their headers
+EVENT_COLUMNS = {"occurred_at": "When", "event": "Event", "channel": "Channel", "rep_name": "Rep",
+                 "rep_team_name": "Team", "rep_kind": "Force", "other_rep_name": "With rep", "other_team_name": "Their team",
+                 "contact_name": "Contact", "detail": "Detail"}
 
 
 def contacts_touched(timeline: pd.DataFrame) -> pd.DataFrame:
@@ -52,14 +58,17 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     evidence = evidence[evidence["signal"].isin(rules.signals)]
     scope_rules = app.run("scope_rules_by_team")
     product = (f" · {record['product']}" if details and isinstance(record["product"], str) else "")
-    st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({record['region']}, {record['segment']}) · "
-                f"{record['amount']:,.0f}{product} · {record['status']}, stage {record['stage']} · owner "
-                f"{record['owner_rep_name']} ({record['owner_team_name']})"
+    # a closed deal's stage is its status (won, lost)
+    status = record["status"] if record["status"] != "open" else f"open, stage {record['stage']}"
+    st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({wording.humanise(record['region'])}, "
+                f"{wording.humanise(record['segment'])}) · {wording.money_with_currency(record['amount'])}{product} · "
+                f"{status} · owner {record['owner_rep_name']} ({record['owner_team_name']})"
                 + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
                    if isinstance(record["source_rep_name"], str) else " · no source rep"))
     if details:
         closed = f", closed {record['closed_at']:%d %b %Y}" if pd.notna(record["closed_at"]) else ", open at the end"
-        lead = f" · lead source {record['lead_source']}" if isinstance(record["lead_source"], str) else ""
+        lead = (f" · lead source {wording.humanise(record['lead_source'])}" if isinstance(record["lead_source"], str)
+                else "")
         st.caption(f"Created {record['created_at']:%d %b %Y}{closed}{lead}. Deal window (touches of the account "
                    f"count for the deal): {record['window_start']:%d %b %Y} to {record['window_end']:%d %b %Y}.")
     for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
@@ -74,7 +83,8 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
             if contacts.empty:
                 st.caption("No customer touch belongs to this deal.")
             else:
-                st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", column_config={
+                st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", placeholder="—",
+                             column_config={
                     "contact_name": "Contact", "touches": "Touches", "reps": "By",
                     "first_touch_at": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD"),
                     "last_touch_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD")})
@@ -87,11 +97,13 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                 if rows.empty:
                     st.caption(empty)
                 else:
-                    st.dataframe(rows, hide_index=True, width="stretch", column_config={
+                    st.dataframe(rows, hide_index=True, width="stretch", placeholder="—", column_config={
                         "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
                         "rep_name": "Rep", "rep_team_name": "Team", detail: detail.capitalize()})
     with st.expander(f"The {len(timeline):,} events of this timeline"):
-        st.dataframe(timeline.drop(columns=[c for c in timeline.columns if c.endswith("_id")]),
-                     hide_index=True, width="stretch")
+        events = timeline.assign(event=timeline["event"].map(wording.humanise))
+        st.dataframe(events, hide_index=True, width="stretch", placeholder="—", column_order=list(EVENT_COLUMNS),
+                     column_config={**EVENT_COLUMNS, "occurred_at": st.column_config.DatetimeColumn(
+                         "When", format="YYYY-MM-DD HH:mm")})
         charts.csv_download(timeline, f"deal_{deal_id}_timeline")
     return True

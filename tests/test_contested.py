@@ -440,3 +440,71 @@ def test_trend_reads_on_periods_of_any_length(small_db, monkeypatch, start, end,
     bars = trend["data"][0]
     assert bars["type"] == "bar" and bars["width"] == pytest.approx(0.8 * 7 * 24 * 3600 * 1000)
     assert [pd.Timestamp(x) for x in bars["x"]] == [first + pd.Timedelta(weeks=n) for n in range(weeks)]
+
+
+@pytest.mark.parametrize("start, end, deal, lookback", [
+    ("2026-11-16", "2026-11-23", "D0000171", "30"),  # one week; the deal's evidence spans Sep to Nov
+    ("2024-11-25", "2026-11-23", "D0000052", "30"),  # two years; touched over five months
+    ("2026-11-20", "2026-11-21", "D0000200", "0"),  # one day, a deal created that afternoon, no lookback
+])
+def test_deal_timeline_reads_on_short_and_long_periods(small_db, monkeypatch, start, end, deal, lookback):
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period(start, end, deal=deal, lookback=lookback)
+    assert not at.exception
+    record = run("deal_record", db=small_db, deal_id=deal, end=pd.Timestamp(end), lookback_days=int(lookback)).iloc[0]
+    timeline = next(c for t, c in chart_layouts(at).items() if t.startswith(record["deal_name"]))
+    axis = timeline["layout"]["xaxis"]
+    low, high = (pd.Timestamp(x) for x in axis["range"])
+    # the deal's window is on the axis, which spans at least a week: its ticks are dates,
+    # not hours or milliseconds
+    assert low <= record["window_start"] and record["window_end"] <= high
+    assert high - low >= pd.Timedelta(days=7)
+    assert axis["title"]["text"] == (f"Date ({low:%Y})" if low.year == high.year else f"Date ({low:%Y}–{high:%Y})")
+
+
+def test_page_without_contested_deals_says_so(small_db, monkeypatch):
+    """A week of the demo with 8 active deals, none contested: sentences, not blank charts."""
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period("2026-08-31", "2026-09-07")
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["0", "0", "0.0%"]
+    assert [i.value for i in at.info] == [
+        "No contested deal at the end of any week of the period (under the rule above).",
+        "No contested deal in this period under the rule above and the current filters.",
+        "No contested deal closed in the period.", "Not enough closed deals to compare win rates."]
+    headings = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert "**None of the 8 active deals is contested**" in headings
+    assert "**No deal worked by both forces is contested**" in headings
+    assert len(at.get("plotly_chart")) == 2  # the two heatmaps, which show where the active deals are
+    assert "Why is it contested?" not in [h.value for h in at.subheader]
+
+
+def test_list_columns_fit_and_name_the_currency(page):
+    at = page()
+    listed = at.dataframe[0]
+    # fewer columns (owner, team, status and the evidence dates stay in the CSV), each with a
+    # width, so that the list needs no horizontal scrolling beside the sidebar at 1440 px
+    assert list(listed.proto.column_order) == ["deal_name", "account_name", "owner_rep_name", "teams_involved",
+                                               "signals", "amount", "stage"]
+    columns = json.loads(listed.proto.columns)
+    assert columns["amount"]["label"] == "Amount (EUR)"
+    assert sum(columns[c]["width"] for c in listed.proto.column_order) <= 940
+    assert listed.proto.placeholder == "—"  # empty cells never say None
+    assert "170,000 EUR at stake" in " ".join(c.value for c in at.caption)
+
+
+def test_deal_evidence_in_plain_words(small_db, monkeypatch):
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period("2026-11-16", "2026-11-23", deal="D0000171")
+    shown = [m.value for m in at.markdown]
+    assert ("**Core Platform for Keystone Textile Mills Industries (2026)** · Keystone Textile Mills Industries "
+            "(East, Enterprise) · 75,250 EUR · open, stage negotiation · owner Felix Richter (Key Accounts)") in \
+        " ".join(shown)
+    out_of_scope = next(s for s in shown if s.startswith("- **Out of scope**"))
+    assert out_of_scope.endswith(
+        "This is an Enterprise account in the East region; Crestview Promotions' agreed scope: Mid-market accounts "
+        "in any region, stages lead to qualified; SMB accounts in any region, stages lead to qualified.")
+    overlap = next(s for s in shown if s.startswith("- **Uncoordinated overlap**"))
+    assert "Their nearest exchange, an email on 20 Nov 2026 10:05" in overlap
+    events = at.dataframe[-1]  # the events of the timeline, under the chart
+    assert events.proto.placeholder == "—" and "Stage change" in set(events.value["event"])
