@@ -142,7 +142,7 @@ else:
         event = st.dataframe(
             shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
             key="contest_table_" + "_".join(shown_signals), placeholder="—", row_height=LIST_ROW_HEIGHT,
-            height=LIST_ROW_HEIGHT * min(len(shown), LIST_ROWS_SHOWN) + 40,
+            height=LIST_ROW_HEIGHT * min(len(shown), LIST_ROWS_SHOWN) + 37,  # and the header
             column_order=["deal_name", "account_name", "owner_rep_name", "teams_involved", "signals", "amount",
                           "stage"],
             column_config={

@@ -190,16 +190,18 @@ def _heatmap(grid_rate: pd.DataFrame, grid_n: pd.DataFrame, grid_amount: pd.Data
 
 def _ranking(frame: pd.DataFrame, by: str, size: str, noun: str, separator: str = " ") -> str | None:
     """The takeaway that ranks the values of `by` by contested rate: the highest among the
-    groups of at least MIN_CELL_DEALS deals (among all of them when none has that many, then
-    with its number of deals), against the rate of all the others together, saying how many
-    groups the ranking left out for too few deals. None with fewer than two groups."""
+    groups of at least MIN_CELL_DEALS deals, against the rate of all the others together,
+    saying how many groups the ranking left out for too few deals. When fewer than two such
+    groups exist, or none of them has a contested deal, all groups compete and a small top
+    group comes with its number of deals. None with fewer than two groups."""
     groups = frame.groupby(by)[[size, "contested"]].sum()
     if len(groups) < 2:
         return None
     groups["rate"] = groups["contested"] / groups[size]
     eligible = groups[groups[size] >= MIN_CELL_DEALS]
-    left_out = len(groups) - len(eligible) if not eligible.empty else 0
-    eligible = eligible if not eligible.empty else groups
+    if len(eligible) < 2 or not eligible["contested"].any():
+        eligible = groups
+    left_out = len(groups) - len(eligible)
     top = eligible.sort_values(["rate", size], ascending=[False, False]).index[0]
     deals = int(groups.loc[top, size])
     rest = groups.drop(index=top)
@@ -269,11 +271,15 @@ def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure | None, str,
     won = sum(won_by.values())
     if won:
         keeper = max(won_by, key=won_by.get)
+        kept = won_by[keeper]
+        # a share only over enough deals (wording.MIN_BASE), else the count
+        share = (f"all {won:,}" if kept == won else f"{kept / won:.0%} of the {won:,}" if won >= wording.MIN_BASE
+                 else f"{kept:,} of the {won:,}")
         title = (f"The one contested deal won ended with an {keeper} owner" if won == 1 else
-                 f"{keeper.capitalize()} owners ended up with {won_by[keeper] / won:.0%} of the {won:,} contested "
-                 "deals won")
+                 f"{keeper.capitalize()} owners ended up with {share} contested deals won")
     elif lost:
-        title = f"All {lost:,} contested deals closed in the period were lost"
+        title = ("The one contested deal closed in the period was lost" if lost == 1 else
+                 f"All {lost:,} contested deals closed in the period were lost")
     else:
         title = "No contested deal closed in the period"
     owners = go.Figure(go.Bar(x=drawn["deals"], y=drawn["outcome"], orientation="h",

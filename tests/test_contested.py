@@ -226,6 +226,14 @@ def test_heatmap_titles_say_which_cells_the_ranking_left_out():
     assert "value at stake (EUR)" in figure.data[0].hovertemplate
     assert list(contested.for_download(drawn).columns)[-2:] == ["Value at stake (EUR)", "contested_rate"]
 
+    # one region with 10 deals or more is no ranking: all regions compete, the top one with its
+    # number of deals (East 2 of 3; the others 2 of 18), likewise segments (enterprise 2 of 3)
+    few = pd.DataFrame({"region": ["North", "Central", "East"], "segment": ["smb", "smb", "enterprise"],
+                        "active": [12, 6, 3], "contested": [0, 2, 2]})
+    few = few.assign(contested_amount=0.0, contested_rate=few["contested"] / few["active"])
+    assert contested.region_segment_heatmap(few)[1] == ("East 67% of 3 deals contested (other regions 11%); "
+                                                        "Enterprise 67% of 3 deals contested (other segments 11%)")
+
     pairs = pd.DataFrame({"internal_team_name": ["Key Accounts", "Key Accounts", "Regional Sales"],
                           "external_team_name": ["Crestview Promotions", "Meridian", "Crestview Promotions"],
                           "worked_by_both": [20, 3, 12], "contested": [9, 3, 2]})
@@ -234,6 +242,33 @@ def test_heatmap_titles_say_which_cells_the_ranking_left_out():
     assert contested.team_pair_heatmap(pairs)[1] == (
         "Key Accounts × Crestview Promotions: 45% contested (other pairs 33%; 1 pair with fewer than 10 deals not "
         "ranked)")
+
+
+def outcomes_frame(internal_won: int, external_won: int, lost: int) -> pd.DataFrame:
+    """contest_outcomes rows: contested deals won by owner kind and lost; nothing uncontested closed."""
+    rows = [(True, "external", external_won, 0), (True, "internal", internal_won, 0),
+            (True, "all", internal_won + external_won, lost)]
+    rows += [(False, kind, 0, 0) for kind in ("external", "internal", "all")]
+    frame = pd.DataFrame(rows, columns=["contested", "owner_kind", "won", "lost"])
+    closed = frame["won"] + frame["lost"]
+    return frame.assign(won_amount=0.0, win_rate=(frame["won"] / closed).where(closed > 0),
+                        win_rate_low=0.0, win_rate_high=1.0)
+
+
+@pytest.mark.parametrize("internal_won, external_won, lost, title", [
+    (2, 0, 1, "Internal owners ended up with all 2 contested deals won"),
+    (2, 1, 0, "Internal owners ended up with 2 of the 3 contested deals won"),  # no percentage of 3
+    (9, 3, 0, "Internal owners ended up with 75% of the 12 contested deals won"),
+    (0, 0, 1, "The one contested deal closed in the period was lost"),
+    (0, 0, 0, "No contested deal closed in the period"),
+])
+def test_outcome_titles_count_small_numbers(internal_won, external_won, lost, title):
+    (owners, owners_title, drawn), (win, _, _) = contested.outcome_figures(
+        outcomes_frame(internal_won, external_won, lost))
+    assert owners_title == title
+    assert drawn["deals"].tolist() == [internal_won, external_won, lost]
+    assert (owners is None) == (internal_won + external_won + lost == 0)  # a sentence, not a blank chart
+    assert (win is None) == (internal_won + external_won + lost == 0)  # else the contested deals' rate alone
 
 
 def evidence_of(db, deal_id: str, **rule) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
