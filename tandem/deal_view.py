@@ -16,10 +16,11 @@ from tandem import app, charts, contested, state, wording
 from tandem.filters import ContestRules, Filters
 
 
-# the timeline's columns as listed under the chart (ids left out), with their headers
-EVENT_COLUMNS = {"occurred_at": "When", "event": "Event", "channel": "Channel", "rep_name": "Rep",
-                 "rep_team_name": "Team", "rep_kind": "Force", "other_rep_name": "With rep", "other_team_name": "Their team",
-                 "contact_name": "Contact", "detail": "Detail"}
+# the timeline's columns as listed under the chart (ids, kinds and the counterpart's team left
+# out: the chart shows them), with widths that fit a 1440 px window
+EVENT_COLUMNS = {"occurred_at": ("When", 125), "event": ("Event", 95), "channel": ("Channel", 70),
+                 "rep_name": ("Rep", 110), "rep_team_name": ("Team", 140), "other_rep_name": ("With rep", 110),
+                 "contact_name": ("Contact", 110), "detail": ("Detail", 175)}
 
 
 def contacts_touched(timeline: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +77,9 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     figure, _ = app.built(contested.timeline_figure, record, timeline, evidence, state.team_colours())
     charts.plot(figure, key=f"{key}_timeline")
     if details:
-        left, middle, right = st.columns([3, 2, 2])
+        # two halves, the contacts beside the claims and the stage history: at 1440 px each
+        # table shows all its columns (widths in px)
+        left, right = st.columns(2)
         with left:
             contacts = contacts_touched(timeline)
             st.markdown(f"**Contacts touched** ({len(contacts):,})")
@@ -85,25 +88,32 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
             else:
                 st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", placeholder="—",
                              column_config={
-                    "contact_name": "Contact", "touches": "Touches", "reps": "By",
-                    "first_touch_at": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD"),
-                    "last_touch_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD")})
-        for column, event, detail, title, empty in (
-                (middle, "claim", "kind", "Claims", "No claim on this deal."),
-                (right, "stage_change", "stage", "Stage history", "No stage change: the deal is still a lead.")):
-            with column:
+                    "contact_name": st.column_config.TextColumn("Contact", width=105),
+                    "touches": st.column_config.NumberColumn("Touches", width=60),
+                    "reps": st.column_config.TextColumn("By", width=155),
+                    # short dates leave room for two reps' names
+                    "first_touch_at": st.column_config.DatetimeColumn("First", format="D MMM YY", width=78),
+                    "last_touch_at": st.column_config.DatetimeColumn("Last", format="D MMM YY", width=78)})
+        for event, detail, title, empty in (
+                ("claim", "kind", "Claims", "No claim on this deal."),
+                ("stage_change", "stage", "Stage history", "No stage change: the deal is still a lead.")):
+            with right:
                 rows = _events(timeline, event, detail)
                 st.markdown(f"**{title}** ({len(rows):,})")
                 if rows.empty:
                     st.caption(empty)
                 else:
                     st.dataframe(rows, hide_index=True, width="stretch", placeholder="—", column_config={
-                        "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-                        "rep_name": "Rep", "rep_team_name": "Team", detail: detail.capitalize()})
+                        "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm", width=125),
+                        "rep_name": st.column_config.TextColumn("Rep", width=110),
+                        "rep_team_name": st.column_config.TextColumn("Team", width=130),
+                        detail: st.column_config.TextColumn(detail.capitalize(), width=95)})
     with st.expander(f"The {len(timeline):,} events of this timeline"):
         events = timeline.assign(event=timeline["event"].map(wording.humanise))
         st.dataframe(events, hide_index=True, width="stretch", placeholder="—", column_order=list(EVENT_COLUMNS),
-                     column_config={**EVENT_COLUMNS, "occurred_at": st.column_config.DatetimeColumn(
-                         "When", format="YYYY-MM-DD HH:mm")})
+                     column_config={**{c: st.column_config.Column(label, width=width)
+                                       for c, (label, width) in EVENT_COLUMNS.items()},
+                                    "occurred_at": st.column_config.DatetimeColumn(
+                                        "When", format="YYYY-MM-DD HH:mm", width=EVENT_COLUMNS["occurred_at"][1])})
         charts.csv_download(timeline, f"deal_{deal_id}_timeline")
     return True
