@@ -72,7 +72,8 @@ columns = st.columns(4)
 for column, figure in zip(columns, contested.headline(current, previous)):
     column.metric(figure["label"], figure["value"], delta=figure["delta"], border=True,
                   delta_color="off" if figure["unchanged"] else "inverse",  # a rise is bad news
-                  delta_arrow="off" if figure["unchanged"] else "auto", help=figure["help"] + " The change compares with it.")
+                  delta_arrow="off" if figure["unchanged"] else "auto",
+                  help=figure["help"] + " The change compares with it.")
 with columns[3]:
     st.markdown("**Deals per signal**  \n" + "  \n".join(
         f"{SIGNAL_LABELS[s]}: **{int(current[s]):,}**" + ("" if s in rules.signals else " (not counted)")
@@ -129,9 +130,10 @@ else:
     listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
     table = contested.deal_table(listed)
     shown = table.head(contested.MAX_LISTED)
-    st.caption(f"{len(table):,} of {len(deals):,} contested deals, {wording.money_with_currency(table['amount'].sum())} "
-               "at stake. " + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. "
-                               if len(shown) < len(table) else "")
+    at_stake = wording.money_with_currency(table["amount"].sum())
+    st.caption(f"{len(table):,} of {len(deals):,} contested deals, {at_stake} at stake. "
+               + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. "
+                  if len(shown) < len(table) else "")
                + "Click a row to see why it is contested; click a column header to sort. The CSV also has each "
                  "deal's team, status and the dates of its first and last conflicting evidence.")
     if shown.empty:

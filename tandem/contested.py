@@ -23,7 +23,8 @@ from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
 SIGNAL_COLOURS = {"double_claim": "#CC79A7", "out_of_scope": "#882255", "uncoordinated_overlap": "#009E73"}
 # the trend's markers: drawn in this order, each smaller than the one before, so that signals
 # with the same count in a week stay visible on top of each other
-TREND_MARKERS = {"double_claim": ("diamond", 14), "out_of_scope": ("square", 10), "uncoordinated_overlap": ("circle", 7)}
+TREND_MARKERS = {"double_claim": ("diamond", 14), "out_of_scope": ("square", 10),
+                 "uncoordinated_overlap": ("circle", 7)}
 EXCHANGE_COLOUR = "#555555"
 MIN_CELL_DEALS = 10  # cells with fewer deals are marked as small samples
 MAX_LISTED = 2_000  # contested deals sent to the browser; the CSV holds them all
@@ -208,7 +209,9 @@ def _ranking(frame: pd.DataFrame, by: str, size: str, noun: str, separator: str 
     others = f"other {noun}s {rest['contested'].sum() / rest[size].sum():.0%}"
     if left_out:
         others += f"; {wording.plural(left_out, noun)} with fewer than {MIN_CELL_DEALS} deals not ranked"
-    rate = f"{groups.loc[top, 'rate']:.0%}" + ("" if deals >= MIN_CELL_DEALS else f" of {wording.plural(deals, 'deal')}")
+    rate = f"{groups.loc[top, 'rate']:.0%}"
+    if deals < MIN_CELL_DEALS:
+        rate += f" of {wording.plural(deals, 'deal')}"
     return f"{top}{separator}{rate} contested ({others})"
 
 
@@ -235,7 +238,8 @@ def team_pair_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame
         title = "No deal worked by both forces is contested"
     elif not title:
         row = keyed.iloc[0]
-        title = f"{row['pair']}: {row['contested_rate']:.0%} of {wording.plural(int(row['worked_by_both']), 'deal')} contested"
+        deals = wording.plural(int(row["worked_by_both"]), "deal")
+        title = f"{row['pair']}: {row['contested_rate']:.0%} of {deals} contested"
     figure = _heatmap(grid["contested_rate"], grid["worked_by_both"], grid["contested_amount"], "Agency",
                       "Internal team")
     return figure, title, frame  # the page writes the title above (half-width charts cut long titles)

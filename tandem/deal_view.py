@@ -62,7 +62,8 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     # a closed deal's stage is its status (won, lost)
     status = record["status"] if record["status"] != "open" else f"open, stage {record['stage']}"
     st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({wording.humanise(record['region'])}, "
-                f"{wording.humanise(record['segment'])}) · {wording.money_with_currency(record['amount'])}{product} · "
+                f"{wording.humanise(record['segment'])}) · "
+                f"{wording.money_with_currency(record['amount'])}{product} · "
                 f"{status} · owner {record['owner_rep_name']} ({record['owner_team_name']})"
                 + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
                    if isinstance(record["source_rep_name"], str) else " · no source rep"))

@@ -215,7 +215,8 @@ def test_heatmap_titles_say_which_cells_the_ranking_left_out():
     cells = pd.DataFrame({"region": ["Central", "Central", "North", "West"],
                           "segment": ["mid_market", "smb", "smb", "smb"],
                           "active": [20, 10, 40, 4], "contested": [10, 2, 4, 4]})
-    cells = cells.assign(contested_amount=cells["contested"] * 1000.0, contested_rate=cells["contested"] / cells["active"])
+    cells = cells.assign(contested_amount=cells["contested"] * 1000.0,
+                         contested_rate=cells["contested"] / cells["active"])
     figure, title, drawn = contested.region_segment_heatmap(cells)
     # regions: Central 12 of 30 (40%); North 4 of 40; West 4 of 4 would top the ranking but has
     # fewer than 10 deals; the others together: 8 of 44 (18%). Segments: mid_market 10 of 20,
