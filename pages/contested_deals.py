@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from tandem import app, charts, contested, deal_view, state
+from tandem import app, charts, contested, deal_view, state, wording
 from tandem.charts import SIGNAL_LABELS
 from tandem.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
 
 RULES = "contest_rules"  # the rule of this session, kept while the user visits other pages
 DEAL = "contest_deal"  # the deal whose evidence is shown
 MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
+LIST_ROW_HEIGHT = 66  # px: rows of up to 3 lines of text
+LIST_ROWS_SHOWN = 9  # rows visible without scrolling the list
 
 filters = state.current()
 deal_filters = filters.params("start", "end", "attribution", "teams", "regions", "segments")
@@ -68,7 +70,9 @@ if int(current["active"]) == 0:
     st.stop()
 columns = st.columns(4)
 for column, figure in zip(columns, contested.headline(current, previous)):
-    column.metric(figure["label"], figure["value"], delta=figure["delta"], delta_color="inverse", border=True,
+    column.metric(figure["label"], figure["value"], delta=figure["delta"], border=True,
+                  delta_color="off" if figure["unchanged"] else "inverse",  # a rise is bad news
+                  delta_arrow="off" if figure["unchanged"] else "auto",
                   help=figure["help"] + " The change compares with it.")
 with columns[3]:
     st.markdown("**Deals per signal**  \n" + "  \n".join(
@@ -88,7 +92,7 @@ with left:
         contested.region_segment_heatmap, app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
     st.markdown(f"**{title}**")
     charts.plot(figure)
-    charts.csv_download(drawn, "contested_by_region_segment")
+    charts.csv_download(contested.for_download(drawn), "contested_by_region_segment")
 with right:
     pairs = app.run("contested_rate_by_team_pair", **rule_params, **deal_filters)
     if pairs.empty:
@@ -97,57 +101,87 @@ with right:
         figure, title, drawn = app.built(contested.team_pair_heatmap, pairs)
         st.markdown(f"**{title}**")
         charts.plot(figure)
-        charts.csv_download(drawn, "contested_by_team_pair")
+        charts.csv_download(contested.for_download(drawn), "contested_by_team_pair")
 st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ marks fewer than "
-           f"{contested.MIN_CELL_DEALS} deals, read those with care. Team pairs: the deals both teams worked (owned, sourced, claimed or touched). A contested deal counts "
+           f"{contested.MIN_CELL_DEALS} deals, read those with care. The titles rank only regions, segments and pairs "
+           f"with at least {contested.MIN_CELL_DEALS} deals when there are any, and say how many they left out. "
+           "Team pairs: the deals both teams worked (owned, sourced, claimed or touched). A contested deal counts "
            "for a pair when both teams are involved in its conflict (the owner's team and the teams of the reps "
            "named by its evidence), so a deal can count for several pairs.")
 
 # 3. Trend
-figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(app.run, filters, rules), rules)
-charts.plot(figure)
-charts.csv_download(drawn, "contested_by_week")
+figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(app.run, filters, rules), rules,
+                             *charts.period_weeks(filters.start, filters.end))
+if drawn["contested"].any():
+    charts.plot(figure)
+    charts.csv_download(drawn, "contested_by_week")
+else:  # a blank chart says nothing
+    st.info("No contested deal at the end of any week of the period (under the rule above).")
 
 # 4. The list
 st.subheader("All contested deals")
 deals = app.run("contested_deals", **rule_params, **deal_filters)
-shown_signals = st.pills("Show deals with", list(rules.signals), selection_mode="multi",
-                         default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")
-listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
-table = contested.deal_table(listed)
-shown = table.head(contested.MAX_LISTED)
-st.caption(f"{len(table):,} of {len(deals):,} contested deals, {table['amount'].sum():,.0f} at stake. "
-           + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. " if len(shown) < len(table)
-              else "") + "Click a row to see why it is contested; click a column header to sort.")
-table_key = "contest_table_" + "_".join(shown_signals)
-event = st.dataframe(
-    shown.drop(columns="deal_id"), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    key=table_key, column_config={
-        "deal_name": st.column_config.TextColumn("Deal", width="medium"),
-        "account_name": st.column_config.TextColumn("Account", width="medium"),
-        "owner_rep_name": "Owner", "team_name": "Team", "teams_involved": "Teams involved", "signals": "Signals",
-        "amount": st.column_config.NumberColumn("Amount", format="localized"), "stage": "Stage", "status": "Status",
-        "first_evidence_at": st.column_config.DatetimeColumn("First conflicting evidence", format="YYYY-MM-DD"),
-        "last_evidence_at": st.column_config.DatetimeColumn("Last conflicting evidence", format="YYYY-MM-DD"),
-    })
-charts.csv_download(table, "contested_deals")
-rows = event.selection.rows if event else []
+rows = []
+if deals.empty:
+    st.info("No contested deal in this period under the rule above and the current filters.")
+else:
+    shown_signals = st.pills("Show deals with", list(rules.signals), selection_mode="multi",
+                             default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")
+    listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
+    table = contested.deal_table(listed)
+    shown = table.head(contested.MAX_LISTED)
+    at_stake = wording.money_with_currency(table["amount"].sum())
+    st.caption(f"{len(table):,} of {len(deals):,} contested deals, {at_stake} at stake. "
+               + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. "
+                  if len(shown) < len(table) else "")
+               + "Click a row to see why it is contested; click a column header to sort. The CSV also has each "
+                 "deal's team, status and the dates of its first and last conflicting evidence.")
+    if shown.empty:
+        st.info("Choose at least one signal above to list the deals that have it.")
+    else:
+        # every column visible beside the sidebar of a 1440 px window: narrow columns whose text
+        # wraps onto up to 3 lines (Streamlit wraps text only in rows taller than 64 px)
+        event = st.dataframe(
+            shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+            key="contest_table_" + "_".join(shown_signals), placeholder="—", row_height=LIST_ROW_HEIGHT,
+            height=LIST_ROW_HEIGHT * min(len(shown), LIST_ROWS_SHOWN) + 37,  # and the header
+            column_order=["deal_name", "account_name", "owner_rep_name", "teams_involved", "signals", "amount",
+                          "stage"],
+            column_config={
+                "deal_name": st.column_config.TextColumn("Deal", width=170),
+                "account_name": st.column_config.TextColumn("Account", width=130),
+                "owner_rep_name": st.column_config.TextColumn("Owner", width=100),
+                "teams_involved": st.column_config.TextColumn(
+                    "Teams involved", width=170,
+                    help="The owner's team and the teams of the reps named by the evidence"),
+                "signals": st.column_config.TextColumn("Signals", width=155),
+                "amount": st.column_config.NumberColumn(wording.money_label("Amount"), format="localized", width=95),
+                "stage": st.column_config.TextColumn("Stage", width=90,
+                                                     help="As of the end of the period; won or lost once closed"),
+            })
+        charts.csv_download(contested.for_download(table), "contested_deals")
+        rows = event.selection.rows if event else []
 if rows:
     selected_deal = shown.iloc[rows[0]]["deal_id"]
     session[DEAL] = selected_deal
     state.set_page_params({**rules.to_url(), "deal": selected_deal})
 
 # 5. Evidence for one deal
-st.subheader("Why is it contested?")
-if not selected_deal:
-    st.info("Select a deal in the list above to see its timeline and the evidence of each signal.")
-else:
-    deal_view.show_deal(selected_deal, filters, rules, key="contest")
+if selected_deal or not deals.empty:
+    st.subheader("Why is it contested?")
+    if not selected_deal:
+        st.info("Select a deal in the list above to see its timeline and the evidence of each signal.")
+    else:
+        deal_view.show_deal(selected_deal, filters, rules, key="contest")
 
 # 6. Outcome
 st.subheader("How contested deals end")
-for figure, _, drawn in app.built(contested.outcome_figures, app.run("contest_outcomes", **rule_params, **deal_filters)):
-    charts.plot(figure)
+outcomes = app.built(contested.outcome_figures, app.run("contest_outcomes", **rule_params, **deal_filters))
+for (figure, title, drawn), name in zip(outcomes, ("contest_outcomes_by_owner", "contest_outcomes")):
+    if figure is None:
+        st.info(title + ".")
+    else:
+        charts.plot(figure)
+        charts.csv_download(drawn, name)
 st.caption("Deals closed in the period; contested means contested as of the end of the period under the rule above. "
            "Who ended up with the deal is the kind of its owner's team at close. Bars show the Wilson 95% interval.")
-charts.csv_download(drawn, "contest_outcomes")

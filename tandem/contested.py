@@ -14,16 +14,24 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem.charts import SIGNAL_LABELS, signal_names
+from tandem import wording
+from tandem.charts import DAY_MS, SIGNAL_LABELS, WEEK_BAR_WIDTH_MS, signal_names, week_axis
 from tandem.filters import SIGNALS, ContestRules, Filters
 from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
 
 # Okabe-Ito colours not used by the teams' blue and orange shades
 SIGNAL_COLOURS = {"double_claim": "#CC79A7", "out_of_scope": "#882255", "uncoordinated_overlap": "#009E73"}
+# the trend's markers: drawn in this order, each smaller than the one before, so that signals
+# with the same count in a week stay visible on top of each other
+TREND_MARKERS = {"double_claim": ("diamond", 14), "out_of_scope": ("square", 10),
+                 "uncoordinated_overlap": ("circle", 7)}
 EXCHANGE_COLOUR = "#555555"
 MIN_CELL_DEALS = 10  # cells with fewer deals are marked as small samples
 MAX_LISTED = 2_000  # contested deals sent to the browser; the CSV holds them all
 MAX_PAIRS_DRAWN = 200  # uncoordinated pairs drawn on one timeline; every pair stays in the explanation
+MIN_TIMELINE_DAYS = 7  # a deal's timeline spans at least this many days, so its ticks stay dates, not hours
+# amount columns of the frames handed to downloads, named with the currency
+MONEY_COLUMNS = {"amount": "Amount", "contested_amount": "Value at stake", "won_amount": "Won amount"}
 LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14},
               legend={"orientation": "h", "y": -0.3})
 
@@ -64,24 +72,37 @@ def _number(value) -> float | None:
     return float(value)
 
 
+def _delta(now: float, before: float, base: float, fmt=wording.count) -> str:
+    """The change shown under a headline figure: the difference, and its percentage only over
+    a base of at least MIN_BASE deals (the rule of `wording.change_phrase`): '+7', '+12 (+8%)'."""
+    if now == before:
+        return "no change"
+    text = ("+" if now > before else "-") + fmt(abs(now - before))
+    if base >= wording.MIN_BASE and before:
+        text += f" ({(now - before) / before:+.0%})"
+    return text
+
+
 def headline(current: pd.Series, previous: pd.Series) -> list[dict]:
-    """The three headline figures with their change against the previous period:
-    dicts of label, value, delta (None when there is nothing to compare) and help."""
+    """The three headline figures with their change against the previous period: dicts of
+    label, value, delta (None when there is nothing to compare), unchanged and help."""
     figures = []
+    base = _number(previous["contested"]) or 0  # the deals behind the previous count and amount
     for key, label, unit in (("contested", "Contested active deals", "count"),
-                             ("contested_amount", "Value at stake", "money"),
+                             ("contested_amount", wording.money_label("Value at stake"), "money"),
                              ("contested_rate", "Contested rate", "rate")):
         now, before = _number(current[key]), _number(previous[key])
         if unit == "rate":
             value = "—" if now is None else f"{now:.1%}"
-            delta = None if now is None or before is None else f"{(now - before) * 100:+.1f} pts"
+            delta = (None if now is None or before is None else
+                     "no change" if round(now, 3) == round(before, 3) else f"{(now - before) * 100:+.1f} pts")
         else:
-            value = f"{now:,.0f}"
+            value = wording.count(now) if unit == "count" else wording.money(now)
             delta = None
             if before is not None and int(previous["active"]) > 0:
-                delta = f"{now - before:+,.0f}" + (f" ({(now - before) / before:+.0%})" if before else "")
+                delta = _delta(now, before, base, wording.count if unit == "count" else wording.money)
         shown_before = "—" if before is None else (f"{before:.1%}" if unit == "rate" else f"{before:,.0f}")
-        figures.append({"label": label, "value": value, "delta": delta,
+        figures.append({"label": label, "value": value, "delta": delta, "unchanged": delta == "no change",
                         "help": f"Previous period of the same length: {shown_before}."})
     return figures
 
@@ -109,22 +130,37 @@ def weekly_counts(run: Callable[..., pd.DataFrame], filters: Filters, rules: Con
     return counts.reset_index(drop=True)
 
 
-def trend_figure(weekly: pd.DataFrame, rules: ContestRules) -> tuple[go.Figure, str, pd.DataFrame]:
-    traces = [go.Bar(x=weekly["week_start"], y=weekly["contested"], name="contested deals",
+def trend_figure(weekly: pd.DataFrame, rules: ContestRules, first_week: dt.date,
+                 last_week: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Contested deals per week of the period, in total and per chosen signal, on the
+    period's weeks (`first_week` to `last_week`, Mondays), however short or long it is."""
+    traces = [go.Bar(x=weekly["week_start"], y=weekly["contested"], name="contested deals", width=WEEK_BAR_WIDTH_MS,
                      marker_color="#DDDDDD", hovertemplate="%{y:,} contested deals<extra></extra>")]
     for signal in rules.signals:
         traces.append(go.Scatter(x=weekly["week_start"], y=weekly[signal], name=SIGNAL_LABELS[signal],
                                  mode="lines+markers", line={"color": SIGNAL_COLOURS[signal], "width": 3},
+                                 marker={"symbol": TREND_MARKERS[signal][0], "size": TREND_MARKERS[signal][1]},
                                  hovertemplate="%{y:,} with " + SIGNAL_LABELS[signal] + "<extra></extra>"))
     if weekly.empty or weekly["contested"].iloc[-1] == 0:
         title = "No contested deal in the last week of the period"
     else:
         last = weekly.iloc[-1]
-        top = max(rules.signals, key=lambda s: last[s])
-        title = (f"{last['contested']:,} contested deals in the week of {last['week_start']:%d %b %Y}; "
-                 f"{SIGNAL_LABELS[top]} is behind {last[top] / last['contested']:.0%} of them")
+        total = int(last["contested"])
+        behind = int(max(last[s] for s in rules.signals))
+        tops = [SIGNAL_LABELS[s] for s in rules.signals if last[s] == behind]
+        # a share only over enough deals (wording.MIN_BASE), else the count
+        share = ("all of them" if behind == total else
+                 f"{behind / total:.0%} of them" if total >= wording.MIN_BASE else f"{behind:,} of them")
+        title = f"{wording.plural(total, 'contested deal')} in the week of {last['week_start']:%d %b %Y}" + (
+            f" ({' and '.join(tops)})" if total == 1 else
+            f"; {' and '.join(tops)} {'is' if len(tops) == 1 else 'are each'} behind {share}")
+    axis = {**week_axis(first_week, last_week), "hoverformat": "week of %d %b %Y"}
+    highest = weekly[["contested", *rules.signals]].to_numpy().max(initial=0)
+    # whole deals: below 6 Plotly would tick every half deal
+    counts = {"title": {"text": "Contested active deals at the week's end"}, "rangemode": "tozero",
+              **({"dtick": 1} if highest < 6 else {})}
     figure = go.Figure(traces, layout=dict(
-        title=title, xaxis_title="Week (Monday start)", yaxis_title="Contested active deals at the week's end",
+        title=title, xaxis=axis, yaxis=counts,
         hovermode="x unified", height=420, **LAYOUT))
     return figure, title, weekly
 
@@ -143,8 +179,8 @@ def _heatmap(grid_rate: pd.DataFrame, grid_n: pd.DataFrame, grid_amount: pd.Data
         texttemplate="%{text}", textfont={"size": 15}, colorscale="YlOrRd", zmin=0,
         zmax=max(0.05, float(pd.DataFrame(grid_rate).max().max() if grid_rate.notna().any().any() else 0.05)),
         customdata=grid_amount.fillna(0).values,
-        hovertemplate="%{y} × %{x}<br>contested rate %{z:.1%}<br>value at stake %{customdata:,.0f}<br>"
-                      + "%{text}<extra></extra>",
+        hovertemplate="%{y} × %{x}<br>contested rate %{z:.1%}<br>" + wording.money_label("value at stake")
+                      + ": %{customdata:,.0f}<br>%{text}<extra></extra>",
         colorbar={"title": "contested", "tickformat": ".0%"}, xgap=2, ygap=2), layout={
         "xaxis": {"title": {"text": x_title}, "tickangle": 0, "tickvals": grid_rate.columns.tolist(),
                   "ticktext": [str(c).replace(" ", "<br>", 1) for c in grid_rate.columns]},
@@ -153,30 +189,42 @@ def _heatmap(grid_rate: pd.DataFrame, grid_n: pd.DataFrame, grid_amount: pd.Data
         **{**LAYOUT, "margin": {"t": 10, "l": 10, "r": 10, "b": 10}}})
 
 
-def _highest(frame: pd.DataFrame, by: str, size: str) -> tuple[str, float, float] | None:
-    """The value of `by` with the highest contested rate (groups of at least MIN_CELL_DEALS
-    deals when there are any), its rate and the rate of all the others together."""
+def _ranking(frame: pd.DataFrame, by: str, size: str, noun: str, separator: str = " ") -> str | None:
+    """The takeaway that ranks the values of `by` by contested rate: the highest among the
+    groups of at least MIN_CELL_DEALS deals, against the rate of all the others together,
+    saying how many groups the ranking left out for too few deals. When fewer than two such
+    groups exist, or none of them has a contested deal, all groups compete and a small top
+    group comes with its number of deals. None with fewer than two groups."""
     groups = frame.groupby(by)[[size, "contested"]].sum()
-    groups["rate"] = groups["contested"] / groups[size]
-    eligible = groups[groups[size] >= MIN_CELL_DEALS]
-    eligible = eligible if not eligible.empty else groups
     if len(groups) < 2:
         return None
+    groups["rate"] = groups["contested"] / groups[size]
+    eligible = groups[groups[size] >= MIN_CELL_DEALS]
+    if len(eligible) < 2 or not eligible["contested"].any():
+        eligible = groups
+    left_out = len(groups) - len(eligible)
     top = eligible.sort_values(["rate", size], ascending=[False, False]).index[0]
+    deals = int(groups.loc[top, size])
     rest = groups.drop(index=top)
-    return top, groups.loc[top, "rate"], rest["contested"].sum() / rest[size].sum()
+    others = f"other {noun}s {rest['contested'].sum() / rest[size].sum():.0%}"
+    if left_out:
+        others += f"; {wording.plural(left_out, noun)} with fewer than {MIN_CELL_DEALS} deals not ranked"
+    rate = f"{groups.loc[top, 'rate']:.0%}"
+    if deals < MIN_CELL_DEALS:
+        rate += f" of {wording.plural(deals, 'deal')}"
+    return f"{top}{separator}{rate} contested ({others})"
 
 
 def region_segment_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
+    frame = frame.assign(region=frame["region"].map(wording.humanise), segment=frame["segment"].map(wording.humanise))
     grid = {v: frame.pivot(index="region", columns="segment", values=v)
             for v in ("contested_rate", "active", "contested_amount")}
-    parts = []
-    for by, others in (("region", "other regions"), ("segment", "other segments")):
-        highest = _highest(frame, by, "active")
-        if highest:
-            parts.append(f"{highest[0]} {highest[1]:.0%} contested ({others} {highest[2]:.0%})")
+    parts = [part for part in (_ranking(frame, "region", "active", "region"),
+                               _ranking(frame, "segment", "active", "segment")) if part]
     rate = frame["contested"].sum() / frame["active"].sum()
     title = "; ".join(parts) if parts else f"{rate:.0%} of active deals contested"
+    if not frame["contested"].any():  # nothing to rank
+        title = f"None of the {wording.plural(int(frame['active'].sum()), 'active deal')} is contested"
     figure = _heatmap(grid["contested_rate"], grid["active"], grid["contested_amount"], "Segment", "Region")
     return figure, title, frame  # the page writes the title above (half-width charts cut long titles)
 
@@ -185,15 +233,22 @@ def team_pair_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame
     grid = {v: frame.pivot(index="internal_team_name", columns="external_team_name", values=v)
             for v in ("contested_rate", "worked_by_both", "contested_amount")}
     keyed = frame.assign(pair=frame["internal_team_name"] + " × " + frame["external_team_name"])
-    highest = _highest(keyed, "pair", "worked_by_both")
-    if highest:
-        title = f"{highest[0]}: {highest[1]:.0%} contested (other pairs {highest[2]:.0%})"
-    else:
+    title = _ranking(keyed, "pair", "worked_by_both", "pair", separator=": ")
+    if not keyed["contested"].any():  # nothing to rank
+        title = "No deal worked by both forces is contested"
+    elif not title:
         row = keyed.iloc[0]
-        title = f"{row['pair']}: {row['contested_rate']:.0%} of {row['worked_by_both']:,} deals contested"
+        deals = wording.plural(int(row["worked_by_both"]), "deal")
+        title = f"{row['pair']}: {row['contested_rate']:.0%} of {deals} contested"
     figure = _heatmap(grid["contested_rate"], grid["worked_by_both"], grid["contested_amount"], "Agency",
                       "Internal team")
     return figure, title, frame  # the page writes the title above (half-width charts cut long titles)
+
+
+def for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as downloaded: its amount columns named with the currency ("Amount (EUR)")."""
+    return frame.rename(columns={c: wording.money_label(label) for c, label in MONEY_COLUMNS.items()
+                                 if c in frame.columns})
 
 
 def deal_table(deals: pd.DataFrame) -> pd.DataFrame:
@@ -209,8 +264,9 @@ def deal_table(deals: pd.DataFrame) -> pd.DataFrame:
                   "amount", "stage", "status", "first_evidence_at", "last_evidence_at"]]
 
 
-def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.DataFrame]]:
-    """Who ended up with the contested deals, and the win rate of contested vs uncontested."""
+def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure | None, str, pd.DataFrame]]:
+    """Who ended up with the contested deals, and the win rate of contested vs uncontested;
+    no figure (None), only its title, when it would draw nothing."""
     contested = outcomes[outcomes["contested"]].set_index("owner_kind")
     won_by = {kind: int(contested.loc[kind, "won"]) for kind in ("internal", "external")}
     lost = int(contested.loc["all", "lost"])
@@ -219,17 +275,23 @@ def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.Dat
     won = sum(won_by.values())
     if won:
         keeper = max(won_by, key=won_by.get)
+        kept = won_by[keeper]
+        # a share only over enough deals (wording.MIN_BASE), else the count
+        share = (f"all {won:,}" if kept == won else f"{kept / won:.0%} of the {won:,}" if won >= wording.MIN_BASE
+                 else f"{kept:,} of the {won:,}")
         title = (f"The one contested deal won ended with an {keeper} owner" if won == 1 else
-                 f"{keeper.capitalize()} owners ended up with {won_by[keeper] / won:.0%} of the {won:,} contested "
-                 "deals won")
+                 f"{keeper.capitalize()} owners ended up with {share} contested deals won")
     elif lost:
-        title = f"All {lost:,} contested deals closed in the period were lost"
+        title = ("The one contested deal closed in the period was lost" if lost == 1 else
+                 f"All {lost:,} contested deals closed in the period were lost")
     else:
         title = "No contested deal closed in the period"
     owners = go.Figure(go.Bar(x=drawn["deals"], y=drawn["outcome"], orientation="h",
                               marker_color=[INTERNAL, EXTERNAL, NEUTRAL], text=drawn["deals"], textposition="auto",
                               hovertemplate="%{y}: %{x:,} deals<extra></extra>"), layout=dict(
-        title=title, xaxis_title="Contested deals closed in the period", yaxis={"title": None, "autorange": "reversed"},
+        title=title, xaxis={"title": {"text": "Contested deals closed in the period"}, "rangemode": "tozero",
+                            **({"dtick": 1} if drawn["deals"].max() < 6 else {})},  # whole deals
+        yaxis={"title": None, "autorange": "reversed"},
         height=300, **LAYOUT))
 
     overall = outcomes[outcomes["owner_kind"] == "all"].set_index("contested")
@@ -259,7 +321,8 @@ def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure, str, pd.Dat
     win = go.Figure(win_bars, layout=dict(
         title=title, xaxis={"title": "Win rate (won / closed) with Wilson 95% interval", "tickformat": ".0%",
                             "range": [0, 1]}, yaxis={"autorange": "reversed"}, height=260, **LAYOUT))
-    return [(owners, owners.layout.title.text, drawn), (win, title, rates)]
+    return [(owners if drawn["deals"].any() else None, owners.layout.title.text, drawn),
+            (win if not shown.empty else None, title, rates)]
 
 
 # --- one deal's evidence -------------------------------------------------------------
@@ -289,7 +352,10 @@ def _who(reps: dict, rep_id: str) -> str:
 
 
 def _a(word: str) -> str:
-    return f"{'an' if str(word)[:1].lower() in 'aeiou' else 'a'} {word}"
+    """'an email', 'a call', 'an SMB': an acronym takes the article of its first letter's name."""
+    text = str(word)
+    vowel_sounds = "aefhilmnorsx" if text.isupper() and len(text) > 1 else "aeiou"
+    return f"{'an' if text[:1].lower() in vowel_sounds else 'a'} {text}"
 
 
 def _scope_text(rules: pd.DataFrame) -> str:
@@ -297,8 +363,8 @@ def _scope_text(rules: pd.DataFrame) -> str:
         return "has no scope rule, so no touch is in its scope"
     parts = []
     for rule in rules.itertuples():
-        segment = "any segment" if rule.segment == "*" else f"{rule.segment} accounts"
-        region = "any region" if rule.region == "*" else f"the {rule.region} region"
+        segment = "any segment" if rule.segment == "*" else f"{wording.humanise(rule.segment)} accounts"
+        region = "any region" if rule.region == "*" else f"the {wording.humanise(rule.region)} region"
         parts.append(f"{segment} in {region}, stages {rule.stage_from} to {rule.stage_to}")
     return "agreed scope: " + "; ".join(parts)
 
@@ -325,8 +391,8 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
                 f" stages then: {stages})")
         sentences.append(
             f"**Out of scope**: {_who(reps, rep_id)} touched the customer {when} on a deal owned by {owner}. "
-            f"This is {_a(record['segment'])} account in the {record['region']} region; {team}'s "
-            f"{_scope_text(team_rules)}.")
+            f"This is {_a(wording.humanise(record['segment']))} account in the {wording.humanise(record['region'])} "
+            f"region; {wording.possessive(str(team))} {_scope_text(team_rules)}.")
     overlaps = evidence[evidence["signal"] == "uncoordinated_overlap"]
     days = rules.overlap_days
     for (internal, external), pairs in overlaps.groupby(["rep_id", "other_rep_id"], sort=True):
@@ -343,7 +409,7 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
         else:
             gap = (talks["occurred_at"] - first).abs()
             near = talks.loc[gap.idxmin()]
-            nearest = (f"Their nearest exchange, a {near['channel']} on {_when(near['occurred_at'])}, is outside "
+            nearest = (f"Their nearest exchange, {_a(near['channel'])} on {_when(near['occurred_at'])}, is outside "
                        f"the {days}-day margin ({_when(window_from)} to {_when(window_to)}).")
         count = len(pairs)
         sentences.append(
@@ -352,6 +418,27 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
             f"{_when(second)}, {(second - first) / pd.Timedelta(days=1):.1f} days apart) without talking to each "
             f"other from {days} days before to {days} days after. {nearest}")
     return sentences
+
+
+# tick labels by tick spacing (ms): hours within a day, days, then months with their year
+TIMELINE_TICK_FORMATS = [{"dtickrange": [None, DAY_MS / 2], "value": "%d %b %H:%M"},
+                         {"dtickrange": [DAY_MS, "M1"], "value": "%d %b"},
+                         {"dtickrange": ["M1", None], "value": "%b %Y"}]
+
+
+def _timeline_axis(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame) -> dict:
+    """The time axis of a deal's timeline: its window and every event, at least
+    MIN_TIMELINE_DAYS wide (a deal of one afternoon would otherwise tick in minutes);
+    the title names the years, which day ticks leave out."""
+    times = pd.concat([timeline["occurred_at"], evidence["evidence_at"], evidence["other_evidence_at"],
+                       pd.Series([record["window_start"], record["window_end"]])]).dropna()
+    first, last = pd.Timestamp(times.min()), pd.Timestamp(times.max())
+    span = max(last - first, pd.Timedelta(days=MIN_TIMELINE_DAYS))
+    middle = first + (last - first) / 2
+    start, end = middle - span / 2 - span * 0.03, middle + span / 2 + span * 0.03
+    years = f"{start:%Y}" if start.year == end.year else f"{start:%Y}–{end:%Y}"
+    return {"type": "date", "title": {"text": f"Date ({years})"}, "tickformatstops": TIMELINE_TICK_FORMATS,
+            "range": [start, end]}
 
 
 def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame,
@@ -447,10 +534,13 @@ def timeline_figure(record: pd.Series, timeline: pd.DataFrame, evidence: pd.Data
     title = (f"{record['deal_name']}: contested by {', '.join(signals)}" if signals else
              f"{record['deal_name']} is not contested under the current rule")
     figure.update_layout(
-        title=title, yaxis={"title": None, "categoryorder": "array", "categoryarray": lanes
-                                                and [label[r] for r in lanes], "autorange": "reversed"},
-        height=max(320, 70 * len(lanes) + 200), hovermode="closest",
-        **{**LAYOUT, "margin": {"t": 110, "l": 10, "r": 10, "b": 10}, "legend": {"orientation": "h", "y": -0.25}})
+        title=title, xaxis=_timeline_axis(record, timeline, evidence),
+        yaxis={"title": None, "categoryorder": "array", "categoryarray": lanes and [label[r] for r in lanes],
+               "autorange": "reversed"},
+        height=70 * len(lanes) + 330, hovermode="closest",
+        # the legend at the bottom of the figure, below the axis title, whatever the number of lanes
+        **{**LAYOUT, "margin": {"t": 110, "l": 10, "r": 10, "b": 150},
+           "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}})
     for lane in lanes:
         figure.add_hline(y=label[lane], line={"color": KIND_COLOURS.get(reps[lane]["kind"], NEUTRAL), "width": 1},
                          opacity=0.25)

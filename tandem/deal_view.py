@@ -12,8 +12,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tandem import app, charts, contested, state
+from tandem import app, charts, contested, state, wording
 from tandem.filters import ContestRules, Filters
+
+
+# the timeline's columns as listed under the chart (ids, kinds and the counterpart's team left
+# out: the chart shows them), with widths that fit a 1440 px window
+EVENT_COLUMNS = {"occurred_at": ("When", 125), "event": ("Event", 95), "channel": ("Channel", 70),
+                 "rep_name": ("Rep", 110), "rep_team_name": ("Team", 140), "other_rep_name": ("With rep", 110),
+                 "contact_name": ("Contact", 110), "detail": ("Detail", 175)}
 
 
 def contacts_touched(timeline: pd.DataFrame) -> pd.DataFrame:
@@ -52,14 +59,18 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     evidence = evidence[evidence["signal"].isin(rules.signals)]
     scope_rules = app.run("scope_rules_by_team")
     product = (f" · {record['product']}" if details and isinstance(record["product"], str) else "")
-    st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({record['region']}, {record['segment']}) · "
-                f"{record['amount']:,.0f}{product} · {record['status']}, stage {record['stage']} · owner "
-                f"{record['owner_rep_name']} ({record['owner_team_name']})"
+    # a closed deal's stage is its status (won, lost)
+    status = record["status"] if record["status"] != "open" else f"open, stage {record['stage']}"
+    st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({wording.humanise(record['region'])}, "
+                f"{wording.humanise(record['segment'])}) · "
+                f"{wording.money_with_currency(record['amount'])}{product} · "
+                f"{status} · owner {record['owner_rep_name']} ({record['owner_team_name']})"
                 + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
                    if isinstance(record["source_rep_name"], str) else " · no source rep"))
     if details:
         closed = f", closed {record['closed_at']:%d %b %Y}" if pd.notna(record["closed_at"]) else ", open at the end"
-        lead = f" · lead source {record['lead_source']}" if isinstance(record["lead_source"], str) else ""
+        lead = (f" · lead source {wording.humanise(record['lead_source'])}" if isinstance(record["lead_source"], str)
+                else "")
         st.caption(f"Created {record['created_at']:%d %b %Y}{closed}{lead}. Deal window (touches of the account "
                    f"count for the deal): {record['window_start']:%d %b %Y} to {record['window_end']:%d %b %Y}.")
     for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
@@ -67,31 +78,43 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     figure, _ = app.built(contested.timeline_figure, record, timeline, evidence, state.team_colours())
     charts.plot(figure, key=f"{key}_timeline")
     if details:
-        left, middle, right = st.columns([3, 2, 2])
+        # two halves, the contacts beside the claims and the stage history: at 1440 px each
+        # table shows all its columns (widths in px)
+        left, right = st.columns(2)
         with left:
             contacts = contacts_touched(timeline)
             st.markdown(f"**Contacts touched** ({len(contacts):,})")
             if contacts.empty:
                 st.caption("No customer touch belongs to this deal.")
             else:
-                st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", column_config={
-                    "contact_name": "Contact", "touches": "Touches", "reps": "By",
-                    "first_touch_at": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD"),
-                    "last_touch_at": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD")})
-        for column, event, detail, title, empty in (
-                (middle, "claim", "kind", "Claims", "No claim on this deal."),
-                (right, "stage_change", "stage", "Stage history", "No stage change: the deal is still a lead.")):
-            with column:
+                st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", placeholder="—",
+                             column_config={
+                    "contact_name": st.column_config.TextColumn("Contact", width=105),
+                    "touches": st.column_config.NumberColumn("Touches", width=60),
+                    "reps": st.column_config.TextColumn("By", width=155),
+                    # short dates leave room for two reps' names
+                    "first_touch_at": st.column_config.DatetimeColumn("First", format="D MMM YY", width=78),
+                    "last_touch_at": st.column_config.DatetimeColumn("Last", format="D MMM YY", width=78)})
+        for event, detail, title, empty in (
+                ("claim", "kind", "Claims", "No claim on this deal."),
+                ("stage_change", "stage", "Stage history", "No stage change: the deal is still a lead.")):
+            with right:
                 rows = _events(timeline, event, detail)
                 st.markdown(f"**{title}** ({len(rows):,})")
                 if rows.empty:
                     st.caption(empty)
                 else:
-                    st.dataframe(rows, hide_index=True, width="stretch", column_config={
-                        "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-                        "rep_name": "Rep", "rep_team_name": "Team", detail: detail.capitalize()})
+                    st.dataframe(rows, hide_index=True, width="stretch", placeholder="—", column_config={
+                        "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm", width=125),
+                        "rep_name": st.column_config.TextColumn("Rep", width=110),
+                        "rep_team_name": st.column_config.TextColumn("Team", width=130),
+                        detail: st.column_config.TextColumn(detail.capitalize(), width=95)})
     with st.expander(f"The {len(timeline):,} events of this timeline"):
-        st.dataframe(timeline.drop(columns=[c for c in timeline.columns if c.endswith("_id")]),
-                     hide_index=True, width="stretch")
+        events = timeline.assign(event=timeline["event"].map(wording.humanise))
+        st.dataframe(events, hide_index=True, width="stretch", placeholder="—", column_order=list(EVENT_COLUMNS),
+                     column_config={**{c: st.column_config.Column(label, width=width)
+                                       for c, (label, width) in EVENT_COLUMNS.items()},
+                                    "occurred_at": st.column_config.DatetimeColumn(
+                                        "When", format="YYYY-MM-DD HH:mm", width=EVENT_COLUMNS["occurred_at"][1])})
         charts.csv_download(timeline, f"deal_{deal_id}_timeline")
     return True

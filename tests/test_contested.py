@@ -187,15 +187,89 @@ def test_headline_changes_against_the_previous_period():
     current = pd.Series({"active": 6, "contested": 3, "contested_amount": 170000.0, "contested_rate": 0.5})
     previous = pd.Series({"active": 4, "contested": 1, "contested_amount": 100000.0, "contested_rate": 0.25})
     figures = contested.headline(current, previous)
+    assert [f["label"] for f in figures] == ["Contested active deals", "Value at stake (EUR)", "Contested rate"]
+    # 1 contested deal before: under MIN_BASE (10) the change is the difference only, no percentage
     assert [(f["value"], f["delta"]) for f in figures] == [
-        ("3", "+2 (+200%)"), ("170,000", "+70,000 (+70%)"), ("50.0%", "+25.0 pts")]
+        ("3", "+2"), ("170,000", "+70,000"), ("50.0%", "+25.0 pts")]
     nothing_before = pd.Series({"active": 0, "contested": 0, "contested_amount": 0.0, "contested_rate": None})
     assert [f["delta"] for f in contested.headline(current, nothing_before)] == [None, None, None]
+
+
+def test_headline_percentages_only_over_ten_deals():
+    before = pd.Series({"active": 100, "contested": 10, "contested_amount": 200000.0, "contested_rate": 0.1})
+    after = pd.Series({"active": 100, "contested": 8, "contested_amount": 250000.0, "contested_rate": 0.08})
+    # 10 contested deals before: the base is enough for percentages; the amount is theirs
+    assert [f["delta"] for f in contested.headline(after, before)] == ["-2 (-20%)", "+50,000 (+25%)", "-2.0 pts"]
+    # 8 before: the counts only
+    assert [f["delta"] for f in contested.headline(before, after)] == ["+2", "-50,000", "+2.0 pts"]
+    same = contested.headline(before, before)
+    assert [(f["delta"], f["unchanged"]) for f in same] == [("no change", True)] * 3
 
 
 def test_previous_period_has_the_same_length():
     assert contested.previous_period(Filters(dt.date(2025, 3, 3), dt.date(2025, 3, 10))) == {
         "start": dt.datetime(2025, 2, 24), "end": dt.datetime(2025, 3, 3)}
+
+
+def test_heatmap_titles_say_which_cells_the_ranking_left_out():
+    cells = pd.DataFrame({"region": ["Central", "Central", "North", "West"],
+                          "segment": ["mid_market", "smb", "smb", "smb"],
+                          "active": [20, 10, 40, 4], "contested": [10, 2, 4, 4]})
+    cells = cells.assign(contested_amount=cells["contested"] * 1000.0,
+                         contested_rate=cells["contested"] / cells["active"])
+    figure, title, drawn = contested.region_segment_heatmap(cells)
+    # regions: Central 12 of 30 (40%); North 4 of 40; West 4 of 4 would top the ranking but has
+    # fewer than 10 deals; the others together: 8 of 44 (18%). Segments: mid_market 10 of 20,
+    # smb 10 of 54 (19%)
+    assert title == ("Central 40% contested (other regions 18%; 1 region with fewer than 10 deals not ranked); "
+                     "Mid-market 50% contested (other segments 19%)")
+    assert list(figure.data[0].x) == ["Mid-market", "SMB"]  # codes as words
+    assert "value at stake (EUR)" in figure.data[0].hovertemplate
+    assert list(contested.for_download(drawn).columns)[-2:] == ["Value at stake (EUR)", "contested_rate"]
+
+    # one region with 10 deals or more is no ranking: all regions compete, the top one with its
+    # number of deals (East 2 of 3; the others 2 of 18), likewise segments (enterprise 2 of 3)
+    few = pd.DataFrame({"region": ["North", "Central", "East"], "segment": ["smb", "smb", "enterprise"],
+                        "active": [12, 6, 3], "contested": [0, 2, 2]})
+    few = few.assign(contested_amount=0.0, contested_rate=few["contested"] / few["active"])
+    assert contested.region_segment_heatmap(few)[1] == ("East 67% of 3 deals contested (other regions 11%); "
+                                                        "Enterprise 67% of 3 deals contested (other segments 11%)")
+
+    pairs = pd.DataFrame({"internal_team_name": ["Key Accounts", "Key Accounts", "Regional Sales"],
+                          "external_team_name": ["Crestview Promotions", "Meridian", "Crestview Promotions"],
+                          "worked_by_both": [20, 3, 12], "contested": [9, 3, 2]})
+    pairs = pairs.assign(contested_amount=0.0, contested_rate=pairs["contested"] / pairs["worked_by_both"])
+    # Key Accounts × Meridian: 3 of 3, under 10 deals; the others 5 of 15
+    assert contested.team_pair_heatmap(pairs)[1] == (
+        "Key Accounts × Crestview Promotions: 45% contested (other pairs 33%; 1 pair with fewer than 10 deals not "
+        "ranked)")
+
+
+def outcomes_frame(internal_won: int, external_won: int, lost: int) -> pd.DataFrame:
+    """contest_outcomes rows: contested deals won by owner kind and lost; nothing uncontested closed."""
+    rows = [(True, "external", external_won, 0), (True, "internal", internal_won, 0),
+            (True, "all", internal_won + external_won, lost)]
+    rows += [(False, kind, 0, 0) for kind in ("external", "internal", "all")]
+    frame = pd.DataFrame(rows, columns=["contested", "owner_kind", "won", "lost"])
+    closed = frame["won"] + frame["lost"]
+    return frame.assign(won_amount=0.0, win_rate=(frame["won"] / closed).where(closed > 0),
+                        win_rate_low=0.0, win_rate_high=1.0)
+
+
+@pytest.mark.parametrize("internal_won, external_won, lost, title", [
+    (2, 0, 1, "Internal owners ended up with all 2 contested deals won"),
+    (2, 1, 0, "Internal owners ended up with 2 of the 3 contested deals won"),  # no percentage of 3
+    (9, 3, 0, "Internal owners ended up with 75% of the 12 contested deals won"),
+    (0, 0, 1, "The one contested deal closed in the period was lost"),
+    (0, 0, 0, "No contested deal closed in the period"),
+])
+def test_outcome_titles_count_small_numbers(internal_won, external_won, lost, title):
+    (owners, owners_title, drawn), (win, _, _) = contested.outcome_figures(
+        outcomes_frame(internal_won, external_won, lost))
+    assert owners_title == title
+    assert drawn["deals"].tolist() == [internal_won, external_won, lost]
+    assert (owners is None) == (internal_won + external_won + lost == 0)  # a sentence, not a blank chart
+    assert (win is None) == (internal_won + external_won + lost == 0)  # else the contested deals' rate alone
 
 
 def evidence_of(db, deal_id: str, **rule) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
@@ -224,7 +298,7 @@ def test_explanation_of_claims_and_out_of_scope_touches(db):
         "11 Feb 2025; **Ivo Alder** (Inside A, internal): credit on 05 Mar 2025.",
         "**Out of scope**: **Xan Xu** (Agency X, external) touched the customer 2 times (first 11 Jan 2025, last "
         "05 Mar 2025; stages then: lead, proposal) on a deal owned by **Ivo Alder** (Inside A, internal). This is "
-        "an enterprise account in the North region; Agency X's agreed scope: smb accounts in any region, stages "
+        "an Enterprise account in the North region; Agency X's agreed scope: SMB accounts in any region, stages "
         "lead to qualified.",
     ]
 
@@ -291,18 +365,20 @@ def titles(at: AppTest) -> list[str]:
 def test_page_default_rule(page):
     at = page()
     # previous week [24 Feb, 3 Mar): 1 contested (d1) of 4 active; see test_weekly_counts
-    assert metrics(at) == [("Contested active deals", "3", "+2 (+200%)"),
-                           ("Value at stake", "170,000", "+70,000 (+70%)"),
+    assert metrics(at) == [("Contested active deals", "3", "+2"),
+                           ("Value at stake (EUR)", "170,000", "+70,000"),
                            ("Contested rate", "50.0%", "+25.0 pts")]
     listed = at.dataframe[0].value
     assert listed["deal_name"].tolist() == ["D1 won in period", "D3 open", "D2 lost in period"]  # by amount
     assert listed["signals"].tolist() == ["double claim, out of scope", "uncoordinated overlap", "out of scope"]
     headings = [m.value for m in at.markdown if m.value.startswith("**")]
     # regions: North 1 of 3 active deals, South 2 of 3; segments: enterprise 1 of 1 (too few
-    # for the 10-deal threshold, but every segment is below it, so all compete), smb 2 of 5
-    assert "**South 67% contested (other regions 33%); enterprise 100% contested (other segments 40%)**" in headings
-    assert "**Inside A × Agency X: 50% contested (other pairs 25%)**" in headings
-    assert titles(at)[2:] == ["3 contested deals in the week of 03 Mar 2025; out of scope is behind 67% of them",
+    # for the 10-deal threshold, but every segment is below it, so all compete and the
+    # title gives the number of deals), smb 2 of 5
+    assert ("**South 67% of 3 deals contested (other regions 33%); Enterprise 100% of 1 deal contested "
+            "(other segments 40%)**") in headings
+    assert "**Inside A × Agency X: 50% of 4 deals contested (other pairs 25%)**" in headings
+    assert titles(at)[2:] == ["3 contested deals in the week of 03 Mar 2025; out of scope is behind 2 of them",
                               "The one contested deal won ended with an internal owner",
                               "Contested deals win 50% (9%–91%) against 100% (21%–100%) for the others"]
     assert [i.value for i in at.info] == ["Select a deal in the list above to see its timeline and the evidence of "
@@ -311,7 +387,7 @@ def test_page_default_rule(page):
 
 def test_page_with_another_rule_from_the_url(page):
     at = page(overlap="3", signal="uncoordinated_overlap", deal="d7")
-    assert metrics(at)[:2] == [("Contested active deals", "1", "+1"), ("Value at stake", "5,000", "+5,000")]
+    assert metrics(at)[:2] == [("Contested active deals", "1", "+1"), ("Value at stake (EUR)", "5,000", "+5,000")]
     assert at.dataframe[0].value["deal_name"].tolist() == ["D7 created at start"]
     sentences = [m.value for m in at.markdown if m.value.startswith("- **Uncoordinated")]
     assert len(sentences) == 1 and "**Ida Berg** (Inside B, internal) and **Xia Xeno** (Agency X, external)" in \
@@ -338,7 +414,7 @@ def test_page_without_signals_explains_itself(page):
 def test_page_ignores_bad_url_values(page):
     at = page(lookback="many", signal="<script>", deal="x" * 500)
     assert len(at.warning) == 3
-    assert metrics(at)[0] == ("Contested active deals", "3", "+2 (+200%)")  # the default rule
+    assert metrics(at)[0] == ("Contested active deals", "3", "+2")  # the default rule
 
 
 def test_page_with_an_unknown_deal(page):
@@ -354,3 +430,117 @@ def test_page_in_presentation_mode_hides_names(page):
         for name in pd.read_csv(FIXTURE / f"{table}.csv")["name"]:
             assert name not in shown
     assert "Internal rep" in shown
+
+
+# --- the page on periods of every length (demo database) -----------------------------------
+
+def open_on_period(start: str, end: str, **page_params) -> AppTest:
+    """The Contested deals page for the period [start, end) given in the URL, as the weekly
+    review's evidence links open it."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["start"], at.query_params["end"] = start, end
+    at.run()
+    at.switch_page("pages/contested_deals.py")
+    for key, value in page_params.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def chart_layouts(at: AppTest) -> dict[str, dict]:
+    """Each chart's figure (data and layout) by its title (line breaks taken out)."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return {c["layout"].get("title", {}).get("text", "").replace("<br>", " "): c for c in charts}
+
+
+@pytest.mark.parametrize("start, end, first_monday, weeks", [
+    ("2026-11-20", "2026-11-21", "2026-11-16", 1),  # one day, a Friday
+    ("2026-11-16", "2026-11-23", "2026-11-16", 1),  # the week the weekly review's links open
+    ("2026-10-19", "2026-11-23", "2026-10-19", 5),
+    ("2024-11-25", "2026-11-23", "2024-11-25", 104),  # two years
+])
+def test_trend_reads_on_periods_of_any_length(small_db, monkeypatch, start, end, first_monday, weeks):
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period(start, end)
+    assert not at.exception
+    trend = next(c for c in chart_layouts(at).values()
+                 if c["layout"].get("xaxis", {}).get("title", {}).get("text") == "Week (Monday start)")
+    axis = trend["layout"]["xaxis"]
+    first = pd.Timestamp(first_monday)
+    last = first + pd.Timedelta(weeks=weeks - 1)
+    # the range is the period's weeks, half a week either side: one week is one bar, not
+    # an axis of milliseconds
+    assert [pd.Timestamp(x) for x in axis["range"]] == [first - pd.Timedelta(days=3.5), last + pd.Timedelta(days=3.5)]
+    ticks = [pd.Timestamp(t) for t in axis["tickvals"]]
+    assert ticks[0] == first and all(t.weekday() == 0 for t in ticks) and len(ticks) <= 12
+    bars = trend["data"][0]
+    assert bars["type"] == "bar" and bars["width"] == pytest.approx(0.8 * 7 * 24 * 3600 * 1000)
+    assert [pd.Timestamp(x) for x in bars["x"]] == [first + pd.Timedelta(weeks=n) for n in range(weeks)]
+
+
+@pytest.mark.parametrize("start, end, deal, lookback", [
+    ("2026-11-16", "2026-11-23", "D0000171", "30"),  # one week; the deal's evidence spans Sep to Nov
+    ("2024-11-25", "2026-11-23", "D0000052", "30"),  # two years; touched over five months
+    ("2026-11-20", "2026-11-21", "D0000200", "0"),  # one day, a deal created that afternoon, no lookback
+])
+def test_deal_timeline_reads_on_short_and_long_periods(small_db, monkeypatch, start, end, deal, lookback):
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period(start, end, deal=deal, lookback=lookback)
+    assert not at.exception
+    record = run("deal_record", db=small_db, deal_id=deal, end=pd.Timestamp(end), lookback_days=int(lookback)).iloc[0]
+    timeline = next(c for t, c in chart_layouts(at).items() if t.startswith(record["deal_name"]))
+    axis = timeline["layout"]["xaxis"]
+    low, high = (pd.Timestamp(x) for x in axis["range"])
+    # the deal's window is on the axis, which spans at least a week: its ticks are dates,
+    # not hours or milliseconds
+    assert low <= record["window_start"] and record["window_end"] <= high
+    assert high - low >= pd.Timedelta(days=7)
+    assert axis["title"]["text"] == (f"Date ({low:%Y})" if low.year == high.year else f"Date ({low:%Y}–{high:%Y})")
+
+
+def test_page_without_contested_deals_says_so(small_db, monkeypatch):
+    """A week of the demo with 8 active deals, none contested: sentences, not blank charts."""
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period("2026-08-31", "2026-09-07")
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["0", "0", "0.0%"]
+    assert [i.value for i in at.info] == [
+        "No contested deal at the end of any week of the period (under the rule above).",
+        "No contested deal in this period under the rule above and the current filters.",
+        "No contested deal closed in the period.", "Not enough closed deals to compare win rates."]
+    headings = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert "**None of the 8 active deals is contested**" in headings
+    assert "**No deal worked by both forces is contested**" in headings
+    assert len(at.get("plotly_chart")) == 2  # the two heatmaps, which show where the active deals are
+    assert "Why is it contested?" not in [h.value for h in at.subheader]
+
+
+def test_list_columns_fit_and_name_the_currency(page):
+    at = page()
+    listed = at.dataframe[0]
+    # fewer columns (owner, team, status and the evidence dates stay in the CSV), each with a
+    # width, so that the list needs no horizontal scrolling beside the sidebar at 1440 px
+    assert list(listed.proto.column_order) == ["deal_name", "account_name", "owner_rep_name", "teams_involved",
+                                               "signals", "amount", "stage"]
+    columns = json.loads(listed.proto.columns)
+    assert columns["amount"]["label"] == "Amount (EUR)"
+    assert sum(columns[c]["width"] for c in listed.proto.column_order) <= 940
+    assert listed.proto.placeholder == "—"  # empty cells never say None
+    assert "170,000 EUR at stake" in " ".join(c.value for c in at.caption)
+
+
+def test_deal_evidence_in_plain_words(small_db, monkeypatch):
+    dashboard_on(small_db, monkeypatch)
+    at = open_on_period("2026-11-16", "2026-11-23", deal="D0000171")
+    shown = [m.value for m in at.markdown]
+    assert ("**Core Platform for Keystone Textile Mills Industries (2026)** · Keystone Textile Mills Industries "
+            "(East, Enterprise) · 75,250 EUR · open, stage negotiation · owner Felix Richter (Key Accounts)") in \
+        " ".join(shown)
+    out_of_scope = next(s for s in shown if s.startswith("- **Out of scope**"))
+    assert out_of_scope.endswith(
+        "This is an Enterprise account in the East region; Crestview Promotions' agreed scope: Mid-market accounts "
+        "in any region, stages lead to qualified; SMB accounts in any region, stages lead to qualified.")
+    overlap = next(s for s in shown if s.startswith("- **Uncoordinated overlap**"))
+    assert "Their nearest exchange, an email on 20 Nov 2026 10:05" in overlap
+    events = at.dataframe[-1]  # the events of the timeline, under the chart
+    assert events.proto.placeholder == "—" and "Stage change" in set(events.value["event"])

@@ -1,0 +1,56 @@
+"""The Contested deals page in a real headless Chromium at 1440 px wide: the weekly trend on
+short and long periods, and the list of contested deals without horizontal scrolling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
+from tests.test_browser import app_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def server(small_db, tmp_path_factory):
+    log = tmp_path_factory.mktemp("browser_contested") / "streamlit.log"
+    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("query, first_tick", [
+    ("?start=2026-11-16&end=2026-11-23", "16 Nov"),  # what the weekly review's evidence links open
+    ("?start=2026-11-20&end=2026-11-21", "16 Nov"),  # one day: its week
+    ("?start=2024-11-25&end=2026-11-23", "25 Nov"),  # two years
+])
+def test_trend_and_list_read_at_1440_px(server, browser, tmp_path, query, first_tick):
+    page = browser.new_page(viewport={"width": 1440, "height": 3000})
+    page.goto(f"{server}/contested_deals{query}")
+    page.get_by_role("heading", name="Contested deals", exact=True).first.wait_for(timeout=120_000)
+    wait_until_rendered(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    trend = page.locator("[data-testid='stPlotlyChart']").filter(has_text="Week (Monday start)")
+    trend.scroll_into_view_if_needed()
+    trend.screenshot(path=tmp_path / "trend.png")
+    ticks = trend.locator(".xtick text").evaluate_all("texts => texts.map(t => t.textContent)")
+    # dates on Mondays, never times of day ("23:59:59.9996" on a one-week axis before)
+    assert ticks and ticks[0].startswith(first_tick) and not any(":" in tick for tick in ticks)
+    listed = page.locator("[data-testid='stDataFrame']").first
+    listed.scroll_into_view_if_needed()
+    listed.screenshot(path=tmp_path / "list.png")
+    visible, content = page.evaluate(
+        "() => { const s = document.querySelector(\"[data-testid='stDataFrame'] .dvn-scroller\");"
+        " return [s.clientWidth, s.scrollWidth]; }")
+    assert content <= visible  # every column visible, no horizontal scrolling
+    page.close()
