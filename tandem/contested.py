@@ -72,17 +72,6 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def _delta(now: float, before: float, base: float, fmt=wording.count) -> str:
-    """The change shown under a headline figure: the difference, and its percentage only over
-    a base of at least MIN_BASE deals (the rule of `wording.change_phrase`): '+7', '+12 (+8%)'."""
-    if now == before:
-        return "no change"
-    text = ("+" if now > before else "-") + fmt(abs(now - before))
-    if base >= wording.MIN_BASE and before:
-        text += f" ({(now - before) / before:+.0%})"
-    return text
-
-
 def headline(current: pd.Series, previous: pd.Series) -> list[dict]:
     """The three headline figures with their change against the previous period: dicts of
     label, value, delta (None when there is nothing to compare), unchanged and help."""
@@ -100,7 +89,7 @@ def headline(current: pd.Series, previous: pd.Series) -> list[dict]:
             value = wording.count(now) if unit == "count" else wording.money(now)
             delta = None
             if before is not None and int(previous["active"]) > 0:
-                delta = _delta(now, before, base, wording.count if unit == "count" else wording.money)
+                delta = "no change" if now == before else wording.signed_change(now, before, base)
         shown_before = "—" if before is None else (f"{before:.1%}" if unit == "rate" else f"{before:,.0f}")
         figures.append({"label": label, "value": value, "delta": delta, "unchanged": delta == "no change",
                         "help": f"Previous period of the same length: {shown_before}."})
