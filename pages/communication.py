@@ -10,9 +10,8 @@ with_accounts = filters.params("start", "end", "teams", "regions", "segments")
 
 st.title("Communication")
 st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). Exchanges between reps are "
-           "filtered by team only; region and segment filters act on customer touches and shared accounts.")
-
-
+           "filtered by team only; region and segment filters act on customer touches and shared accounts. "
+           "Trends compare the last 4 complete weeks of the period with the 4 before (none under 8 weeks).")
 
 exchanges = app.run("exchanges_by_week", **period)
 touches = app.run("customer_touches_by_week", **with_accounts)
@@ -22,53 +21,87 @@ if exchanges["exchanges"].sum() == 0:
 
 measure = st.segmented_control("Measure", ["exchanges", "call_minutes"], default="exchanges", key="comm_measure",
                                format_func={"exchanges": "Exchanges", "call_minutes": "Call minutes"}.get)
-figure, _, drawn = app.built(communication.weekly_volumes, exchanges, measure or "exchanges")
+figure, _, drawn = app.built(communication.weekly_volumes, exchanges, measure or "exchanges", filters.start, filters.end)
 charts.plot(figure)
 charts.csv_download(drawn, f"weekly_{measure or 'exchanges'}")
 
-figure, _, drawn = app.built(communication.coordination_ratio, exchanges, touches)
+figure, _, drawn = app.built(communication.coordination_ratio, exchanges, touches, filters.start, filters.end)
 charts.plot(figure)
 charts.csv_download(drawn, "coordination_ratio")
 
+
+def rep_pair_detail(pairs, internal_rep_id: str, external_rep_id: str) -> None:
+    """What a click on a square of the rep matrix opens: the pair's sentence, weeks and shared accounts."""
+    sentence = communication.pair_summary(pairs, internal_rep_id, external_rep_id)
+    if sentence is None:
+        return
+    row = pairs[(pairs["internal_rep_id"] == internal_rep_id) & (pairs["external_rep_id"] == external_rep_id)].iloc[0]
+    internal_name, external_name = row["internal_rep_name"], row["external_rep_name"]
+    st.markdown(sentence)
+    reps = {"rep_a": internal_rep_id, "rep_b": external_rep_id}
+    history = app.run("rep_pair_exchanges_by_week", **reps, **filters.params("start", "end"))
+    figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name,
+                                 filters.start, filters.end)
+    charts.plot(figure)
+    charts.csv_download(drawn, "pair_exchanges")
+    shared = app.run("rep_pair_shared_accounts", **reps, **filters.params("start", "end", "regions", "segments"))
+    if shared.empty:
+        st.info("They touched no account in common in this period.")
+    else:
+        st.dataframe(shared.drop(columns="account_id"), hide_index=True, width="stretch", column_config={
+            "account_name": "Shared account", "touches_by_rep_a": f"Touches by {internal_name}",
+            "touches_by_rep_b": f"Touches by {external_name}"})
+
+
+def team_pair_detail(pairs, internal_team_id: str, external_team_id: str) -> None:
+    """What a click on a square of the team matrix opens: the two teams' sentence, weeks and rep pairs."""
+    sentence = communication.team_pair_summary(pairs, internal_team_id, external_team_id)
+    if sentence is None:
+        return
+    st.markdown(sentence)
+    reps = communication.team_pair_reps(pairs, internal_team_id, external_team_id)
+    if reps.empty:
+        return
+    internal_name = pairs.loc[pairs["internal_team_id"] == internal_team_id, "internal_team_name"].iloc[0]
+    external_name = pairs.loc[pairs["external_team_id"] == external_team_id, "external_team_name"].iloc[0]
+    history = app.run("team_pair_exchanges_by_week", internal_team=internal_team_id, external_team=external_team_id,
+                      **filters.params("start", "end"))
+    figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name,
+                                 filters.start, filters.end)
+    charts.plot(figure)
+    charts.csv_download(drawn, "team_pair_exchanges")
+    st.markdown(f"**Pairs of reps**, busiest first ({len(reps):,}):")
+    st.dataframe(reps, hide_index=True, width="stretch", column_config={
+        "internal_rep_name": "Internal rep", "external_rep_name": "External rep", "exchanges": "Exchanges",
+        "calls": "Calls", "call_minutes": "Call minutes", "emails": "Emails", "meetings": "Meetings",
+        "initiated_by_internal": "Started by the internal rep"})
+    charts.csv_download(reps, "team_pair_reps")
+
+
 st.subheader("Who talks with whom")
 pairs = app.run("cross_team_exchanges_by_rep_pair", **period)
-left, right = st.columns([3, 1])
-channel = left.segmented_control("Channel", ["all", "call", "email", "meeting"], default="all", key="comm_channel",
-                                 format_func={"all": "All channels", "call": "Calls", "email": "Emails",
-                                              "meeting": "Meetings"}.get)
-by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
-figure, _, drawn = app.built(communication.pair_matrix, pairs, channel or "all", by_team)
-event = charts.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
-charts.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
-
-points = (event or {}).get("selection", {}).get("points", []) if not by_team else []
-if points:
-    internal_name, external_name = points[0]["y"], points[0]["x"]
-    pair = pairs[(pairs["internal_rep_name"] == internal_name) & (pairs["external_rep_name"] == external_name)]
-    if not pair.empty:
-        row = pair.iloc[0]
-        st.markdown(f"**{internal_name} ({row['internal_team_name']}) × {external_name} "
-                    f"({row['external_team_name']})**: {row['exchanges']:,} exchanges, "
-                    f"{row['calls']:,} calls ({row['call_minutes']:,.0f} minutes), {row['emails']:,} emails, "
-                    f"{row['meetings']:,} meetings; {row['initiated_by_internal']:,} started by the internal rep.")
-        reps = {"rep_a": row["internal_rep_id"], "rep_b": row["external_rep_id"]}
-        history = app.run("rep_pair_exchanges_by_week", **reps, **filters.params("start", "end"))
-        figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name)
-        charts.plot(figure)
-        charts.csv_download(drawn, "pair_exchanges")
-        shared = app.run("rep_pair_shared_accounts", **reps, **filters.params("start", "end", "regions", "segments"))
-        if shared.empty:
-            st.info("They touched no account in common in this period.")
-        else:
-            st.dataframe(shared.drop(columns="account_id"), hide_index=True, width="stretch", column_config={
-                "account_name": "Shared account", "touches_by_rep_a": f"Touches by {internal_name}",
-                "touches_by_rep_b": f"Touches by {external_name}"})
+if pairs.empty:
+    st.info("No exchange between an internal and an external rep in this period.")
 else:
-    st.caption("Click a cell of the rep matrix to see that pair's exchanges.")
+    left, right = st.columns([3, 1])
+    channel = left.segmented_control("Channel", ["all", "call", "email", "meeting"], default="all",
+                                     key="comm_channel", format_func={"all": "All channels", "call": "Calls",
+                                                                      "email": "Emails", "meeting": "Meetings"}.get)
+    by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
+    figure, _, drawn = app.built(communication.pair_matrix, pairs, channel or "all", by_team)
+    event = charts.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
+    cell = communication.selected_cell(event)
+    st.caption(communication.matrix_note(pairs, by_team) + (
+        f" Click a square to see that {'team pair' if by_team else 'pair'}'s exchanges week by week; "
+        "double-click the matrix to close it." if cell is None else ""))
+    charts.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
+    if cell is not None:
+        with st.container(border=True):
+            (team_pair_detail if by_team else rep_pair_detail)(pairs, *cell)
 
-figure, _, drawn = app.built(communication.initiator_shares, pairs)
-charts.plot(figure)
-charts.csv_download(drawn, "initiator_shares")
+    figure, _, drawn = app.built(communication.initiator_shares, pairs)
+    charts.plot(figure)
+    charts.csv_download(drawn, "initiator_shares")
 
 st.subheader("Silent pairs")
 threshold = st.number_input("List pairs who exchanged fewer than", min_value=1, max_value=1000, value=1, step=1,
@@ -82,11 +115,8 @@ else:
     times = "once" if threshold == 1 else f"{threshold} times"
     st.markdown(f"**{pairs_text} customer accounts but exchanged fewer than {times}**: "
                 "this is where uncoordinated overlap comes from.")
-    shown = silent.drop(columns=["internal_rep_id", "external_rep_id"])
-    shown["shared_account_ids"] = shown["shared_account_ids"].apply(lambda ids: ", ".join(ids[:5]) + (
-        f" and {len(ids) - 5} more" if len(ids) > 5 else ""))
+    shown = silent.drop(columns=["internal_rep_id", "external_rep_id", "shared_account_ids"])
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "internal_rep_name": "Internal rep", "internal_team_name": "Internal team", "external_rep_name": "External rep",
-        "external_team_name": "Agency", "shared_accounts": "Shared accounts", "shared_account_ids": "Accounts (ids)",
-        "exchanges": "Exchanges"})
+        "external_team_name": "Agency", "shared_accounts": "Shared accounts", "exchanges": "Exchanges"})
     charts.csv_download(shown, "silent_pairs")

@@ -1,40 +1,84 @@
 """Figures and tables of the Communication page, built from query frames.
 
-Each builder returns (figure or frame, takeaway title); the page only lays them out.
+Each builder returns (figure or frame, takeaway title, drawn frame); the page only lays
+them out. Weekly builders take the period (first day, end excluded) so that every week of
+the period shows on the axis, from one day to years.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tandem import charts, wording
 from tandem.palette import EXTERNAL, INTERNAL, NEUTRAL
 
 CHANNEL_COLOURS = {"call": "#009E73", "email": "#56B4E9", "meeting": "#CC79A7"}
 CHANNEL_LABELS = {"call": "calls", "email": "emails", "meeting": "meetings"}
+CHANNEL_VALUES = {"all": "exchanges", "call": "calls", "email": "emails", "meeting": "meetings"}
 LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, legend={"orientation": "h", "y": -0.3},
               font={"size": 14}, hovermode="x unified")
+TREND_WEEKS = 4  # takeaways compare the last 4 complete weeks of the period with the 4 before
+PREVIOUS_WEEKS = "the previous 4 weeks'"  # how change_phrase names the reference: "rose to 7 from the previous 4 weeks' 3"
+
+# The matrix: one square marker per pair (a heatmap cell gives no click in the browser).
+MATRIX_COLOURS = [[n / 7, colour] for n, colour in enumerate(
+    ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"])]  # Blues from 0, light not white
+MATRIX_WIDTH = 900  # px: the plot area's width at 1440 px with the sidebar open, to size the squares
+ROW_PITCH = {"rep": (22, 40), "team": (60, 90)}  # px per row, at least and at most
+MAX_SVG_POINTS = 5_000  # above this many pairs the matrix is drawn with WebGL (SVG gets slow)
+CHARACTER_PX = 7.5  # width of a character of a tick label, to fit the bottom margin
 
 
-def _change_phrase(series: pd.Series) -> str:
-    """'up 12%' / 'down 8%' / 'flat': last 4 weeks against the 4 before."""
-    if len(series) < 8 or series.iloc[-8:-4].sum() == 0:
-        return ""
-    change = series.iloc[-4:].sum() / series.iloc[-8:-4].sum() - 1
-    if abs(change) < 0.02:
-        return "flat over the last 4 weeks"
-    return f"{'up' if change > 0 else 'down'} {abs(change):.0%} over the last 4 weeks"
+def _complete_weeks(weeks, start: dt.date, end: dt.date) -> list[pd.Timestamp]:
+    """The Mondays of the weeks lying wholly inside [start, end), in order."""
+    return [week for week in pd.to_datetime(pd.Index(weeks)).sort_values()
+            if week.date() >= start and week.date() + dt.timedelta(days=7) <= end]
 
 
-def weekly_volumes(exchanges: pd.DataFrame, measure: str) -> tuple[go.Figure, str, pd.DataFrame]:
-    """Cross-team exchanges per week by channel (stacked), within-team total as a line.
-    measure: 'exchanges' or 'call_minutes'."""
+def _recent_trend(counts: pd.Series, start: dt.date, end: dt.date, per: pd.Series | None = None,
+                  base: pd.Series | None = None, fmt=None) -> str | None:
+    """The last 4 complete weeks of the period against the 4 before, in words by the one rule
+    of `wording.change_phrase` (a percentage only over enough, else the two values). With `per`,
+    compares 100 x counts / per (a rate per 100); `base` holds the counts behind each week's
+    figure when they are not `counts` (calls behind call minutes). None when the period holds
+    fewer than 8 complete weeks: a trend from a few days would mislead."""
+    weeks = _complete_weeks(counts.index, start, end)
+    if len(weeks) < 2 * TREND_WEEKS:
+        return None
+    counts = counts.set_axis(pd.to_datetime(counts.index))
+    last, before = weeks[-TREND_WEEKS:], weeks[-2 * TREND_WEEKS:-TREND_WEEKS]
+    behind = counts if base is None else base.set_axis(pd.to_datetime(base.index))
+    if per is None:
+        value, reference = counts[last].sum(), counts[before].sum()
+    else:
+        per = per.set_axis(pd.to_datetime(per.index))
+        if not per[last].sum() or not per[before].sum():
+            return None
+        value, reference = 100 * counts[last].sum() / per[last].sum(), 100 * counts[before].sum() / per[before].sum()
+    return wording.change_phrase(value, reference, base=behind[before].sum(), reference_name=PREVIOUS_WEEKS, fmt=fmt)
+
+
+def _week_axis(start: dt.date, end: dt.date) -> dict:
+    return charts.week_axis(*charts.period_weeks(start, end))
+
+
+def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
+                   end: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Cross-team exchanges per week by channel (stacked), within-team total as a line, on the
+    weeks of the period [start, end). measure: 'exchanges' or 'call_minutes' (whole minutes)."""
     cross = exchanges[exchanges["exchange_kind"] == "cross_team"]
     within = exchanges[exchanges["exchange_kind"] == "within_team"].groupby("week_start")[measure].sum()
     drawn = cross.pivot(index="week_start", columns="channel", values=measure)
     if measure == "call_minutes":
         drawn = drawn[["call"]].rename(columns={"call": "cross-team call minutes"})
     drawn["within-team"] = within
+    total = drawn.drop(columns="within-team").sum(axis=1)  # before rounding: the title tells the exact total
+    if measure == "call_minutes":
+        drawn = drawn.round(0).astype(int)
     traces = []
     for column in drawn.columns:
         if column == "within-team":
@@ -43,21 +87,22 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str) -> tuple[go.Figure, st
                                      mode="lines+markers", line={"color": NEUTRAL, "dash": "dot"}))
         else:
             traces.append(go.Bar(x=drawn.index, y=drawn[column], name=f"cross-team {CHANNEL_LABELS.get(column, column)}"
-                                 if column in CHANNEL_LABELS else column,
+                                 if column in CHANNEL_LABELS else column, width=charts.WEEK_BAR_WIDTH_MS,
                                  marker_color=CHANNEL_COLOURS.get(column, CHANNEL_COLOURS["call"])))
-    total = drawn.drop(columns="within-team").sum(axis=1)
     unit = "exchanges" if measure == "exchanges" else "call minutes"
     title = f"{total.sum():,.0f} cross-team {unit} in the period"
-    trend = _change_phrase(total)
+    calls = cross[cross["channel"] == "call"].set_index("week_start")["exchanges"]  # the counts behind call minutes
+    trend = _recent_trend(total, start, end, base=None if measure == "exchanges" else calls, fmt=wording.count)
     if trend:
-        title += f", {trend}"
-    figure = go.Figure(traces, layout=dict(barmode="stack", title=title, xaxis_title="Week (Monday start)",
+        title += f"; in the last 4 weeks they {trend}"
+    figure = go.Figure(traces, layout=dict(barmode="stack", title=title, xaxis=_week_axis(start, end),
                                            yaxis_title=f"Cross-team {unit} per week", **LAYOUT))
     return figure, title, drawn.reset_index()
 
 
-def coordination_ratio(exchanges: pd.DataFrame, touches: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
-    """Cross-team exchanges per 100 customer touches, per week."""
+def coordination_ratio(exchanges: pd.DataFrame, touches: pd.DataFrame, start: dt.date,
+                       end: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Cross-team exchanges per 100 customer touches, per week of the period [start, end)."""
     cross = exchanges[exchanges["exchange_kind"] == "cross_team"].groupby("week_start")["exchanges"].sum()
     by_kind = touches.pivot(index="week_start", columns="kind", values="touches")
     drawn = pd.DataFrame({"cross_team_exchanges": cross, "touches_internal": by_kind.get("internal"),
@@ -69,59 +114,203 @@ def coordination_ratio(exchanges: pd.DataFrame, touches: pd.DataFrame) -> tuple[
     overall = 100 * drawn["cross_team_exchanges"].sum() / all_touches.sum() if all_touches.sum() else None
     title = ("No customer touches in the period" if overall is None else
              f"{overall:.1f} cross-team exchanges per 100 customer touches")
-    trend = _change_phrase(drawn["exchanges_per_100_touches"].fillna(0))
+    trend = _recent_trend(drawn["cross_team_exchanges"], start, end, per=all_touches)
     if overall is not None and trend:
-        title += f", {trend}"
-    figure = go.Figure(line, layout=dict(title=title, xaxis_title="Week (Monday start)",
-                                         yaxis_title="Exchanges per 100 touches", showlegend=False, **LAYOUT))
+        title += f"; in the last 4 weeks it {trend}"
+    figure = go.Figure(line, layout=dict(title=title, xaxis=_week_axis(start, end),
+                                         yaxis={"title": {"text": "Exchanges per 100 touches"}, "rangemode": "tozero"},
+                                         showlegend=False, **LAYOUT))
     return figure, title, drawn.reset_index()
 
 
-def _ordered(frame: pd.DataFrame, rep: str, team: str, values: str) -> list[str]:
+def _ordered(frame: pd.DataFrame, label: str, team: str, values: str) -> list[str]:
     """Labels ordered by team, then by volume (largest first), so clusters show; at team
-    level (rep is the team column) by name."""
-    if rep == team:
-        return sorted(frame[rep].unique())
-    totals = frame.groupby([team, rep])[values].sum().reset_index()
-    totals = totals.sort_values([team, values, rep], ascending=[True, False, True])
-    return totals[rep].tolist()
+    level (label is the team column) by name."""
+    if label == team:
+        return sorted(frame[label].unique())
+    totals = frame.groupby([team, label])[values].sum().reset_index()
+    totals = totals.sort_values([team, values, label], ascending=[True, False, True])
+    return totals[label].tolist()
+
+
+def _labels(frame: pd.DataFrame, ids: str, names: str) -> pd.Series:
+    """Axis labels: the names, with the id added where two ids share a name (a category axis
+    would draw them on one row)."""
+    distinct = frame[[ids, names]].drop_duplicates(ids)
+    shared = set(distinct.loc[distinct[names].duplicated(keep=False), names])
+    return frame[names].where(~frame[names].isin(shared), frame[names] + " (" + frame[ids].astype(str) + ")")
+
+
+def _team_groups(frame: pd.DataFrame, row_order: list[str], column_order: list[str]) -> tuple[list, list]:
+    """What shows the teams of the rep matrix (rows and columns are ordered by team): lines
+    between teams, and each agency's name above its columns."""
+    def blocks(labels: list[str], teams: pd.Series) -> list[tuple[str, int, int]]:
+        found: list[tuple[str, int, int]] = []
+        for n, label in enumerate(labels):
+            if found and found[-1][0] == teams[label]:
+                found[-1] = (found[-1][0], found[-1][1], n)
+            else:
+                found.append((teams[label], n, n))
+        return found
+
+    rows = blocks(row_order, frame.drop_duplicates("row").set_index("row")["internal_team_name"])
+    columns = blocks(column_order, frame.drop_duplicates("column").set_index("column")["external_team_name"])
+    line = {"color": "#7f7f7f", "width": 1.5}
+    shapes = ([{"type": "line", "x0": -0.5, "x1": len(column_order) - 0.5, "y0": first - 0.5, "y1": first - 0.5,
+                "line": line} for _, first, _ in rows[1:]]
+              + [{"type": "line", "y0": -0.5, "y1": len(row_order) - 0.5, "x0": first - 0.5, "x1": first - 0.5,
+                  "line": line} for _, first, _ in columns[1:]])
+    names = [{"text": team, "x": (first + last) / 2, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
+              "showarrow": False, "font": {"size": 12, "color": "#555"}} for team, first, last in columns]
+    return shapes, names
 
 
 def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Figure, str, pd.DataFrame]:
-    """Internal reps (rows) x external reps (columns), counts of the chosen channel."""
-    value = {"all": "exchanges", "call": "calls", "email": "emails", "meeting": "meetings"}[channel]
+    """Internal reps (rows) x external reps (columns), counts of the chosen channel: one
+    square per pair that exchanged, coloured by its count from 0, clickable (the point's
+    customdata holds the two ids). At team level (internal teams x agencies) every team pair
+    is drawn, 0 included, with its count written in the square."""
+    value = CHANNEL_VALUES[channel]
+    level = "team" if by_team else "rep"
+    internal_id, internal_name = f"internal_{level}_id", f"internal_{level}_name"
+    external_id, external_name = f"external_{level}_id", f"external_{level}_name"
+    frame = pairs.assign(row=_labels(pairs, internal_id, internal_name) if len(pairs) else pairs[internal_name],
+                         column=_labels(pairs, external_id, external_name) if len(pairs) else pairs[external_name])
+    row_team, column_team = ("row", "column") if by_team else ("internal_team_name", "external_team_name")
+    row_order = _ordered(frame, "row", row_team, value)
+    column_order = _ordered(frame, "column", column_team, value)
     if by_team:
-        rows, columns = "internal_team_name", "external_team_name"
-        row_team, column_team = rows, columns
+        totals = frame.groupby([internal_id, "row", external_id, "column"], as_index=False)[value].sum()
+        rows = frame[[internal_id, "row"]].drop_duplicates()
+        columns = frame[[external_id, "column"]].drop_duplicates()
+        # every team pair of the grid, 0 where the two never talked in the period
+        cells = rows.merge(columns, how="cross").merge(totals, how="left", on=[internal_id, "row", external_id, "column"])
+        cells[value] = cells[value].fillna(0).astype(int)
     else:
-        rows, columns = "internal_rep_name", "external_rep_name"
-        row_team, column_team = "internal_team_name", "external_team_name"
-    drawn = pairs.groupby([rows, columns], as_index=False)[value].sum() if by_team else pairs
-    row_order = _ordered(pairs, rows, row_team, value)
-    column_order = _ordered(pairs, columns, column_team, value)
-    # one row per (row, column) pair: an unstack, not a pivot table (4 times faster at 74,000 pairs)
-    grid = drawn.set_index([rows, columns])[value].unstack(fill_value=0)
-    grid = grid.reindex(index=row_order, columns=column_order, fill_value=0)
+        cells = frame.loc[frame[value] > 0, [internal_id, "row", external_id, "column", value]]
+    cells = cells.sort_values(["row", "column"], key=lambda labels: labels.map(
+        {label: n for n, label in enumerate(row_order if labels.name == "row" else column_order)})).reset_index(drop=True)
+
     unit = "exchanges" if channel == "all" else CHANNEL_LABELS[channel]
-    total = grid.values.sum()
+    total = int(cells[value].sum())
     if total:
-        most = drawn[drawn[value] == drawn[value].max()]  # sort only the ties (by name), not every pair
-        top = most.sort_values([rows, columns]).iloc[0]
+        most = cells[cells[value] == cells[value].max()]  # sort only the ties (by name), not every pair
+        top = most.sort_values(["row", "column"]).iloc[0]
         share = top[value] / total
-        title = (f"{top[rows]} and {top[columns]} account for {share:.0%}" if share >= 0.01 else
-                 f"The busiest pair, {top[rows]} and {top[columns]}, accounts for {top[value]:,}") + \
+        title = (f"{top['row']} and {top['column']} account for {share:.0%}" if share >= 0.01 else
+                 f"The busiest pair, {top['row']} and {top['column']}, accounts for {top[value]:,}") + \
             f" of {total:,} cross-team {unit}"
     else:
         title = f"No cross-team {unit} in the period"
-    figure = go.Figure(go.Heatmap(
-        z=grid.values, x=grid.columns.tolist(), y=grid.index.tolist(), colorscale="Blues",
-        hovertemplate="%{y} × %{x}<br>%{z:,} " + ("exchanges" if channel == "all" else CHANNEL_LABELS[channel])
-                      + "<extra></extra>",
-        colorbar={"title": "count"}), layout=dict(
-        title=title, xaxis_title="External " + ("team" if by_team else "rep"),
-        yaxis={"title": {"text": "Internal " + ("team" if by_team else "rep")}, "autorange": "reversed"},
-        height=max(420, 22 * len(grid.index) + 160), margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 13}))
-    return figure, title, drawn[[rows, columns, value]].reset_index(drop=True)
+
+    n_rows, n_columns = max(len(row_order), 1), max(len(column_order), 1)
+    column_pitch = MATRIX_WIDTH / n_columns
+    row_pitch = min(max(column_pitch, ROW_PITCH[level][0]), ROW_PITCH[level][1])
+    size = max(4.0, 0.8 * min(row_pitch, column_pitch))
+    longest = max((len(label) for label in column_order), default=0) * CHARACTER_PX
+    tilted = longest > column_pitch
+    bottom = 60 + (0.72 * longest if tilted else 20)
+    most = max(int(cells[value].max()) if len(cells) else 0, 1)
+    counts = cells[value].to_numpy()
+    scatter = go.Scattergl if len(cells) > MAX_SVG_POINTS else go.Scatter
+    # customdata: the two ids (what a click returns), then the two teams (for the hover)
+    custom = [cells[internal_id].astype(str), cells[external_id].astype(str)]
+    names = "%{y} × %{x}"
+    if not by_team:
+        team_of = pairs.drop_duplicates("internal_rep_id").set_index("internal_rep_id")["internal_team_name"]
+        agency_of = pairs.drop_duplicates("external_rep_id").set_index("external_rep_id")["external_team_name"]
+        custom += [cells[internal_id].map(team_of), cells[external_id].map(agency_of)]
+        names = "%{y} (%{customdata[2]}) × %{x} (%{customdata[3]})"
+    trace = scatter(
+        x=cells["column"], y=cells["row"], mode="markers+text" if by_team else "markers",
+        customdata=np.column_stack(custom) if len(cells) else None,
+        marker={"symbol": "square", "size": size, "color": counts, "cmin": 0, "cmax": most,
+                "colorscale": MATRIX_COLOURS, "line": {"width": 1, "color": "rgba(8, 48, 107, 0.3)"},
+                "colorbar": {"title": {"text": unit}}, "showscale": True},
+        hovertemplate=names + "<br>%{marker.color:,} " + unit + "<br>Click for the detail<extra></extra>",
+        # the clicked square stays as it is, the others fade a little (their counts stay readable)
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.5}})
+    if by_team:
+        trace.update(text=[f"{n:,}" for n in counts], textposition="middle center",
+                     textfont={"size": 16, "color": ["white" if n > 0.55 * most else "#08306b" for n in counts]},
+                     unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "#08306b"}})
+    shapes, annotations, top = [], [], 60
+    if not by_team:
+        shapes, annotations = _team_groups(frame, row_order, column_order)
+        top = 80
+    category = {"type": "category", "categoryorder": "array", "showgrid": True, "gridcolor": "#e5e5e5",
+                "tickson": "boundaries", "zeroline": False, "fixedrange": True}
+    figure = go.Figure(trace, layout=dict(
+        title=title, hovermode="closest", hoverdistance=max(2, round(size / 4)),
+        xaxis={**category, "title": {"text": "External " + level}, "categoryarray": column_order,
+               "range": [-0.5, n_columns - 0.5], "tickangle": -45 if tilted else 0},
+        yaxis={**category, "title": {"text": "Internal " + level}, "categoryarray": row_order,
+               "range": [n_rows - 0.5, -0.5]},  # first row on top
+        height=int(n_rows * row_pitch + top + bottom), margin={"t": top, "l": 10, "r": 10, "b": int(bottom)},
+        font={"size": 13}, shapes=shapes, annotations=annotations))
+    drawn = cells.rename(columns={"row": internal_name, "column": external_name})
+    return figure, title, drawn[[internal_name, external_name, value]]
+
+
+def matrix_note(pairs: pd.DataFrame, by_team: bool) -> str:
+    """How the matrix is ordered, for a caption under it (the internal teams have no room on the chart)."""
+    if by_team:
+        return "Rows: internal teams; columns: agencies; each square holds the two teams' exchanges."
+    teams = sorted(pairs["internal_team_name"].unique())  # the order of `_ordered`
+    return (f"Rows: internal reps by team ({', then '.join(teams)}), busiest first; columns: external reps by "
+            "agency (named above), busiest first. Lines separate the teams; pairs who did not exchange are blank.")
+
+
+def selected_cell(event) -> tuple[str, str] | None:
+    """The (internal, external) ids of the matrix square the user clicked, from the event that
+    `st.plotly_chart(on_select="rerun")` returns; None when nothing is selected."""
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    custom = points[0].get("customdata") if points else None
+    return (str(custom[0]), str(custom[1])) if custom is not None and len(custom) >= 2 else None
+
+
+def _channel_counts(row) -> str:
+    return (f"{wording.plural(int(row['calls']), 'call')} ({wording.plural(round(row['call_minutes']), 'minute')}), "
+            f"{wording.plural(int(row['emails']), 'email')}, {wording.plural(int(row['meetings']), 'meeting')}")
+
+
+def pair_summary(pairs: pd.DataFrame, internal_rep_id: str, external_rep_id: str) -> str | None:
+    """One sentence on a pair of reps' exchanges in the period (markdown); None when the
+    two did not exchange."""
+    pair = pairs[(pairs["internal_rep_id"] == internal_rep_id) & (pairs["external_rep_id"] == external_rep_id)]
+    if pair.empty:
+        return None
+    row = pair.iloc[0]
+    return (f"**{row['internal_rep_name']} ({row['internal_team_name']}) × {row['external_rep_name']} "
+            f"({row['external_team_name']})**: {wording.plural(int(row['exchanges']), 'exchange')}, "
+            f"{_channel_counts(row)}; {int(row['initiated_by_internal']):,} started by the internal rep.")
+
+
+def team_pair_summary(pairs: pd.DataFrame, internal_team_id: str, external_team_id: str) -> str | None:
+    """One sentence on an internal team and an agency's exchanges in the period (markdown);
+    None when neither team is in `pairs`."""
+    internal = pairs[pairs["internal_team_id"] == internal_team_id]
+    external = pairs[pairs["external_team_id"] == external_team_id]
+    if internal.empty or external.empty:
+        return None
+    names = f"**{internal['internal_team_name'].iloc[0]} × {external['external_team_name'].iloc[0]}**"
+    both = internal[internal["external_team_id"] == external_team_id]
+    if both.empty:
+        return f"{names}: no cross-team exchange between these two teams in the period."
+    row = both[["exchanges", "calls", "call_minutes", "emails", "meetings", "initiated_by_internal"]].sum()
+    return (f"{names}: {wording.plural(int(row['exchanges']), 'exchange')} between "
+            f"{wording.plural(len(both), 'pair')} of reps, {_channel_counts(row)}; "
+            f"{int(row['initiated_by_internal']):,} started by the internal side.")
+
+
+def team_pair_reps(pairs: pd.DataFrame, internal_team_id: str, external_team_id: str) -> pd.DataFrame:
+    """The pairs of reps of an internal team and an agency, busiest first, with their
+    exchanges by channel and call minutes (whole minutes)."""
+    both = pairs[(pairs["internal_team_id"] == internal_team_id) & (pairs["external_team_id"] == external_team_id)]
+    table = both[["internal_rep_name", "external_rep_name", "exchanges", "calls", "call_minutes", "emails", "meetings",
+                  "initiated_by_internal"]].assign(call_minutes=both["call_minutes"].round(0).astype(int))
+    return table.sort_values(["exchanges", "internal_rep_name", "external_rep_name"],
+                             ascending=[False, True, True]).reset_index(drop=True)
 
 
 def initiator_shares(pairs: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
@@ -149,13 +338,15 @@ def initiator_shares(pairs: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]
     return figure, title, drawn.drop(columns="pair")
 
 
-def pair_history(history: pd.DataFrame, internal_name: str, external_name: str) -> tuple[go.Figure, str, pd.DataFrame]:
-    """One pair's exchanges per week by channel."""
+def pair_history(history: pd.DataFrame, first_name: str, second_name: str, start: dt.date,
+                 end: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Two reps' (or two teams') exchanges per week by channel, on the weeks of the period."""
     drawn = history.pivot(index="week_start", columns="channel", values="exchanges")
     figure = go.Figure([go.Bar(x=drawn.index, y=drawn[channel], name=CHANNEL_LABELS[channel],
-                               marker_color=CHANNEL_COLOURS[channel]) for channel in drawn.columns])
+                               marker_color=CHANNEL_COLOURS[channel], width=charts.WEEK_BAR_WIDTH_MS)
+                        for channel in drawn.columns])
     weeks_with = int((drawn.sum(axis=1) > 0).sum())
-    title = f"{internal_name} and {external_name} talked in {weeks_with} of {len(drawn)} weeks"
-    figure.update_layout(barmode="stack", title=title, xaxis_title="Week (Monday start)",
-                         yaxis_title="Exchanges per week", height=320, **LAYOUT)
+    title = f"{first_name} and {second_name} talked in {weeks_with} of {wording.plural(len(drawn), 'week')}"
+    figure.update_layout(barmode="stack", title=title, xaxis=_week_axis(start, end),
+                         yaxis={"title": {"text": "Exchanges per week"}, "rangemode": "tozero"}, height=320, **LAYOUT)
     return figure, title, drawn.reset_index()

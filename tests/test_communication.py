@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tandem import charts, communication
 from tandem.importer import import_folder
 from tandem.queries import run
 from tests.apptest import dashboard_on
@@ -123,19 +125,267 @@ def test_page_with_filters_and_presentation_mode(page):
 
 def test_page_at_team_level(page, db):
     """The "Team × team" toggle aggregates the matrix to internal teams × agencies (it
-    used to fail: the team column was grouped by twice)."""
+    used to fail: the team column was grouped by twice): one square per team pair, its
+    count written in it, coloured from 0."""
     at = page(start="2025-03-03", end="2025-03-10")
     at.toggle(key="comm_by_team").set_value(True).run()
     assert not at.exception
-    pairs = run("cross_team_exchanges_by_rep_pair", db=db, teams=[], **WEEK)
-    by_team = pairs.groupby(["internal_team_name", "external_team_name"])["exchanges"].sum()
-    spec = figure(at, by_team.idxmax()[0])  # the busiest team pair leads the title
-    heatmap = spec["data"][0]
-    assert heatmap["y"] == sorted(pairs["internal_team_name"].unique())
-    assert heatmap["x"] == sorted(pairs["external_team_name"].unique())
-    z = heatmap["z"]  # plotly sends numeric arrays as typed base64 buffers
-    z = np.frombuffer(base64.b64decode(z["bdata"]), z["dtype"]).reshape([int(n) for n in z["shape"].split(",")])
-    cells = {(y, x): int(n) for y, row in zip(heatmap["y"], z) for x, n in zip(heatmap["x"], row)}
-    assert cells == {pair: int(by_team.get(pair, 0)) for pair in cells}
-    assert sum(cells.values()) == 4  # the week's cross-team exchanges
+    spec = figure(at, "Inside A and Agency X account for 75% of 4 cross-team exchanges")  # e01 e02 e09 of 4
+    squares = spec["data"][0]
+    assert squares["type"] == "scatter" and squares["marker"]["symbol"] == "square"
+    assert (squares["y"], squares["x"], squares["text"]) == (["Inside A", "Inside A"], ["Agency X", "Agency Y"],
+                                                             ["3", "1"])  # e03 for Agency Y
+    assert squares["marker"]["cmin"] == 0 and squares["marker"]["cmax"] == 3
     assert spec["layout"]["xaxis"]["title"]["text"] == "External team"
+
+
+def numbers(array) -> list:
+    """A numeric array of a figure spec (plotly sends them as typed base64 buffers)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), array["dtype"]).tolist()
+    return list(array)
+
+
+def click_square(at: AppTest, internal_id: str, external_id: str) -> AppTest:
+    """Select the matrix square of these two ids as the browser does when a user clicks it:
+    the chart's widget state then holds the clicked point (the form seen in Chromium).
+    AppTest has no API to click a Plotly chart; tests/test_browser_communication.py clicks for real."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.selection_mode)
+    trace = json.loads(chart.proto.spec)["data"][0]
+    index = [list(ids[:2]) for ids in trace["customdata"]].index([internal_id, external_id])
+    point = {"curve_number": 0, "point_number": index, "point_index": index, "x": trace["x"][index],
+             "y": trace["y"][index], "customdata": trace["customdata"][index],
+             "marker_color": numbers(trace["marker"]["color"])[index]}
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    state.string_value = json.dumps({"selection": {"points": [point], "point_indices": [index], "box": [], "lasso": []}})
+    at._run(states)
+    assert not at.exception
+    return at
+
+
+def markdown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_clicking_a_rep_square_shows_the_pairs_detail(page):
+    """W09 and W10: Ines Arno and Xia Xeno exchanged e08 (email, W09, started by Ines Arno) and
+    e02 (call without duration, W10); both touched acc2 (t05, t12) and acc3 (t13, t11)."""
+    at = page(start="2025-02-24", end="2025-03-10")
+    assert not any("talked in" in json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart"))
+    click_square(at, "ia2", "ex2")
+    assert "**Ines Arno (Inside A) × Xia Xeno (Agency X)**: 2 exchanges, 1 call (0 minutes), 1 email, 0 meetings; " \
+           "1 started by the internal rep." in markdown(at)
+    history = figure(at, "Ines Arno and Xia Xeno talked in 2 of 2 weeks")
+    assert [numbers(bar["y"]) for bar in history["data"]] == [[0, 1], [1, 0], [0, 0]]  # call, email, meeting
+    shared = next(frame.value for frame in at.dataframe if "account_name" in frame.value.columns)
+    assert shared.to_dict("records") == [
+        {"account_name": "Southside Shop", "touches_by_rep_a": 1, "touches_by_rep_b": 1},
+        {"account_name": "Northern Bakery", "touches_by_rep_a": 1, "touches_by_rep_b": 1}]
+
+
+def test_clicking_a_team_square_shows_the_team_pairs_detail(page):
+    """W09 and W10, Inside A × Agency X: e08 (ia2 -> ex2 email, W09), e01 (ia2 -> ex1 call
+    600 s), e02 (ex2 -> ia2 call), e09 (ex2 -> ia1 meeting) in W10; three pairs of reps."""
+    at = page(start="2025-02-24", end="2025-03-10")
+    at.toggle(key="comm_by_team").set_value(True).run()
+    click_square(at, "int-a", "ext-x")
+    assert ("**Inside A × Agency X**: 4 exchanges between 3 pairs of reps, 2 calls (10 minutes), 1 email, 1 meeting; "
+            "2 started by the internal side.") in markdown(at)
+    history = figure(at, "Inside A and Agency X talked in 2 of 2 weeks")
+    assert [numbers(bar["y"]) for bar in history["data"]] == [[0, 2], [1, 0], [0, 1]]  # call, email, meeting
+    reps = next(frame.value for frame in at.dataframe if "initiated_by_internal" in frame.value.columns)
+    assert [tuple(row) for row in reps[["internal_rep_name", "external_rep_name", "exchanges", "call_minutes"]]
+            .itertuples(index=False)] == [("Ines Arno", "Xia Xeno", 2, 0), ("Ines Arno", "Xan Xu", 1, 10),
+                                          ("Ivo Alder", "Xia Xeno", 1, 0)]
+
+
+def test_a_silent_team_pair_says_so(page):
+    """W09 and W10: Inside B talked with Agency X only (e11, e12): its Agency Y square holds 0."""
+    at = page(start="2025-02-24", end="2025-03-10")
+    at.toggle(key="comm_by_team").set_value(True).run()
+    squares = figure(at, "Inside A and Agency X account for")["data"][0]
+    assert list(zip(squares["y"], squares["x"], squares["text"])) == [
+        ("Inside A", "Agency X", "4"), ("Inside A", "Agency Y", "1"), ("Inside B", "Agency X", "2"),
+        ("Inside B", "Agency Y", "0")]
+    click_square(at, "int-b", "ext-y")
+    assert "**Inside B × Agency Y**: no cross-team exchange between these two teams in the period." in markdown(at)
+    assert not any("talked in" in json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart"))
+
+
+def test_team_pair_exchanges_by_week(db):
+    history = run("team_pair_exchanges_by_week", db=db, internal_team="int-a", external_team="ext-x",
+                  start=dt.datetime(2025, 2, 24), end=WEEK["end"])
+    assert [(str(r.week_start)[:10], r.channel, r.exchanges) for r in history.itertuples()] == [
+        ("2025-02-24", "call", 0), ("2025-02-24", "email", 1), ("2025-02-24", "meeting", 0),  # e08
+        ("2025-03-03", "call", 2), ("2025-03-03", "email", 0), ("2025-03-03", "meeting", 1)]  # e01 e02, e09
+    # the other agency, and the week before: e10 (ey1 -> ia2, Sunday 23 Feb) belongs to the week of 17 Feb
+    agency_y = run("team_pair_exchanges_by_week", db=db, internal_team="int-a", external_team="ext-y",
+                   start=dt.datetime(2025, 2, 17), end=dt.datetime(2025, 2, 24))
+    assert agency_y.set_index("channel")["exchanges"].to_dict() == {"call": 1, "email": 0, "meeting": 0}
+
+
+def test_rep_matrix_squares(db):
+    """W10: rows Inside A's reps by volume (Ines Arno and Ivo Alder 2 each, by name), columns
+    Agency X's (Xia Xeno 2, Xan Xu 1) then Agency Y's (Yul Yates); one square per pair who
+    exchanged, the ids in customdata for the click, a line between the two agencies."""
+    pairs = run("cross_team_exchanges_by_rep_pair", db=db, teams=[], **WEEK)
+    figure, title, drawn = communication.pair_matrix(pairs, "all", by_team=False)
+    squares = figure.data[0]
+    assert (squares.type, squares.marker.symbol, squares.mode) == ("scatter", "square", "markers")
+    assert list(figure.layout.yaxis.categoryarray) == ["Ines Arno", "Ivo Alder"]
+    assert list(figure.layout.xaxis.categoryarray) == ["Xia Xeno", "Xan Xu", "Yul Yates"]
+    assert [list(ids) for ids in squares.customdata] == [
+        ["ia2", "ex2", "Inside A", "Agency X"], ["ia2", "ex1", "Inside A", "Agency X"],
+        ["ia1", "ex2", "Inside A", "Agency X"], ["ia1", "ey1", "Inside A", "Agency Y"]]
+    assert list(squares.marker.color) == [1, 1, 1, 1] and squares.marker.cmin == 0
+    assert [(shape.x0, shape.x1) for shape in figure.layout.shapes] == [(1.5, 1.5)]
+    assert [(note.text, note.x) for note in figure.layout.annotations] == [("Agency X", 0.5), ("Agency Y", 2)]
+    assert drawn.to_dict("list") == {"internal_rep_name": ["Ines Arno", "Ines Arno", "Ivo Alder", "Ivo Alder"],
+                                     "external_rep_name": ["Xia Xeno", "Xan Xu", "Xia Xeno", "Yul Yates"],
+                                     "exchanges": [1, 1, 1, 1]}
+    # calls only: e01 and e02; every rep keeps a row or column (ordered by calls, then name),
+    # the squares without a call go
+    figure, title, drawn = communication.pair_matrix(pairs, "call", by_team=False)
+    assert [list(ids[:2]) for ids in figure.data[0].customdata] == [["ia2", "ex1"], ["ia2", "ex2"]]
+    assert list(figure.layout.yaxis.categoryarray) == ["Ines Arno", "Ivo Alder"]
+    assert list(figure.layout.xaxis.categoryarray) == ["Xan Xu", "Xia Xeno", "Yul Yates"]
+    assert title == "Ines Arno and Xan Xu account for 50% of 2 cross-team calls"
+
+
+def test_reps_sharing_a_name_keep_their_own_rows():
+    pairs = pd.DataFrame({
+        "internal_rep_id": ["i1", "i2"], "internal_rep_name": ["Sam Lee", "Sam Lee"],
+        "internal_team_id": ["t", "t"], "internal_team_name": ["Team", "Team"],
+        "external_rep_id": ["e1", "e1"], "external_rep_name": ["Ann Roe", "Ann Roe"],
+        "external_team_id": ["a", "a"], "external_team_name": ["Agency", "Agency"],
+        "exchanges": [2, 1], "calls": [2, 1], "emails": [0, 0], "meetings": [0, 0], "call_minutes": [1.0, 1.0],
+        "initiated_by_internal": [1, 1], "initiated_by_external": [1, 0]})
+    figure, _, _ = communication.pair_matrix(pairs, "all", by_team=False)
+    assert list(figure.layout.yaxis.categoryarray) == ["Sam Lee (i1)", "Sam Lee (i2)"]
+
+
+@pytest.mark.parametrize("event, cell", [
+    (None, None),
+    ({"selection": {"points": [], "point_indices": [], "box": [], "lasso": []}}, None),
+    ({"selection": {"points": [{"point_index": 3, "x": "Xan Xu", "y": "Ines Arno",
+                                "customdata": ["ia2", "ex1", "Inside A", "Agency X"]}]}}, ("ia2", "ex1")),
+])
+def test_selected_cell(event, cell):
+    assert communication.selected_cell(event) == cell
+
+
+def weekly_frame(weeks: list[str], cross_calls: list[int], minutes: list[float] | None = None) -> pd.DataFrame:
+    """An exchanges_by_week frame: cross-team calls as given, one within-team email a week."""
+    rows = []
+    for n, week in enumerate(weeks):
+        for kind, channel, count in (("cross_team", "call", cross_calls[n]), ("cross_team", "email", 0),
+                                     ("cross_team", "meeting", 0), ("within_team", "call", 0),
+                                     ("within_team", "email", 1), ("within_team", "meeting", 0)):
+            call_minutes = (minutes[n] if minutes else 0.0) if (kind, channel) == ("cross_team", "call") else 0.0
+            rows.append((pd.Timestamp(week), kind, channel, count, call_minutes))
+    return pd.DataFrame(rows, columns=["week_start", "exchange_kind", "channel", "exchanges", "call_minutes"])
+
+
+# Wednesday 1 Jan 2025 to Monday 3 Mar: the week of 30 Dec is partial, then 8 complete weeks
+NINE_WEEKS = [str(dt.date(2024, 12, 30) + dt.timedelta(weeks=n)) for n in range(9)]
+
+
+@pytest.mark.parametrize("calls, trend", [
+    # the partial first week (100) is left out; the 4 weeks before the last 4 hold 4 calls, under
+    # the minimum base of 10: the counts, not "up 75%"
+    ([100, 1, 2, 0, 1, 3, 2, 1, 1], "; in the last 4 weeks they rose to 7 from the previous 4 weeks' 4"),
+    ([100, 5, 5, 5, 5, 6, 6, 6, 7], "; in the last 4 weeks they rose 25%"),  # 25 against 20
+    ([100, 5, 5, 5, 5, 5, 5, 5, 5], "; in the last 4 weeks they held steady"),
+])
+def test_weekly_volume_trend_over_the_last_complete_weeks(calls, trend):
+    exchanges = weekly_frame(NINE_WEEKS, calls)
+    _, title, _ = communication.weekly_volumes(exchanges, "exchanges", dt.date(2025, 1, 1), dt.date(2025, 3, 3))
+    assert title == f"{sum(calls)} cross-team exchanges in the period{trend}"
+
+
+def test_no_trend_under_eight_complete_weeks():
+    """A period ending on a Sunday has 7 complete weeks here (the last one ends after it)."""
+    exchanges = weekly_frame(NINE_WEEKS, [100, 1, 2, 0, 1, 3, 2, 1, 1])
+    _, title, _ = communication.weekly_volumes(exchanges, "exchanges", dt.date(2025, 1, 1), dt.date(2025, 3, 2))
+    assert title == "111 cross-team exchanges in the period"
+
+
+def test_call_minutes_are_whole_minutes():
+    """Drawn, downloaded and told in whole minutes; the trend's base is the calls behind them
+    (4 before, under the minimum base: the minutes themselves)."""
+    exchanges = weekly_frame(NINE_WEEKS, [0, 1, 1, 1, 1, 1, 1, 1, 1], minutes=[0, 2.4, 2.4, 2.4, 2.4, 3.6, 3.6, 3.6, 3.6])
+    figure, title, drawn = communication.weekly_volumes(exchanges, "call_minutes", dt.date(2025, 1, 1),
+                                                        dt.date(2025, 3, 3))
+    assert drawn["cross-team call minutes"].tolist() == [0, 2, 2, 2, 2, 4, 4, 4, 4]
+    assert numbers(figure.data[0].y) == [0, 2, 2, 2, 2, 4, 4, 4, 4]
+    assert title == "24 cross-team call minutes in the period; in the last 4 weeks they rose to 14 from the previous " \
+                    "4 weeks' 10"  # 9.6 and 14.4 minutes, told rounded
+
+
+@pytest.mark.parametrize("last_calls, last_touches, trend", [
+    (30, 200, "; in the last 4 weeks it rose 50%"),  # 10.0 then 15.0 per 100 touches, over 20 exchanges
+    (10, 400, "; in the last 4 weeks it fell 75%"),  # 2.5 per 100
+])
+def test_coordination_trend_and_axis_from_zero(last_calls, last_touches, trend):
+    """8 complete weeks (Monday 6 Jan to Monday 3 Mar): 20 exchanges over 200 touches in the first 4."""
+    weeks = NINE_WEEKS[1:]
+    calls = [5, 5, 5, 5] + [last_calls // 4] * 3 + [last_calls - 3 * (last_calls // 4)]
+    touches = pd.DataFrame([(pd.Timestamp(week), kind, 25 if n < 4 else last_touches // 8)
+                            for n, week in enumerate(weeks) for kind in ("internal", "external")],
+                           columns=["week_start", "kind", "touches"])
+    figure, title, drawn = communication.coordination_ratio(weekly_frame(weeks, calls), touches, dt.date(2025, 1, 6),
+                                                            dt.date(2025, 3, 3))
+    overall = 100 * (20 + last_calls) / (200 + last_touches)
+    assert title == f"{overall:.1f} cross-team exchanges per 100 customer touches{trend}"
+    assert figure.layout.yaxis.rangemode == "tozero"
+    assert drawn["exchanges_per_100_touches"].tolist()[:4] == [10.0] * 4
+
+
+def test_silent_pairs_table_fits_and_names_no_ids(page):
+    at = page(start="2025-03-03", end="2025-03-10")
+    silent = at.dataframe[0].value
+    assert list(silent.columns) == ["internal_rep_name", "internal_team_name", "external_rep_name",
+                                    "external_team_name", "shared_accounts", "exchanges"]
+    assert not silent.isna().any().any()
+
+
+SMALL_PERIODS = {"1 day": ("2026-11-16", "2026-11-17"), "1 week": ("2026-11-16", "2026-11-23"),
+                 "5 weeks": ("2026-10-19", "2026-11-23"), "2 years": ("2024-11-25", "2026-11-23")}
+
+
+@pytest.mark.parametrize("length", list(SMALL_PERIODS))
+def test_weekly_charts_read_well_at_any_period_length(small_db, monkeypatch, length):
+    """On the small demo database: every weekly chart's axis spans the period's weeks (one
+    week is one bar, not an axis of milliseconds), its ticks fall on Mondays, its bars have a
+    week's width; a trend is told only over 8 complete weeks. The pair detail likewise."""
+    start, end = SMALL_PERIODS[length]
+    dashboard_on(small_db, monkeypatch)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["start"], at.query_params["end"] = start, end
+    at.run()
+    at.switch_page("pages/communication.py").run()
+    assert not at.exception
+    first, last = charts.period_weeks(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+    def check_weekly_charts(count: int) -> None:
+        weekly = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        weekly = [spec for spec in weekly if spec["layout"]["xaxis"].get("type") == "date"]
+        assert len(weekly) == count
+        for spec in weekly:
+            axis = spec["layout"]["xaxis"]
+            assert [pd.Timestamp(bound) for bound in axis["range"]] == [
+                pd.Timestamp(first) - pd.Timedelta(days=3.5), pd.Timestamp(last) + pd.Timedelta(days=3.5)]
+            ticks = [dt.date.fromisoformat(tick[:10]) for tick in axis["tickvals"]]
+            assert ticks[0] == first and all(tick.weekday() == 0 for tick in ticks) and len(ticks) <= charts.MAX_TICKS
+            assert all(trace["width"] == charts.WEEK_BAR_WIDTH_MS for trace in spec["data"] if trace["type"] == "bar")
+            told = "in the last 4 weeks" in spec["layout"]["title"]["text"]
+            assert told == (length == "2 years" and "talked in" not in spec["layout"]["title"]["text"])
+
+    check_weekly_charts(2)  # volumes, coordination
+    pairs = run("cross_team_exchanges_by_rep_pair", db=small_db, teams=[], start=dt.datetime.fromisoformat(start),
+                end=dt.datetime.fromisoformat(end))
+    busiest = pairs.sort_values(["exchanges", "internal_rep_id"], ascending=[False, True]).iloc[0]
+    click_square(at, busiest["internal_rep_id"], busiest["external_rep_id"])
+    check_weekly_charts(3)  # and the pair's weeks

@@ -1,0 +1,96 @@
+"""The Communication matrix in a real headless Chromium: clicking a square opens that
+pair's detail, at rep level and at team level (a Plotly heatmap gave no click at all,
+which AppTest cannot see)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tandem import communication
+from tandem.queries import run
+from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
+from tests.test_browser import ROOT, app_env, open_page
+
+PERIOD = dict(start=dt.datetime(2026, 8, 31), end=dt.datetime(2026, 11, 23))  # the small demo's default 12 weeks
+URL = "communication?start=2026-08-31&end=2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def server(small_db, tmp_path_factory):
+    log = tmp_path_factory.mktemp("browser_communication") / "streamlit.log"
+    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+def busiest(small_db, by_team: bool):
+    """The matrix as the page draws it for PERIOD, and the index and row of its busiest square."""
+    pairs = run("cross_team_exchanges_by_rep_pair", db=small_db, teams=[], **PERIOD)
+    _, title, drawn = communication.pair_matrix(pairs, "all", by_team)
+    index = int(drawn["exchanges"].idxmax())
+    return pairs, title, index, drawn.iloc[index]
+
+
+def click_square(page, title: str, index: int) -> None:
+    """Move onto the square of the matrix titled `title` drawn `index`-th, and click it as a user does."""
+    chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text=title)
+    chart.scroll_into_view_if_needed()
+    square = chart.locator(".scatterlayer .trace .points path").nth(index)
+    box = square.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)  # Plotly picks the point under the pointer on hover; the click selects it
+    page.mouse.down()
+    page.mouse.up()
+
+
+def test_clicking_a_rep_square_opens_that_pairs_detail(server, browser, small_db, tmp_path):
+    pairs, title, index, cell = busiest(small_db, by_team=False)
+    row = pairs[(pairs["internal_rep_name"] == cell["internal_rep_name"])
+                & (pairs["external_rep_name"] == cell["external_rep_name"])].iloc[0]
+    page = open_page(browser, f"{server}/{URL}", "Communication", tmp_path / "matrix.png", height=3200)
+    assert page.get_by_text("talked in", exact=False).count() == 0
+    click_square(page, title, index)
+    heading = f"{row['internal_rep_name']} ({row['internal_team_name']}) × {row['external_rep_name']} " \
+              f"({row['external_team_name']})"
+    page.get_by_text(heading, exact=False).first.wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text(f"{int(row['exchanges'])} exchanges", exact=False).count() >= 1
+    history = page.locator("[data-testid='stPlotlyChart']").filter(
+        has_text=f"{row['internal_rep_name']} and {row['external_rep_name']} talked in")
+    history.wait_for(timeout=60_000)
+    page.screenshot(path=tmp_path / "rep_pair_detail.png")
+    page.close()
+
+
+def test_clicking_a_team_square_opens_that_team_pairs_detail(server, browser, small_db, tmp_path):
+    pairs, title, index, cell = busiest(small_db, by_team=True)
+    internal, external = cell["internal_team_name"], cell["external_team_name"]
+    page = open_page(browser, f"{server}/{URL}", "Communication", tmp_path / "matrix.png", height=3200)
+    page.get_by_text("Team × team").click()
+    chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text=title)
+    chart.wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert chart.get_by_text(f"{int(cell['exchanges'])}", exact=True).count() == 1  # the count written in the square
+    click_square(page, title, index)
+    page.get_by_text(f"{internal} × {external}: {int(cell['exchanges'])} exchanges between",
+                     exact=False).first.wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.locator("[data-testid='stPlotlyChart']").filter(has_text=f"{internal} and {external} talked in").wait_for(
+        timeout=60_000)
+    reps = pairs[(pairs["internal_team_name"] == internal) & (pairs["external_team_name"] == external)]
+    page.get_by_text(f"Pairs of reps, busiest first ({len(reps)})", exact=False).wait_for(timeout=60_000)
+    page.screenshot(path=tmp_path / "team_pair_detail.png")
+    page.close()
