@@ -90,8 +90,8 @@ else:
     by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
     figure, _, drawn = app.built(communication.pair_matrix, pairs, channel or "all", by_team)
     event = charts.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
-    cell = communication.selected_cell(event)
-    st.caption(communication.matrix_note(pairs, by_team) + (
+    cell = communication.selected_cell(event, pairs, by_team)
+    st.caption(communication.matrix_note(pairs, channel or "all", by_team) + (
         f" Click a square to see that {'team pair' if by_team else 'pair'}'s exchanges week by week; "
         "double-click the matrix to close it." if cell is None else ""))
     charts.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")

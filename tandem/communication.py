@@ -29,7 +29,8 @@ MATRIX_COLOURS = [[n / 7, colour] for n, colour in enumerate(
     ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"])]  # Blues from 0, light not white
 MATRIX_WIDTH = 900  # px: the plot area's width at 1440 px with the sidebar open, to size the squares
 ROW_PITCH = {"rep": (22, 40), "team": (60, 90)}  # px per row, at least and at most
-MAX_SVG_POINTS = 5_000  # above this many pairs the matrix is drawn with WebGL (SVG gets slow)
+MAX_REPS = 50  # rows and columns of the rep matrix at most: the busiest reps (hundreds would be unreadable, and slow)
+FEW_WEEKS = 3  # weekly points up to this many get their value written beside them
 CHARACTER_PX = 7.5  # width of a character of a tick label, to fit the bottom margin
 
 
@@ -84,7 +85,9 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
         if column == "within-team":
             traces.append(go.Scatter(x=drawn.index, y=drawn[column], name="within-team (all channels)"
                                      if measure == "exchanges" else "within-team call minutes",
-                                     mode="lines+markers", line={"color": NEUTRAL, "dash": "dot"}))
+                                     mode="lines+markers", line={"color": NEUTRAL, "dash": "dot"},
+                                     # outlined, so that a lone week's point shows over its bar
+                                     marker={"size": 8, "color": NEUTRAL, "line": {"color": "white", "width": 1.5}}))
         else:
             traces.append(go.Bar(x=drawn.index, y=drawn[column], name=f"cross-team {CHANNEL_LABELS.get(column, column)}"
                                  if column in CHANNEL_LABELS else column, width=charts.WEEK_BAR_WIDTH_MS,
@@ -109,8 +112,12 @@ def coordination_ratio(exchanges: pd.DataFrame, touches: pd.DataFrame, start: dt
                           "touches_external": by_kind.get("external")})
     all_touches = drawn["touches_internal"] + drawn["touches_external"]
     drawn["exchanges_per_100_touches"] = (100 * drawn["cross_team_exchanges"] / all_touches.where(all_touches > 0))
-    line = go.Scatter(x=drawn.index, y=drawn["exchanges_per_100_touches"], mode="lines+markers",
-                      line={"color": "#009E73"}, name="cross-team exchanges per 100 customer touches")
+    few = len(drawn) <= FEW_WEEKS  # a point or two: their values written, a lone dot says little
+    ratios = drawn["exchanges_per_100_touches"]
+    line = go.Scatter(x=drawn.index, y=ratios, mode="lines+markers+text" if few else "lines+markers",
+                      text=["" if wording.missing(v) else f"{v:.1f}" for v in ratios] if few else None,
+                      textposition="top center", line={"color": "#009E73"},
+                      name="cross-team exchanges per 100 customer touches")
     overall = 100 * drawn["cross_team_exchanges"].sum() / all_touches.sum() if all_touches.sum() else None
     title = ("No customer touches in the period" if overall is None else
              f"{overall:.1f} cross-team exchanges per 100 customer touches")
@@ -165,10 +172,23 @@ def _team_groups(frame: pd.DataFrame, row_order: list[str], column_order: list[s
     return shapes, names
 
 
+def shown_reps(pairs: pd.DataFrame, channel: str) -> tuple[list[str], list[str]]:
+    """The internal and the external reps the rep matrix shows: all of them, or the MAX_REPS
+    busiest of each side (by the channel's count, then id), so that it stays readable."""
+    value = CHANNEL_VALUES[channel]
+
+    def busiest(side: str) -> list[str]:
+        totals = pairs.groupby(f"{side}_rep_id", as_index=False)[value].sum()
+        return totals.sort_values([value, f"{side}_rep_id"], ascending=[False, True])[f"{side}_rep_id"].head(
+            MAX_REPS).tolist()
+
+    return busiest("internal"), busiest("external")
+
+
 def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Figure, str, pd.DataFrame]:
     """Internal reps (rows) x external reps (columns), counts of the chosen channel: one
-    square per pair that exchanged, coloured by its count from 0, clickable (the point's
-    customdata holds the two ids). At team level (internal teams x agencies) every team pair
+    square per pair that exchanged, coloured by its count from 0, clickable (`selected_cell`
+    tells which pair was clicked). At team level (internal teams x agencies) every team pair
     is drawn, 0 included, with its count written in the square."""
     value = CHANNEL_VALUES[channel]
     level = "team" if by_team else "rep"
@@ -176,9 +196,6 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     external_id, external_name = f"external_{level}_id", f"external_{level}_name"
     frame = pairs.assign(row=_labels(pairs, internal_id, internal_name) if len(pairs) else pairs[internal_name],
                          column=_labels(pairs, external_id, external_name) if len(pairs) else pairs[external_name])
-    row_team, column_team = ("row", "column") if by_team else ("internal_team_name", "external_team_name")
-    row_order = _ordered(frame, "row", row_team, value)
-    column_order = _ordered(frame, "column", column_team, value)
     if by_team:
         totals = frame.groupby([internal_id, "row", external_id, "column"], as_index=False)[value].sum()
         rows = frame[[internal_id, "row"]].drop_duplicates()
@@ -188,11 +205,9 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
         cells[value] = cells[value].fillna(0).astype(int)
     else:
         cells = frame.loc[frame[value] > 0, [internal_id, "row", external_id, "column", value]]
-    cells = cells.sort_values(["row", "column"], key=lambda labels: labels.map(
-        {label: n for n, label in enumerate(row_order if labels.name == "row" else column_order)})).reset_index(drop=True)
 
     unit = "exchanges" if channel == "all" else CHANNEL_LABELS[channel]
-    total = int(cells[value].sum())
+    total = int(cells[value].sum())  # the title tells of every pair, shown or not
     if total:
         most = cells[cells[value] == cells[value].max()]  # sort only the ties (by name), not every pair
         top = most.sort_values(["row", "column"]).iloc[0]
@@ -203,6 +218,17 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     else:
         title = f"No cross-team {unit} in the period"
 
+    if by_team:
+        row_order, column_order = _ordered(frame, "row", "row", value), _ordered(frame, "column", "column", value)
+    else:
+        internal_shown, external_shown = shown_reps(pairs, channel)
+        # each rep's place by all its exchanges, with shown reps or not
+        row_order = _ordered(frame[frame[internal_id].isin(internal_shown)], "row", "internal_team_name", value)
+        column_order = _ordered(frame[frame[external_id].isin(external_shown)], "column", "external_team_name", value)
+        cells = cells[cells[internal_id].isin(internal_shown) & cells[external_id].isin(external_shown)]
+    cells = cells.sort_values(["row", "column"], key=lambda labels: labels.map(
+        {label: n for n, label in enumerate(row_order if labels.name == "row" else column_order)})).reset_index(drop=True)
+
     n_rows, n_columns = max(len(row_order), 1), max(len(column_order), 1)
     column_pitch = MATRIX_WIDTH / n_columns
     row_pitch = min(max(column_pitch, ROW_PITCH[level][0]), ROW_PITCH[level][1])
@@ -210,34 +236,32 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     longest = max((len(label) for label in column_order), default=0) * CHARACTER_PX
     tilted = longest > column_pitch
     bottom = 60 + (0.72 * longest if tilted else 20)
-    most = max(int(cells[value].max()) if len(cells) else 0, 1)
+    highest = max(int(cells[value].max()) if len(cells) else 0, 1)
     counts = cells[value].to_numpy()
-    scatter = go.Scattergl if len(cells) > MAX_SVG_POINTS else go.Scatter
-    # customdata: the two ids (what a click returns), then the two teams (for the hover)
-    custom = [cells[internal_id].astype(str), cells[external_id].astype(str)]
-    names = "%{y} × %{x}"
-    if not by_team:
-        team_of = pairs.drop_duplicates("internal_rep_id").set_index("internal_rep_id")["internal_team_name"]
-        agency_of = pairs.drop_duplicates("external_rep_id").set_index("external_rep_id")["external_team_name"]
-        custom += [cells[internal_id].map(team_of), cells[external_id].map(agency_of)]
-        names = "%{y} (%{customdata[2]}) × %{x} (%{customdata[3]})"
-    trace = scatter(
+    # customdata: one number per square, where its two ids stand among the sorted ids
+    # (internal x number of external ids + external; `selected_cell` reads it back). One
+    # number, not two columns: the browser sends a point's row of a typed 2-D array back as
+    # an object, not a list.
+    internal_ids, external_ids = _ids(pairs, level)
+    custom = (np.searchsorted(internal_ids, cells[internal_id].astype(str).to_numpy()) * len(external_ids)
+              + np.searchsorted(external_ids, cells[external_id].astype(str).to_numpy()))
+    trace = go.Scatter(
         x=cells["column"], y=cells["row"], mode="markers+text" if by_team else "markers",
-        customdata=np.column_stack(custom) if len(cells) else None,
-        marker={"symbol": "square", "size": size, "color": counts, "cmin": 0, "cmax": most,
+        customdata=custom if len(cells) else None,
+        marker={"symbol": "square", "size": size, "color": counts, "cmin": 0, "cmax": highest,
                 "colorscale": MATRIX_COLOURS, "line": {"width": 1, "color": "rgba(8, 48, 107, 0.3)"},
                 "colorbar": {"title": {"text": unit}}, "showscale": True},
-        hovertemplate=names + "<br>%{marker.color:,} " + unit + "<br>Click for the detail<extra></extra>",
+        hovertemplate="%{y} × %{x}<br>%{marker.color:,} " + unit + "<br>Click for the detail<extra></extra>",
         # the clicked square stays as it is, the others fade a little (their counts stay readable)
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.5}})
     if by_team:
         trace.update(text=[f"{n:,}" for n in counts], textposition="middle center",
-                     textfont={"size": 16, "color": ["white" if n > 0.55 * most else "#08306b" for n in counts]},
+                     textfont={"size": 16, "color": ["white" if n > 0.55 * highest else "#08306b" for n in counts]},
                      unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "#08306b"}})
-    shapes, annotations, top = [], [], 60
+    shapes, annotations, top_margin = [], [], 60
     if not by_team:
         shapes, annotations = _team_groups(frame, row_order, column_order)
-        top = 80
+        top_margin = 80  # room for the agencies' names
     category = {"type": "category", "categoryorder": "array", "showgrid": True, "gridcolor": "#e5e5e5",
                 "tickson": "boundaries", "zeroline": False, "fixedrange": True}
     figure = go.Figure(trace, layout=dict(
@@ -246,27 +270,49 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
                "range": [-0.5, n_columns - 0.5], "tickangle": -45 if tilted else 0},
         yaxis={**category, "title": {"text": "Internal " + level}, "categoryarray": row_order,
                "range": [n_rows - 0.5, -0.5]},  # first row on top
-        height=int(n_rows * row_pitch + top + bottom), margin={"t": top, "l": 10, "r": 10, "b": int(bottom)},
+        height=int(n_rows * row_pitch + top_margin + bottom),
+        margin={"t": top_margin, "l": 10, "r": 10, "b": int(bottom)},
         font={"size": 13}, shapes=shapes, annotations=annotations))
     drawn = cells.rename(columns={"row": internal_name, "column": external_name})
     return figure, title, drawn[[internal_name, external_name, value]]
 
 
-def matrix_note(pairs: pd.DataFrame, by_team: bool) -> str:
-    """How the matrix is ordered, for a caption under it (the internal teams have no room on the chart)."""
+def matrix_note(pairs: pd.DataFrame, channel: str, by_team: bool) -> str:
+    """How the matrix is ordered and what it leaves out, for a caption under it (the internal
+    teams have no room on the chart)."""
     if by_team:
         return "Rows: internal teams; columns: agencies; each square holds the two teams' exchanges."
     teams = sorted(pairs["internal_team_name"].unique())  # the order of `_ordered`
-    return (f"Rows: internal reps by team ({', then '.join(teams)}), busiest first; columns: external reps by "
+    note = (f"Rows: internal reps by team ({', then '.join(teams)}), busiest first; columns: external reps by "
             "agency (named above), busiest first. Lines separate the teams; pairs who did not exchange are blank.")
+    internal_shown, external_shown = shown_reps(pairs, channel)
+    internal_all, external_all = pairs["internal_rep_id"].nunique(), pairs["external_rep_id"].nunique()
+    if len(internal_shown) < internal_all or len(external_shown) < external_all:
+        note += (f" Shown: the {len(internal_shown):,} busiest of {internal_all:,} internal reps and the "
+                 f"{len(external_shown):,} busiest of {external_all:,} external reps; choose teams in the sidebar "
+                 "to see the others.")
+    return note
 
 
-def selected_cell(event) -> tuple[str, str] | None:
+def _ids(pairs: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """The internal and external ids of the matrix (reps or teams), sorted."""
+    return (np.sort(pairs[f"internal_{level}_id"].astype(str).unique()),
+            np.sort(pairs[f"external_{level}_id"].astype(str).unique()))
+
+
+def selected_cell(event, pairs: pd.DataFrame, by_team: bool) -> tuple[str, str] | None:
     """The (internal, external) ids of the matrix square the user clicked, from the event that
-    `st.plotly_chart(on_select="rerun")` returns; None when nothing is selected."""
+    `st.plotly_chart(on_select="rerun")` returns for `pair_matrix(pairs, ...)`; None when
+    nothing is selected."""
     points = ((event or {}).get("selection") or {}).get("points") or []
     custom = points[0].get("customdata") if points else None
-    return (str(custom[0]), str(custom[1])) if custom is not None and len(custom) >= 2 else None
+    if not isinstance(custom, (int, float)):
+        return None
+    internal_ids, external_ids = _ids(pairs, "team" if by_team else "rep")
+    row, column = divmod(int(custom), max(len(external_ids), 1))
+    if not 0 <= row < len(internal_ids):
+        return None
+    return str(internal_ids[row]), str(external_ids[column])
 
 
 def _channel_counts(row) -> str:

@@ -146,16 +146,16 @@ def numbers(array) -> list:
     return list(array)
 
 
-def click_square(at: AppTest, internal_id: str, external_id: str) -> AppTest:
-    """Select the matrix square of these two ids as the browser does when a user clicks it:
-    the chart's widget state then holds the clicked point (the form seen in Chromium).
-    AppTest has no API to click a Plotly chart; tests/test_browser_communication.py clicks for real."""
+def click_square(at: AppTest, internal: str, external: str) -> AppTest:
+    """Select the matrix square of these two names (rows, columns) as the browser does when a
+    user clicks it: the chart's widget state then holds the clicked point, in the form seen in
+    Chromium. AppTest has no API to click a Plotly chart; tests/test_browser_communication.py
+    clicks for real."""
     chart = next(c for c in at.get("plotly_chart") if c.proto.selection_mode)
     trace = json.loads(chart.proto.spec)["data"][0]
-    index = [list(ids[:2]) for ids in trace["customdata"]].index([internal_id, external_id])
-    point = {"curve_number": 0, "point_number": index, "point_index": index, "x": trace["x"][index],
-             "y": trace["y"][index], "customdata": trace["customdata"][index],
-             "marker_color": numbers(trace["marker"]["color"])[index]}
+    index = list(zip(trace["y"], trace["x"])).index((internal, external))
+    point = {"curve_number": 0, "point_number": index, "point_index": index, "x": external, "y": internal,
+             "customdata": numbers(trace["customdata"])[index], "marker_color": numbers(trace["marker"]["color"])[index]}
     states = at._tree.get_widget_states()
     state = states.widgets.add()
     state.id = chart.proto.id
@@ -174,7 +174,7 @@ def test_clicking_a_rep_square_shows_the_pairs_detail(page):
     e02 (call without duration, W10); both touched acc2 (t05, t12) and acc3 (t13, t11)."""
     at = page(start="2025-02-24", end="2025-03-10")
     assert not any("talked in" in json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart"))
-    click_square(at, "ia2", "ex2")
+    click_square(at, "Ines Arno", "Xia Xeno")
     assert "**Ines Arno (Inside A) × Xia Xeno (Agency X)**: 2 exchanges, 1 call (0 minutes), 1 email, 0 meetings; " \
            "1 started by the internal rep." in markdown(at)
     history = figure(at, "Ines Arno and Xia Xeno talked in 2 of 2 weeks")
@@ -190,7 +190,7 @@ def test_clicking_a_team_square_shows_the_team_pairs_detail(page):
     600 s), e02 (ex2 -> ia2 call), e09 (ex2 -> ia1 meeting) in W10; three pairs of reps."""
     at = page(start="2025-02-24", end="2025-03-10")
     at.toggle(key="comm_by_team").set_value(True).run()
-    click_square(at, "int-a", "ext-x")
+    click_square(at, "Inside A", "Agency X")
     assert ("**Inside A × Agency X**: 4 exchanges between 3 pairs of reps, 2 calls (10 minutes), 1 email, 1 meeting; "
             "2 started by the internal side.") in markdown(at)
     history = figure(at, "Inside A and Agency X talked in 2 of 2 weeks")
@@ -209,7 +209,7 @@ def test_a_silent_team_pair_says_so(page):
     assert list(zip(squares["y"], squares["x"], squares["text"])) == [
         ("Inside A", "Agency X", "4"), ("Inside A", "Agency Y", "1"), ("Inside B", "Agency X", "2"),
         ("Inside B", "Agency Y", "0")]
-    click_square(at, "int-b", "ext-y")
+    click_square(at, "Inside B", "Agency Y")
     assert "**Inside B × Agency Y**: no cross-team exchange between these two teams in the period." in markdown(at)
     assert not any("talked in" in json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart"))
 
@@ -229,16 +229,15 @@ def test_team_pair_exchanges_by_week(db):
 def test_rep_matrix_squares(db):
     """W10: rows Inside A's reps by volume (Ines Arno and Ivo Alder 2 each, by name), columns
     Agency X's (Xia Xeno 2, Xan Xu 1) then Agency Y's (Yul Yates); one square per pair who
-    exchanged, the ids in customdata for the click, a line between the two agencies."""
+    exchanged, which pair it is in customdata for the click, a line between the two agencies."""
     pairs = run("cross_team_exchanges_by_rep_pair", db=db, teams=[], **WEEK)
     figure, title, drawn = communication.pair_matrix(pairs, "all", by_team=False)
     squares = figure.data[0]
     assert (squares.type, squares.marker.symbol, squares.mode) == ("scatter", "square", "markers")
     assert list(figure.layout.yaxis.categoryarray) == ["Ines Arno", "Ivo Alder"]
     assert list(figure.layout.xaxis.categoryarray) == ["Xia Xeno", "Xan Xu", "Yul Yates"]
-    assert [list(ids) for ids in squares.customdata] == [
-        ["ia2", "ex2", "Inside A", "Agency X"], ["ia2", "ex1", "Inside A", "Agency X"],
-        ["ia1", "ex2", "Inside A", "Agency X"], ["ia1", "ey1", "Inside A", "Agency Y"]]
+    # where each pair's ids stand among the sorted ids ia1 ia2 and ex1 ex2 ey1: 3 x internal + external
+    assert squares.customdata.tolist() == [4, 3, 1, 2]
     assert list(squares.marker.color) == [1, 1, 1, 1] and squares.marker.cmin == 0
     assert [(shape.x0, shape.x1) for shape in figure.layout.shapes] == [(1.5, 1.5)]
     assert [(note.text, note.x) for note in figure.layout.annotations] == [("Agency X", 0.5), ("Agency Y", 2)]
@@ -248,7 +247,7 @@ def test_rep_matrix_squares(db):
     # calls only: e01 and e02; every rep keeps a row or column (ordered by calls, then name),
     # the squares without a call go
     figure, title, drawn = communication.pair_matrix(pairs, "call", by_team=False)
-    assert [list(ids[:2]) for ids in figure.data[0].customdata] == [["ia2", "ex1"], ["ia2", "ex2"]]
+    assert figure.data[0].customdata.tolist() == [3, 4]  # ia2 with ex1, ex2
     assert list(figure.layout.yaxis.categoryarray) == ["Ines Arno", "Ivo Alder"]
     assert list(figure.layout.xaxis.categoryarray) == ["Xan Xu", "Xia Xeno", "Yul Yates"]
     assert title == "Ines Arno and Xan Xu account for 50% of 2 cross-team calls"
@@ -266,14 +265,19 @@ def test_reps_sharing_a_name_keep_their_own_rows():
     assert list(figure.layout.yaxis.categoryarray) == ["Sam Lee (i1)", "Sam Lee (i2)"]
 
 
-@pytest.mark.parametrize("event, cell", [
-    (None, None),
-    ({"selection": {"points": [], "point_indices": [], "box": [], "lasso": []}}, None),
-    ({"selection": {"points": [{"point_index": 3, "x": "Xan Xu", "y": "Ines Arno",
-                                "customdata": ["ia2", "ex1", "Inside A", "Agency X"]}]}}, ("ia2", "ex1")),
+@pytest.mark.parametrize("event, by_team, cell", [
+    (None, False, None),
+    ({"selection": {"points": [], "point_indices": [], "box": [], "lasso": []}}, False, None),
+    # W10: the internal reps ia1 ia2, the external ex1 ex2 ey1; the teams int-a, and ext-x ext-y
+    ({"selection": {"points": [{"point_index": 1, "x": "Xan Xu", "y": "Ines Arno", "customdata": 3}]}}, False,
+     ("ia2", "ex1")),
+    ({"selection": {"points": [{"point_index": 1, "x": "Agency Y", "y": "Inside A", "customdata": 1}]}}, True,
+     ("int-a", "ext-y")),
+    ({"selection": {"points": [{"point_index": 1, "x": "?", "y": "?", "customdata": 6}]}}, False, None),  # no third rep
 ])
-def test_selected_cell(event, cell):
-    assert communication.selected_cell(event) == cell
+def test_selected_cell(db, event, by_team, cell):
+    pairs = run("cross_team_exchanges_by_rep_pair", db=db, teams=[], **WEEK)
+    assert communication.selected_cell(event, pairs, by_team) == cell
 
 
 def weekly_frame(weeks: list[str], cross_calls: list[int], minutes: list[float] | None = None) -> pd.DataFrame:
@@ -387,5 +391,35 @@ def test_weekly_charts_read_well_at_any_period_length(small_db, monkeypatch, len
     pairs = run("cross_team_exchanges_by_rep_pair", db=small_db, teams=[], start=dt.datetime.fromisoformat(start),
                 end=dt.datetime.fromisoformat(end))
     busiest = pairs.sort_values(["exchanges", "internal_rep_id"], ascending=[False, True]).iloc[0]
-    click_square(at, busiest["internal_rep_id"], busiest["external_rep_id"])
+    click_square(at, busiest["internal_rep_name"], busiest["external_rep_name"])
     check_weekly_charts(3)  # and the pair's weeks
+
+
+def test_a_lone_week_shows_its_values():
+    """One week: the ratio's point has its value written beside it (8 exchanges per 50 touches)."""
+    touches = pd.DataFrame({"week_start": [pd.Timestamp("2025-03-03")] * 2, "kind": ["internal", "external"],
+                            "touches": [30, 20]})
+    figure, title, _ = communication.coordination_ratio(weekly_frame(["2025-03-03"], [8]), touches,
+                                                        dt.date(2025, 3, 3), dt.date(2025, 3, 10))
+    assert title == "16.0 cross-team exchanges per 100 customer touches"
+    assert list(figure.data[0].text) == ["16.0"]
+
+
+def test_many_reps_show_the_busiest():
+    """60 internal reps (i00 exchanged 1 time, ... i59 60 times) with 2 external reps: the 50
+    busiest internal reps are shown (i10 to i59, busiest first), the title and the note tell of all."""
+    pairs = pd.DataFrame([{
+        "internal_rep_id": f"i{n:02d}", "internal_rep_name": f"Rep {n:02d}", "internal_team_id": "t",
+        "internal_team_name": "Team", "external_rep_id": f"e{side}", "external_rep_name": f"Ext {side}",
+        "external_team_id": "a", "external_team_name": "Agency", "exchanges": n + 1 if side == 1 else 1,
+        "calls": 0, "emails": 0, "meetings": 0, "call_minutes": 0.0, "initiated_by_internal": 0,
+        "initiated_by_external": 0} for n in range(60) for side in (1, 2)])
+    figure, title, drawn = communication.pair_matrix(pairs, "all", by_team=False)
+    rows = list(figure.layout.yaxis.categoryarray)
+    assert rows == [f"Rep {n:02d}" for n in range(59, 9, -1)]
+    assert list(figure.layout.xaxis.categoryarray) == ["Ext 1", "Ext 2"]  # 1,890 then 60 exchanges
+    assert len(figure.data[0].x) == len(drawn) == 100
+    assert title == "Rep 59 and Ext 1 account for 3% of 1,890 cross-team exchanges"  # 60 of 1,830 + 60
+    assert communication.matrix_note(pairs, "all", by_team=False).endswith(
+        "Shown: the 50 busiest of 60 internal reps and the 2 busiest of 2 external reps; choose teams in the "
+        "sidebar to see the others.")
