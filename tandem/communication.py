@@ -29,6 +29,8 @@ MATRIX_COLOURS = [[n / 7, colour] for n, colour in enumerate(
     ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"])]  # Blues from 0, light not white
 MATRIX_WIDTH = 900  # px: the plot area's width at 1440 px with the sidebar open, to size the squares
 ROW_PITCH = {"rep": (22, 40), "team": (60, 90)}  # px per row, at least and at most
+MAX_SQUARE = {"rep": 32, "team": 72}  # px
+MIN_PLOT_HEIGHT = 160  # px
 MAX_REPS = 50  # rows and columns of the rep matrix at most: the busiest reps (hundreds would be unreadable, and slow)
 FEW_WEEKS = 3  # weekly points up to this many get their value written beside them
 CHARACTER_PX = 7.5  # width of a character of a tick label, to fit the bottom margin
@@ -61,6 +63,14 @@ def _recent_trend(counts: pd.Series, start: dt.date, end: dt.date, per: pd.Serie
             return None
         value, reference = 100 * counts[last].sum() / per[last].sum(), 100 * counts[before].sum() / per[before].sum()
     return wording.change_phrase(value, reference, base=behind[before].sum(), reference_name=PREVIOUS_WEEKS, fmt=fmt)
+
+
+def _count_axis(title: str, highest) -> dict:
+    """A y axis of counts from 0, with whole-number ticks when the counts are small (not 0.5)."""
+    axis = {"title": {"text": title}, "rangemode": "tozero"}
+    if not wording.missing(highest) and highest <= 8:
+        axis.update(tick0=0, dtick=1)
+    return axis
 
 
 def _week_axis(start: dt.date, end: dt.date) -> dict:
@@ -99,7 +109,8 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
     if trend:
         title += f"; in the last 4 weeks they {trend}"
     figure = go.Figure(traces, layout=dict(barmode="stack", title=title, xaxis=_week_axis(start, end),
-                                           yaxis_title=f"Cross-team {unit} per week", **LAYOUT))
+                                           yaxis=_count_axis(f"Cross-team {unit} per week", drawn.to_numpy().max()),
+                                           **LAYOUT))
     return figure, title, drawn.reset_index()
 
 
@@ -128,6 +139,11 @@ def coordination_ratio(exchanges: pd.DataFrame, touches: pd.DataFrame, start: dt
                                          yaxis={"title": {"text": "Exchanges per 100 touches"}, "rangemode": "tozero"},
                                          showlegend=False, **LAYOUT))
     return figure, title, drawn.reset_index()
+
+
+def _share(part: int, total: int) -> str:
+    """'16% of 102', or below wording.MIN_BASE the counts, '1 of 4' (no percentage over a few)."""
+    return f"{part / total:.0%} of {int(total):,}" if total >= wording.MIN_BASE else f"{int(part):,} of {int(total):,}"
 
 
 def _ordered(frame: pd.DataFrame, label: str, team: str, values: str) -> list[str]:
@@ -211,10 +227,10 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     if total:
         most = cells[cells[value] == cells[value].max()]  # sort only the ties (by name), not every pair
         top = most.sort_values(["row", "column"]).iloc[0]
-        share = top[value] / total
-        title = (f"{top['row']} and {top['column']} account for {share:.0%}" if share >= 0.01 else
-                 f"The busiest pair, {top['row']} and {top['column']}, accounts for {top[value]:,}") + \
-            f" of {total:,} cross-team {unit}"
+        title = (f"{top['row']} and {top['column']} account for {_share(top[value], total)}"
+                 if top[value] / total >= 0.01 else
+                 f"The busiest pair, {top['row']} and {top['column']}, accounts for {top[value]:,} of {total:,}") + \
+            f" cross-team {unit}"
     else:
         title = f"No cross-team {unit} in the period"
 
@@ -232,7 +248,8 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     n_rows, n_columns = max(len(row_order), 1), max(len(column_order), 1)
     column_pitch = MATRIX_WIDTH / n_columns
     row_pitch = min(max(column_pitch, ROW_PITCH[level][0]), ROW_PITCH[level][1])
-    size = max(4.0, 0.8 * min(row_pitch, column_pitch))
+    row_pitch = max(row_pitch, MIN_PLOT_HEIGHT / n_rows)  # a row or two: room for the colour bar
+    size = min(max(4.0, 0.8 * min(row_pitch, column_pitch)), MAX_SQUARE[level])
     longest = max((len(label) for label in column_order), default=0) * CHARACTER_PX
     tilted = longest > column_pitch
     bottom = 60 + (0.72 * longest if tilted else 20)
@@ -316,7 +333,8 @@ def selected_cell(event, pairs: pd.DataFrame, by_team: bool) -> tuple[str, str] 
 
 
 def _channel_counts(row) -> str:
-    return (f"{wording.plural(int(row['calls']), 'call')} ({wording.plural(round(row['call_minutes']), 'minute')}), "
+    minutes = f" ({wording.plural(round(row['call_minutes']), 'minute')})" if row["calls"] else ""
+    return (f"{wording.plural(int(row['calls']), 'call')}{minutes}, "
             f"{wording.plural(int(row['emails']), 'email')}, {wording.plural(int(row['meetings']), 'meeting')}")
 
 
@@ -374,8 +392,9 @@ def initiator_shares(pairs: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]
     ]
     total = drawn["exchanges"].sum()
     if total:
-        internal = drawn["initiated_by_internal"].sum() / total
-        title = f"Internal reps start {internal:.0%} of cross-team conversations"
+        internal = drawn["initiated_by_internal"].sum()
+        title = (f"Internal reps start {internal / total:.0%} of cross-team conversations" if total >= wording.MIN_BASE
+                 else f"Internal reps start {_share(internal, total)} cross-team conversations")
     else:
         title = "No cross-team conversations in the period"
     figure = go.Figure(bars, layout=dict(
@@ -394,5 +413,5 @@ def pair_history(history: pd.DataFrame, first_name: str, second_name: str, start
     weeks_with = int((drawn.sum(axis=1) > 0).sum())
     title = f"{first_name} and {second_name} talked in {weeks_with} of {wording.plural(len(drawn), 'week')}"
     figure.update_layout(barmode="stack", title=title, xaxis=_week_axis(start, end),
-                         yaxis={"title": {"text": "Exchanges per week"}, "rangemode": "tozero"}, height=320, **LAYOUT)
+                         yaxis=_count_axis("Exchanges per week", drawn.sum(axis=1).max()), height=320, **LAYOUT)
     return figure, title, drawn.reset_index()

@@ -107,8 +107,9 @@ def test_page_shows_the_query_figures(page):
     assert titles == [
         "4 cross-team exchanges in the period",
         "40.0 cross-team exchanges per 100 customer touches",  # 4 exchanges / 10 touches
-        "Ines Arno and Xan Xu account for 25% of 4 cross-team exchanges",
-        "Internal reps start 50% of cross-team conversations",  # e01 e03 internal; e02 e09 external
+        # under 10 exchanges, shares are told as counts, not "25%"
+        "Ines Arno and Xan Xu account for 1 of 4 cross-team exchanges",
+        "Internal reps start 2 of 4 cross-team conversations",  # e01 e03 internal; e02 e09 external
     ]
     silent = at.dataframe[0].value
     assert list(silent["internal_rep_name"]) == ["Ida Berg", "Ida Berg"]
@@ -119,7 +120,7 @@ def test_page_with_filters_and_presentation_mode(page):
     at = page(start="2025-03-03", end="2025-03-10", team="ext-y", presentation="1")
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert titles[0] == "1 cross-team exchanges in the period"  # e03 ia1 -> ey1
-    assert titles[2].endswith("account for 100% of 1 cross-team exchanges")
+    assert titles[2].endswith("account for 1 of 1 cross-team exchanges")
     assert "Ivo" not in titles[2] and "Internal rep 1" in titles[2]
 
 
@@ -130,7 +131,7 @@ def test_page_at_team_level(page, db):
     at = page(start="2025-03-03", end="2025-03-10")
     at.toggle(key="comm_by_team").set_value(True).run()
     assert not at.exception
-    spec = figure(at, "Inside A and Agency X account for 75% of 4 cross-team exchanges")  # e01 e02 e09 of 4
+    spec = figure(at, "Inside A and Agency X account for 3 of 4 cross-team exchanges")  # e01 e02 e09 of 4
     squares = spec["data"][0]
     assert squares["type"] == "scatter" and squares["marker"]["symbol"] == "square"
     assert (squares["y"], squares["x"], squares["text"]) == (["Inside A", "Inside A"], ["Agency X", "Agency Y"],
@@ -250,7 +251,7 @@ def test_rep_matrix_squares(db):
     assert figure.data[0].customdata.tolist() == [3, 4]  # ia2 with ex1, ex2
     assert list(figure.layout.yaxis.categoryarray) == ["Ines Arno", "Ivo Alder"]
     assert list(figure.layout.xaxis.categoryarray) == ["Xan Xu", "Xia Xeno", "Yul Yates"]
-    assert title == "Ines Arno and Xan Xu account for 50% of 2 cross-team calls"
+    assert title == "Ines Arno and Xan Xu account for 1 of 2 cross-team calls"
 
 
 def test_reps_sharing_a_name_keep_their_own_rows():
@@ -423,3 +424,21 @@ def test_many_reps_show_the_busiest():
     assert communication.matrix_note(pairs, "all", by_team=False).endswith(
         "Shown: the 50 busiest of 60 internal reps and the 2 busiest of 2 external reps; choose teams in the "
         "sidebar to see the others.")
+
+
+@pytest.mark.parametrize("internal, external, title", [
+    (3, 1, "Internal reps start 3 of 4 cross-team conversations"),  # under 10: the counts
+    (9, 3, "Internal reps start 75% of cross-team conversations"),
+])
+def test_initiator_share_in_words(internal, external, title):
+    pairs = pd.DataFrame({"internal_team_name": ["Team"], "external_team_name": ["Agency"],
+                          "initiated_by_internal": [internal], "initiated_by_external": [external]})
+    assert communication.initiator_shares(pairs)[1] == title
+
+
+def test_small_counts_get_whole_number_ticks():
+    """One day with 2 cross-team calls: the y axis counts 0, 1, 2 (no 0.5); 40 a week: Plotly's own ticks."""
+    for calls, dtick in ((2, 1), (40, None)):
+        figure, _, _ = communication.weekly_volumes(weekly_frame(["2025-03-03"], [calls]), "exchanges",
+                                                    dt.date(2025, 3, 3), dt.date(2025, 3, 4))
+        assert (figure.layout.yaxis.dtick, figure.layout.yaxis.rangemode) == (dtick, "tozero")
