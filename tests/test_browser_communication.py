@@ -36,9 +36,9 @@ def browser():
 def busiest(small_db, by_team: bool):
     """The matrix as the page draws it for PERIOD, and the index and row of its busiest square."""
     pairs = run("cross_team_exchanges_by_rep_pair", db=small_db, teams=[], **PERIOD)
-    _, title, drawn = communication.pair_matrix(pairs, "all", by_team)
+    figure, title, drawn = communication.pair_matrix(pairs, "all", by_team)
     index = int(drawn["exchanges"].idxmax())
-    return pairs, title, index, drawn.iloc[index]
+    return pairs, figure, title, index, drawn.iloc[index]
 
 
 def click_square(page, title: str, index: int) -> None:
@@ -55,7 +55,9 @@ def click_square(page, title: str, index: int) -> None:
 
 
 def test_clicking_a_rep_square_opens_that_pairs_detail(server, browser, small_db, tmp_path):
-    pairs, title, index, cell = busiest(small_db, by_team=False)
+    """Click the busiest pair's square: its sentence and weeks appear; a double-click on a
+    blank square closes them."""
+    pairs, figure, title, index, cell = busiest(small_db, by_team=False)
     row = pairs[(pairs["internal_rep_name"] == cell["internal_rep_name"])
                 & (pairs["external_rep_name"] == cell["external_rep_name"])].iloc[0]
     page = open_page(browser, f"{server}/{URL}", "Communication", tmp_path / "matrix.png", height=3200)
@@ -71,11 +73,25 @@ def test_clicking_a_rep_square_opens_that_pairs_detail(server, browser, small_db
         has_text=f"{row['internal_rep_name']} and {row['external_rep_name']} talked in")
     history.wait_for(timeout=60_000)
     page.screenshot(path=tmp_path / "rep_pair_detail.png")
+
+    # a double-click on a blank square (a pair who did not exchange) closes the detail
+    rows, columns = list(figure.layout.yaxis.categoryarray), list(figure.layout.xaxis.categoryarray)
+    drawn = set(zip(figure.data[0].y, figure.data[0].x))
+    blank_row, blank_column = next((r, c) for r in range(len(rows)) for c in range(len(columns))
+                                   if (rows[r], columns[c]) not in drawn)
+    area = page.locator("[data-testid='stPlotlyChart']").filter(has_text=title).locator(".nsewdrag").first.bounding_box()
+    page.mouse.dblclick(area["x"] + (blank_column + 0.5) * area["width"] / len(columns),
+                        area["y"] + (blank_row + 0.5) * area["height"] / len(rows))
+    page.get_by_text("Click a square to see", exact=False).wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert page.get_by_text(heading, exact=False).count() == 0
     page.close()
 
 
 def test_clicking_a_team_square_opens_that_team_pairs_detail(server, browser, small_db, tmp_path):
-    pairs, title, index, cell = busiest(small_db, by_team=True)
+    """Switch to "Team × team" (counts written in the squares), click the busiest team pair:
+    its sentence, weeks and pairs of reps appear."""
+    pairs, _, title, index, cell = busiest(small_db, by_team=True)
     internal, external = cell["internal_team_name"], cell["external_team_name"]
     page = open_page(browser, f"{server}/{URL}", "Communication", tmp_path / "matrix.png", height=3200)
     page.get_by_text("Team × team").click()
