@@ -173,11 +173,11 @@ else:
 
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("Download CSV", lambda: explorer.csv_bytes(every_match(), header),
-                         file_name="tandem_deals.csv", mime="text/csv", key="deals_download_csv",
+                         file_name="tandem_deals.csv", mime="text/csv", key="deals_download_csv", on_click=charts.DOWNLOAD_CLICK,
                          icon=":material/download:", help=f"All {total_deals:,} matching deals; the first row "
                                                            "states the filters.")
     right.download_button("Download Excel", lambda: explorer.xlsx_bytes(every_match(), header),
-                          file_name="tandem_deals.xlsx", key="deals_download_xlsx",
+                          file_name="tandem_deals.xlsx", key="deals_download_xlsx", on_click=charts.DOWNLOAD_CLICK,
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           icon=":material/table_view:", help=f"All {total_deals:,} matching deals; the first row "
                                                               "states the filters.")

@@ -111,7 +111,16 @@ def csv_download(frame: pd.DataFrame, name: str) -> None:
     since frames come from `tandem.app.run`)."""
     # a callable: the file is made only when the button is clicked, not at every rerun
     st.download_button("Download CSV", lambda: frame.to_csv(index=False), file_name=f"tandem_{name}.csv",
-                       mime="text/csv", key=f"download_{name}", icon=":material/download:")
+                       mime="text/csv", key=f"download_{name}", icon=":material/download:",
+                       on_click=DOWNLOAD_CLICK)
+
+
+# What a click on a download button does besides the download: nothing. Streamlit forgets
+# a button's made-on-click file (its "deferred file" id) at the end of every rerun, and a
+# click reruns the page by default: the next quick click still holds the old id and gets
+# no file ("Deferred file ... not found"), and two reruns can delete a file made by an
+# earlier click before the browser fetched it. Without a rerun the ids stay valid.
+DOWNLOAD_CLICK = "ignore"
 
 
 TITLE_WIDTH = 100  # characters per line of a chart title: Plotly cuts a long title instead of wrapping it

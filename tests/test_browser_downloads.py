@@ -1,0 +1,146 @@
+"""Downloads in a real headless Chromium: quick clicks on several download buttons,
+every click gives its file, whole and right, and the server logs no media error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tandem import queries
+from tandem.explorer import DealFilters
+from tandem.filters import ContestRules, Filters
+from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
+from tests.test_browser import ROOT, app_env
+
+START, END = dt.date(2026, 8, 3), dt.date(2026, 11, 23)  # 16 complete weeks of the small demo
+PERIOD = f"start={START}&end={END}"
+CLICKS = 15
+# Chromium takes at most 10 downloads a second from one page and silently drops the rest
+# (chromedp/chromedp#791, "Throttle url download requests from a RenderFrame"; seen here
+# with a plain HTML page too), so the clicks come this far apart: faster than a person
+# clicks, and well inside the time a page takes to rerun.
+CLICK_GAP_S = 0.15
+DEAL = "D0000171"  # a contested deal of the small demo, open in the record (its timeline has a download)
+
+
+@pytest.fixture(scope="module")
+def server(small_db, tmp_path_factory):
+    log = tmp_path_factory.mktemp("downloads") / "streamlit.log"
+    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+def click_quickly(browser, url: str, order: list[int], folder: Path, open_expander: str | None = None) -> list[Path]:
+    """Open `url` (and the expander whose label starts with `open_expander`), click its
+    download buttons in `order` (indexes, repeats allowed) one right after the other,
+    CLICK_GAP_S apart or as soon as the button takes a click (a button is disabled while
+    its own file is being made), and return the files that arrived, saved."""
+    page = browser.new_page(viewport={"width": 1440, "height": 4000}, accept_downloads=True)
+    arrived = []
+    page.on("download", lambda download: arrived.append(download))
+    page.goto(url)
+    page.get_by_test_id("stDownloadButton").first.wait_for(timeout=120_000)
+    wait_until_rendered(page)
+    if open_expander:
+        page.get_by_test_id("stExpander").filter(has_text=open_expander).locator("summary").click()
+    # the first button of each: a button with a help tooltip has a hidden copy
+    buttons = [button.locator("button").first for button in page.get_by_test_id("stDownloadButton").all()]
+    assert len(buttons) > max(order)
+    try:
+        for index in order:
+            started = time.monotonic()
+            buttons[index].click(timeout=20_000)
+            page.wait_for_timeout(max(0.0, CLICK_GAP_S - (time.monotonic() - started)) * 1000)
+    finally:
+        page.screenshot(path=folder / "clicked.png")
+    deadline = time.monotonic() + 30
+    while len(arrived) < len(order) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(1000)  # a late extra file would show here
+    errors = page.get_by_test_id("stDownloadButtonError").all_inner_texts()
+    files = []
+    for number, download in enumerate(arrived):
+        assert download.failure() is None, download.failure()
+        path = folder / f"{number:02d}_{download.suggested_filename}"
+        download.save_as(path)
+        files.append(path)
+    page.close()
+    assert not errors, errors
+    assert len(files) == len(order), f"{len(order)} clicks gave {len(files)} files"
+    return files
+
+
+def assert_no_media_error(log: Path) -> None:
+    text = log.read_text()
+    assert "MediaFileStorageError" not in text and "Deferred file" not in text, text[-3000:]
+
+
+def identical_per_name(files: list[Path]) -> dict[str, bytes]:
+    """Every CSV file of one button has the same bytes (none cut short); name -> bytes.
+    (An Excel file records when it was made: its sheets are compared instead.)"""
+    contents: dict[str, bytes] = {}
+    for path in files:
+        name = path.name[3:]
+        if name.endswith(".xlsx"):
+            first = next(p for p in files if p.name[3:] == name)
+            for sheet, frame in pd.read_excel(path, sheet_name=None).items():
+                pd.testing.assert_frame_equal(frame, pd.read_excel(first, sheet_name=sheet))
+            continue
+        assert contents.setdefault(name, path.read_bytes()) == path.read_bytes(), f"{name} differs between clicks"
+    return contents
+
+
+def test_quick_clicks_on_the_communication_downloads(server, browser, tmp_path, small_db):
+    """Five buttons (weekly volumes, coordination ratio, rep matrix, initiator shares,
+    silent pairs): the same one again and again, then one after the other."""
+    url, log = server
+    order = [0, 0, 0, 1, 2, 3, 4, 0, 1, 1, 2, 2, 3, 4, 4]
+    assert len(order) == CLICKS
+    files = click_quickly(browser, f"{url}/communication?{PERIOD}", order, tmp_path)
+    contents = identical_per_name(files)
+    names = ["tandem_weekly_exchanges.csv", "tandem_coordination_ratio.csv", "tandem_rep_matrix.csv",
+             "tandem_initiator_shares.csv", "tandem_silent_pairs.csv"]  # the buttons, top to bottom
+    assert Counter(p.name[3:] for p in files) == Counter(names[i] for i in order)
+    weekly = pd.read_csv(tmp_path / next(p.name for p in files if p.name.endswith("weekly_exchanges.csv")))
+    exchanges = queries.run("exchanges_by_week", db=small_db, start=START, end=END, teams=[])
+    cross_calls = exchanges[(exchanges["exchange_kind"] == "cross_team") & (exchanges["channel"] == "call")]
+    assert len(weekly) == 16  # one row per week of the period, all there
+    assert weekly.iloc[:, 1].sum() == cross_calls["exchanges"].sum()
+    assert all(content.endswith(b"\n") for content in contents.values())
+    assert_no_media_error(log)
+
+
+def test_quick_clicks_on_the_deals_downloads(server, browser, tmp_path, small_db):
+    """The Deals page with a deal's record open: CSV, Excel and the deal's timeline."""
+    url, log = server
+    order = [0, 0, 1, 1, 2, 0, 2, 1, 0, 2, 2, 1, 0, 1, 0]
+    assert len(order) == CLICKS
+    files = click_quickly(browser, f"{url}/deal_explorer?{PERIOD}&deal={DEAL}", order, tmp_path,
+                          open_expander="The ")  # the timeline's events, with its download
+    identical_per_name(files)
+    names = ["tandem_deals.csv", "tandem_deals.xlsx", f"tandem_deal_{DEAL}_timeline.csv"]
+    assert Counter(p.name[3:] for p in files) == Counter(names[i] for i in order)
+    params = {**Filters(start=START, end=END).params("start", "end", "attribution", "teams", "regions", "segments"),
+              **DealFilters().params(ContestRules())}
+    active = queries.run("matching_deal_totals", db=small_db, **params)
+    count = int(active.loc[active["breakdown"] == "total", "deals"].iloc[0])
+    for path in files:
+        if path.name.endswith("deals.csv"):
+            assert len(pd.read_csv(path, skiprows=1)) == count
+        elif path.name.endswith("deals.xlsx"):
+            assert len(pd.read_excel(path, skiprows=1)) == count
+    assert_no_media_error(log)
