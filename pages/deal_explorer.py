@@ -9,6 +9,7 @@ from tandem import app, charts, deal_view, explorer, state
 from tandem.charts import SIGNAL_LABELS
 from tandem.explorer import MAX_AMOUNT, MAX_SEARCH, ROW_LIMIT, STAGES, STATUSES, DealFilters
 from tandem.filters import SIGNALS, ContestRules, rules_from_url
+from tandem.wording import humanise, money, money_label
 
 URL_PATH = "deal_explorer"
 FILTERS = "deals_filters"  # this page's filters, kept while the user visits other pages
@@ -53,17 +54,18 @@ session.setdefault(TABLE_RESET, 0)
 # 1. The page's filters
 with st.container(border=True):
     row = st.columns(4)
-    row[0].multiselect("Status", STATUSES, key=WIDGETS["statuses"], placeholder="Any status",
+    row[0].multiselect("Status", STATUSES, key=WIDGETS["statuses"], placeholder="Any status", format_func=humanise,
                        help="Status as of the end of the period: a deal closed later is open.")
-    row[1].multiselect("Stage", STAGES, key=WIDGETS["stages"], placeholder="Any stage",
+    row[1].multiselect("Stage", STAGES, key=WIDGETS["stages"], placeholder="Any stage", format_func=humanise,
                        help="Stage as of the end of the period: the last change before it, lead before any.")
-    row[2].number_input("Amount from", min_value=0.0, max_value=MAX_AMOUNT, value=None, step=1000.0, format="%.0f",
-                        key=WIDGETS["min_amount"], placeholder="No minimum", help="Included.")
-    row[3].number_input("Amount up to", min_value=0.0, max_value=MAX_AMOUNT, value=None, step=1000.0, format="%.0f",
-                        key=WIDGETS["max_amount"], placeholder="No maximum", help="Included.")
+    row[2].number_input(money_label("Amount from"), min_value=0.0, max_value=MAX_AMOUNT, value=None, step=1000.0,
+                        format="%.0f", key=WIDGETS["min_amount"], placeholder="No minimum", help="Included.")
+    row[3].number_input(money_label("Amount up to"), min_value=0.0, max_value=MAX_AMOUNT, value=None, step=1000.0,
+                        format="%.0f", key=WIDGETS["max_amount"], placeholder="No maximum", help="Included.")
     row = st.columns(4)
     row[0].multiselect("Product", options.products, key=WIDGETS["products"], placeholder="Any product")
-    row[1].multiselect("Lead source", options.lead_sources, key=WIDGETS["lead_sources"], placeholder="Any lead source")
+    row[1].multiselect("Lead source", options.lead_sources, key=WIDGETS["lead_sources"], placeholder="Any lead source",
+                       format_func=humanise)
     row[2].multiselect("Owner", list(options.owners), key=WIDGETS["owners"], format_func=options.owners.get,
                        placeholder="Any owner")
     row[3].multiselect("Source rep", list(options.sources), key=WIDGETS["sources"], format_func=options.sources.get,
@@ -115,10 +117,9 @@ total_amount = float(total["amount"].sum())
 # 2. Count and total, always over every match
 left, right, rest = st.columns([1, 1.4, 2.6])
 left.metric("Matching deals", f"{total_deals:,}", border=True)
-right.metric("Their total amount", f"{total_amount:,.0f}", border=True)
+right.metric(money_label("Their total amount"), money(total_amount), border=True)
 team_names = state.options().teams
-header = explorer.describe(filters, deal_filters, rules, team_names, options)
-rest.caption(header.removeprefix("Tandem deals · "))
+rest.caption(explorer.describe(filters, deal_filters, rules, team_names, options))
 if total_deals == 0:
     st.info("No deal matches these filters: widen them, or the period, teams, regions and segments in the sidebar.")
 else:
@@ -139,20 +140,18 @@ else:
     digest = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:12]
     table_key = f"deals_table_{digest}_{session[TABLE_RESET]}"  # new rows, new table: no stale selection
     event = st.dataframe(
-        shown.drop(columns="deal_id"), hide_index=True, width="stretch", height=420, on_select="rerun",
-        selection_mode="single-row", key=table_key, column_config={
+        explorer.on_screen(shown).drop(columns="deal_id"), hide_index=True, width="stretch", height=420,
+        on_select="rerun", selection_mode="single-row", key=table_key, column_config={
             "deal_name": st.column_config.TextColumn("Deal", width="medium"),
             "account_name": st.column_config.TextColumn("Account", width="medium"),
-            "amount": st.column_config.NumberColumn("Amount", format="localized",
-                                                    help="In the currency of the data"),
+            "amount": st.column_config.NumberColumn(money_label("Amount"), format="localized"),
             "status": "Status", "stage": "Stage",
             "stage_progress": st.column_config.ProgressColumn(
                 "Stage progress", min_value=0, max_value=1, format="percent", width="small",
                 help="Lead 20%, qualified 40%, proposal 60%, negotiation 80%, won 100%; empty for lost deals."),
             "signals": "Signals", "team_name": "Team", "owner_rep_name": "Owner", "source_rep_name": "Source rep",
             "region": "Region", "segment": "Segment", "product": "Product", "lead_source": "Lead source",
-            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD"),
-            "closed_at": st.column_config.DatetimeColumn("Closed", format="YYYY-MM-DD"),
+            "created_at": "Created", "closed_at": "Closed",
         })
     selected_rows = list(event.selection.rows) if event else []
     last_key, last_rows = session.get(LAST_ROWS, (None, []))
@@ -171,16 +170,16 @@ else:
         rows = app.fetch("matching_deals", presentation, **params, limit=explorer.DOWNLOAD_LIMIT)
         return explorer.download_frame(explorer.table(rows, contested))
 
+    lines = explorer.filter_lines(filters, deal_filters, rules, team_names, options)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Download CSV", lambda: explorer.csv_bytes(every_match(), header),
-                         file_name="tandem_deals.csv", mime="text/csv", key="deals_download_csv", on_click=charts.DOWNLOAD_CLICK,
-                         icon=":material/download:", help=f"All {total_deals:,} matching deals; the first row "
-                                                           "states the filters.")
-    right.download_button("Download Excel", lambda: explorer.xlsx_bytes(every_match(), header),
-                          file_name="tandem_deals.xlsx", key="deals_download_xlsx", on_click=charts.DOWNLOAD_CLICK,
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/table_view:", help=f"All {total_deals:,} matching deals; the first row "
-                                                              "states the filters.")
+    with left:
+        charts.file_download("Download CSV", lambda: explorer.csv_bytes(every_match()), "tandem_deals.csv", "text/csv",
+                             "deals_download_csv", help=f"All {total_deals:,} matching deals.")
+    with right:
+        charts.file_download("Download Excel", lambda: explorer.xlsx_bytes(every_match(), lines), "tandem_deals.xlsx",
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "deals_download_xlsx",
+                             icon=":material/table_view:",
+                             help=f"All {total_deals:,} matching deals, and a sheet stating the filters.")
 
 
 # 6. One deal's record

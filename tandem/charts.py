@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tandem import wording
+from tandem import downloads, wording
 from tandem.weekly import Change, Kpi, monday
 
 SIGNAL_LABELS = {"double_claim": "double claim", "out_of_scope": "out of scope",
@@ -106,21 +106,23 @@ def contested_table(deals: pd.DataFrame, evidence_links: pd.Series, more_link: s
         st.markdown(f"[{text} ↗]({more_link})" if more_link else text)
 
 
-def csv_download(frame: pd.DataFrame, name: str) -> None:
+def file_download(label: str, make, file_name: str, mime: str, key: str, *, icon: str = ":material/download:",
+                  help: str | None = None) -> None:
+    """A download button whose file `make()` builds only when it is clicked (on another thread,
+    without the session), not at every rerun, and whose click does not rerun the page.
+
+    Why no rerun: Streamlit forgets a button's made-on-click file (its "deferred file" id) at
+    the end of every rerun, and a click reruns the page by default, so a quick second click
+    still held a forgotten id and got no file ("Deferred file ... not found"), and two reruns
+    could delete a made file before the browser fetched it."""
+    st.download_button(label, make, file_name=file_name, mime=mime, key=key, icon=icon, help=help, on_click="ignore")
+
+
+def csv_download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", help: str | None = None) -> None:
     """A CSV download of exactly what a chart or table shows (pseudonymised in presentation mode,
-    since frames come from `tandem.app.run`)."""
-    # a callable: the file is made only when the button is clicked, not at every rerun
-    st.download_button("Download CSV", lambda: frame.to_csv(index=False), file_name=f"tandem_{name}.csv",
-                       mime="text/csv", key=f"download_{name}", icon=":material/download:",
-                       on_click=DOWNLOAD_CLICK)
-
-
-# What a click on a download button does besides the download: nothing. Streamlit forgets
-# a button's made-on-click file (its "deferred file" id) at the end of every rerun, and a
-# click reruns the page by default: the next quick click still holds the old id and gets
-# no file ("Deferred file ... not found"), and two reruns can delete a file made by an
-# earlier click before the browser fetched it. Without a rerun the ids stay valid.
-DOWNLOAD_CLICK = "ignore"
+    since frames come from `tandem.app.run`), written by the one rule of `tandem.downloads`."""
+    file_download(label, lambda: downloads.csv_bytes(downloads.for_download(frame, name)), f"tandem_{name}.csv",
+                  "text/csv", f"download_{name}", help=help)
 
 
 TITLE_WIDTH = 100  # characters per line of a chart title: Plotly cuts a long title instead of wrapping it

@@ -8,7 +8,6 @@ explain what was ignored). Values reach SQL only through `DealFilters.params()`.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -17,9 +16,11 @@ from typing import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from tandem import downloads
 from tandem.charts import SIGNAL_LABELS
 from tandem.filters import SIGNALS, ContestRules, Filters, choices_from_url, shown_value
 from tandem.palette import INTERNAL, NEUTRAL
+from tandem.wording import humanise, money_label, money_with_currency
 
 STATUSES = ("open", "won", "lost")
 STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")  # the stage order, lost last
@@ -166,39 +167,55 @@ def validate(filters: DealFilters) -> tuple[DealFilters, list[str]]:
 
 # --- what the filters say ----------------------------------------------------------------
 
+def filter_lines(filters: Filters, deal_filters: DealFilters, rules: ContestRules, team_names: Mapping[str, str],
+                 options: DealOptions) -> list[tuple[str, str]]:
+    """Every filter in use as (what, value) in words: the Excel file's "Filters" sheet,
+    and joined into one line on the page."""
+    def listed(values, name=str) -> str:
+        return ", ".join(name(v) for v in values) if values else "all"
+
+    low, high = deal_filters.min_amount, deal_filters.max_amount
+    lines = [("Deals", "the active deals of the period, as of its end"),
+             ("Period", f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} (end excluded)"),
+             (f"Teams by {filters.attribution}", listed(filters.teams, lambda t: team_names.get(t, t))),
+             ("Regions", listed(filters.regions, humanise)), ("Segments", listed(filters.segments, humanise)),
+             ("Status", listed(deal_filters.statuses)), ("Stage", listed(deal_filters.stages))]
+    if low is not None or high is not None:
+        lines.append((money_label("Amount"), f"{low:,.0f} to {high:,.0f}" if low is not None and high is not None
+                      else f"at least {low:,.0f}" if low is not None else f"at most {high:,.0f}"))
+    for label, values, name in (("Product", deal_filters.products, str),
+                                ("Lead source", deal_filters.lead_sources, humanise),
+                                ("Owner", deal_filters.owners, lambda r: options.owners.get(r, r)),
+                                ("Source rep", deal_filters.sources, lambda r: options.sources.get(r, r))):
+        if values:
+            lines.append((label, listed(values, name)))
+    if deal_filters.contested:
+        lines.append(("Contested only", f"{', '.join(SIGNAL_LABELS[s] for s in rules.signals)}; lookback "
+                                        f"{rules.lookback_days} days, overlap {rules.overlap_days} days"))
+    if deal_filters.search:
+        lines.append(("Search", repr(deal_filters.search)))
+    return lines
+
+
 def describe(filters: Filters, deal_filters: DealFilters, rules: ContestRules, team_names: Mapping[str, str],
              options: DealOptions) -> str:
-    """One line naming every filter in use, for the downloads' first row and the page."""
-    def listed(values, names: Mapping[str, str] | None = None) -> str:
-        return ", ".join(names.get(v, v) if names else v for v in values) if values else "all"
-
-    parts = [f"Tandem deals · period {filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d} (end excluded), "
-             "active deals as of the end",
-             f"teams by {filters.attribution}: {listed(filters.teams, team_names)}",
-             f"regions: {listed(filters.regions)}", f"segments: {listed(filters.segments)}",
-             f"status: {listed(deal_filters.statuses)}", f"stage: {listed(deal_filters.stages)}"]
-    low, high = deal_filters.min_amount, deal_filters.max_amount
-    if low is not None or high is not None:
-        parts.append("amount: " + (f"{low:,.0f} to {high:,.0f}" if low is not None and high is not None else
-                                   f"at least {low:,.0f}" if low is not None else f"at most {high:,.0f}"))
-    for label, values, names in (("product", deal_filters.products, None),
-                                 ("lead source", deal_filters.lead_sources, None),
-                                 ("owner", deal_filters.owners, options.owners),
-                                 ("source rep", deal_filters.sources, options.sources)):
-        if values:
-            parts.append(f"{label}: {listed(values, names)}")
-    if deal_filters.contested:
-        parts.append(f"contested only ({', '.join(SIGNAL_LABELS[s] for s in rules.signals)}; lookback "
-                     f"{rules.lookback_days} days, overlap {rules.overlap_days} days)")
-    if deal_filters.search:
-        parts.append(f"search: {deal_filters.search!r}")
+    """One line naming every filter in use, shown on the page above the table."""
+    parts = []
+    for what, value in filter_lines(filters, deal_filters, rules, team_names, options)[1:]:
+        if what == "Period":
+            parts.append(f"period {value}, active deals as of the end")
+        elif what == "Contested only":
+            parts.append(f"contested only ({value})")
+        else:
+            parts.append(f"{what[:1].lower()}{what[1:]}: {value}")
     return " · ".join(parts)
 
 
 def count_sentence(total_deals: int, total_amount: float, shown: int) -> str:
     if total_deals == 0:
         return "No deal matches these filters."
-    text = f"{total_deals:,} matching deal{'s' if total_deals != 1 else ''}, {total_amount:,.0f} in total."
+    text = (f"{total_deals:,} matching deal{'s' if total_deals != 1 else ''}, {money_with_currency(total_amount)} "
+            "in total.")
     if shown < total_deals:
         text += (f" Showing the first {shown:,} of {total_deals:,} matching deals (ordered by amount, largest "
                  "first); narrow the filters, or download all of them.")
@@ -224,34 +241,35 @@ def table(rows: pd.DataFrame, contested: bool) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
+SHOWN_CODES = ("status", "stage", "region", "segment", "lead_source")
+
+
+def on_screen(shown: pd.DataFrame) -> pd.DataFrame:
+    """The table as the page draws it: codes as words, dates as days, and no empty cell
+    that the grid would write "None" (a dash instead)."""
+    frame = shown.copy()
+    for column in SHOWN_CODES:
+        frame[column] = frame[column].map(humanise).astype(object)
+    for column in ("created_at", "closed_at"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d").astype(object)
+    text = [c for c in frame.columns if c not in ("amount", "stage_progress") and c not in SHOWN_CODES]
+    frame[text] = frame[text].astype(object).fillna("—")
+    return frame
+
+
 def download_frame(shown: pd.DataFrame) -> pd.DataFrame:
     """The table for a file: ids kept (they identify deals in other tools), no progress bar."""
     return shown.drop(columns=["stage_progress"])
 
 
-def csv_bytes(frame: pd.DataFrame, header: str) -> bytes:
-    """CSV with a first row stating the filters, then the header row and the rows."""
-    out = io.StringIO()
-    pd.DataFrame([[header]]).to_csv(out, index=False, header=False)
-    frame.to_csv(out, index=False)
-    return out.getvalue().encode("utf-8")
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The deals as CSV, by the rule of every download (the first row is the header)."""
+    return downloads.csv_bytes(downloads.for_download(frame, "deals"))
 
 
-def xlsx_bytes(frame: pd.DataFrame, header: str) -> bytes:
-    """An Excel workbook: row 1 states the filters, row 2 is the header, then the rows."""
-    out = io.BytesIO()
-    sheet_frame = frame.copy()
-    for column in sheet_frame.select_dtypes(include=["datetimetz"]).columns:
-        sheet_frame[column] = sheet_frame[column].dt.tz_localize(None)
-    with pd.ExcelWriter(out, engine="xlsxwriter",
-                        datetime_format="yyyy-mm-dd hh:mm", date_format="yyyy-mm-dd") as writer:
-        sheet_frame.to_excel(writer, sheet_name="Deals", index=False, startrow=1)
-        sheet = writer.sheets["Deals"]
-        sheet.write_string(0, 0, header)
-        sheet.freeze_panes(2, 0)
-        for number, column in enumerate(sheet_frame.columns):
-            sheet.set_column(number, number, 14 if column not in ("deal_name", "account_name") else 36)
-    return out.getvalue()
+def xlsx_bytes(frame: pd.DataFrame, filters: list[tuple[str, str]]) -> bytes:
+    """The deals as an Excel workbook: sheet "Deals" from its header row, sheet "Filters"."""
+    return downloads.xlsx_bytes(downloads.for_download(frame, "deals"), "Deals", filters)
 
 
 # --- breakdowns ----------------------------------------------------------------------------
@@ -262,8 +280,9 @@ def _bar(x, y, colours, title: str, x_title: str, horizontal: bool = False) -> g
                      hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
     else:
         bar = go.Bar(x=x, y=y, marker={"color": colours}, hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
-    axes = ({"xaxis": {"title": "Amount"}, "yaxis": {"title": None, "autorange": "reversed"}} if horizontal else
-            {"xaxis": {"title": x_title}, "yaxis": {"title": "Amount"}})
+    amount = money_label("Amount")
+    axes = ({"xaxis": {"title": amount}, "yaxis": {"title": None, "autorange": "reversed"}} if horizontal else
+            {"xaxis": {"title": x_title}, "yaxis": {"title": amount}})
     # with its layout in one step: plotly's update_layout afterwards costs 3 times as much
     return go.Figure(bar, layout={"title": {"text": title, "font": {"size": 14}}, **LAYOUT, **axes})
 
@@ -281,8 +300,8 @@ def breakdown_figures(totals: pd.DataFrame, colours: Mapping[str, str]) -> list[
     top = stages.loc[stages["amount"].idxmax()]
     title = f"{top['stage'].capitalize()} holds {_share(top['amount'], whole)} of the amount"
     stage_colours = [NEUTRAL if s == "lost" else INTERNAL for s in stages["stage"]]
-    figures.append((_bar(stages["stage"], stages["amount"], stage_colours, title, "Stage as of the end"), title,
-                    stages.reset_index(drop=True)))
+    figures.append((_bar(stages["stage"].map(humanise), stages["amount"], stage_colours, title,
+                         "Stage as of the end"), title, stages.reset_index(drop=True)))
 
     teams = totals[totals["breakdown"] == "team"].sort_values("amount", ascending=False)
     teams = teams.assign(team=teams["label"])[["key", "team", "deals", "amount"]]

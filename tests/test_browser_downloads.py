@@ -115,11 +115,15 @@ def test_quick_clicks_on_the_communication_downloads(server, browser, tmp_path, 
     names = ["tandem_weekly_exchanges.csv", "tandem_coordination_ratio.csv", "tandem_rep_matrix.csv",
              "tandem_initiator_shares.csv", "tandem_silent_pairs.csv"]  # the buttons, top to bottom
     assert Counter(p.name[3:] for p in files) == Counter(names[i] for i in order)
-    weekly = pd.read_csv(tmp_path / next(p.name for p in files if p.name.endswith("weekly_exchanges.csv")))
+    weekly = pd.read_csv(next(p for p in files if p.name.endswith("weekly_exchanges.csv")))
+    assert weekly.columns.tolist() == ["Week (Monday)", "Cross-team calls", "Cross-team emails", "Cross-team meetings",
+                                       "Within-team exchanges"]
     exchanges = queries.run("exchanges_by_week", db=small_db, start=START, end=END, teams=[])
     cross_calls = exchanges[(exchanges["exchange_kind"] == "cross_team") & (exchanges["channel"] == "call")]
     assert len(weekly) == 16  # one row per week of the period, all there
-    assert weekly.iloc[:, 1].sum() == cross_calls["exchanges"].sum()
+    assert weekly["Cross-team calls"].sum() == cross_calls["exchanges"].sum()
+    matrix = pd.read_csv(next(p for p in files if p.name.endswith("rep_matrix.csv")))
+    assert matrix.columns.tolist() == ["Internal rep", "External rep", "Exchanges"]
     assert all(content.endswith(b"\n") for content in contents.values())
     assert_no_media_error(log)
 
@@ -139,8 +143,12 @@ def test_quick_clicks_on_the_deals_downloads(server, browser, tmp_path, small_db
     active = queries.run("matching_deal_totals", db=small_db, **params)
     count = int(active.loc[active["breakdown"] == "total", "deals"].iloc[0])
     for path in files:
-        if path.name.endswith("deals.csv"):
-            assert len(pd.read_csv(path, skiprows=1)) == count
-        elif path.name.endswith("deals.xlsx"):
-            assert len(pd.read_excel(path, skiprows=1)) == count
+        if path.name.endswith("timeline.csv"):
+            continue
+        deals = pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path)  # the header first
+        assert len(deals) == count and deals.columns[:5].tolist() == ["Deal id", "Deal", "Account", "Amount (EUR)",
+                                                                       "Status"]
+        if path.suffix == ".xlsx":
+            filters = pd.read_excel(path, sheet_name="Filters")
+            assert filters.iloc[1].tolist() == ["Period", f"{START} to {END} (end excluded)"]
     assert_no_media_error(log)

@@ -174,7 +174,9 @@ def test_filter_options(db):
 
 # --- downloads ----------------------------------------------------------------------------
 
-HEADER = "Tandem deals · test"
+LINES = [("Deals", "the active deals of the period, as of its end"), ("Period", "test")]
+HEADERS = ["Deal id", "Deal", "Account", "Amount (EUR)", "Status", "Stage", "Team", "Owner", "Source rep", "Region",
+           "Segment", "Product", "Lead source", "Created", "Closed"]
 
 
 def downloaded(db, maps=None, **page) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -186,32 +188,45 @@ def downloaded(db, maps=None, **page) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.mark.parametrize("page", [{}, {"statuses": ("open",)}, {"contested": True}, {"search": "%"}])
 def test_downloads_contain_exactly_the_filtered_rows(db, page):
+    """A plain read_csv reads the CSV (first row: the header, in words); the Excel file's
+    first sheet starts at the same header, and its "Filters" sheet states the filters."""
     rows, frame = downloaded(db, **page)
-    csv = explorer.csv_bytes(frame, HEADER).decode()
-    assert csv.splitlines()[0] == HEADER
-    back = pd.read_csv(io.StringIO(csv), skiprows=1, keep_default_na=False)
-    assert back["deal_id"].tolist() == rows["deal_id"].tolist()
-    assert back["deal_name"].tolist() == rows["deal_name"].tolist()
-    assert back["amount"].tolist() == rows["amount"].tolist()
+    headers = HEADERS[:6] + ["Signals"] + HEADERS[6:] if page.get("contested") else HEADERS
+    for sheet in (pd.read_csv(io.BytesIO(explorer.csv_bytes(frame))),
+                  pd.read_excel(io.BytesIO(explorer.xlsx_bytes(frame, LINES)))):
+        assert sheet.columns.tolist() == headers
+        assert sheet["Deal id"].tolist() == rows["deal_id"].tolist()
+        assert sheet["Deal"].tolist() == rows["deal_name"].tolist()
+        assert sheet["Amount (EUR)"].tolist() == rows["amount"].tolist()
+        assert sheet["Status"].tolist() == rows["status"].str.capitalize().tolist()
+        assert pd.to_datetime(sheet["Created"]).tolist() == rows["created_at"].tolist()
+        if page.get("contested"):
+            assert sheet["Signals"].tolist() == ["double claim, out of scope", "uncoordinated overlap", "out of scope"]
+    every = pd.read_csv(io.BytesIO(explorer.csv_bytes(downloaded(db)[1])))
+    assert every["Segment"].tolist() == ["Enterprise", "SMB", "SMB", "SMB", "SMB", "SMB"]  # d1 d8 d3 d5 d2 d7
+    assert every["Region"].tolist() == ["North", "South", "South", "North", "South", "North"]
+    assert every["Lead source"].fillna("").tolist() == ["Event", "Event", "Web", "", "Referral", "Web"]
+    assert every["Product"].isna().tolist() == [False, False, False, False, False, True]  # empty, never "None"
+    assert every["Stage"].tolist() == ["Won", "Won", "Qualified", "Proposal", "Lost", "Proposal"]
 
-    workbook = explorer.xlsx_bytes(frame, HEADER)
-    first = pd.read_excel(io.BytesIO(workbook), header=None, nrows=1)
-    assert first.iloc[0, 0] == HEADER
-    sheet = pd.read_excel(io.BytesIO(workbook), skiprows=1)
-    assert sheet.columns.tolist() == frame.columns.tolist()
-    assert sheet["deal_id"].tolist() == rows["deal_id"].tolist()
-    assert sheet["deal_name"].tolist() == rows["deal_name"].tolist()
-    assert sheet["amount"].tolist() == rows["amount"].tolist()
-    assert sheet["created_at"].tolist() == rows["created_at"].tolist()
-    if page.get("contested"):
-        assert sheet["signals"].tolist() == ["double claim, out of scope", "uncoordinated overlap", "out of scope"]
+
+def test_excel_filters_sheet(db):
+    _, frame = downloaded(db)
+    workbook = pd.read_excel(io.BytesIO(explorer.xlsx_bytes(frame, LINES)), sheet_name=None)
+    assert list(workbook) == ["Deals", "Filters"]
+    filters = workbook["Filters"]
+    assert filters.columns.tolist() == ["Filter", "Value"]
+    assert filters.values.tolist()[:2] == [list(line) for line in LINES]
+    assert filters.iloc[2, 0] == "Exported at"
+    exported = dt.datetime.strptime(filters.iloc[2, 1], "%Y-%m-%d %H:%M")
+    assert abs(exported - dt.datetime.now()) < dt.timedelta(minutes=2)
+    assert len(workbook["Deals"]) == 6
 
 
 def test_downloads_in_presentation_mode_hide_names(db):
     maps = pseudonyms.pseudonym_maps(run("name_pseudonyms", db=db))
     _, frame = downloaded(db, maps=maps)
-    files = explorer.csv_bytes(frame, HEADER).decode() + pd.read_excel(
-        io.BytesIO(explorer.xlsx_bytes(frame, HEADER)), skiprows=1).to_csv()
+    files = explorer.csv_bytes(frame).decode() + pd.read_excel(io.BytesIO(explorer.xlsx_bytes(frame, LINES))).to_csv()
     for table in ("reps", "accounts"):
         for name in pd.read_csv(FIXTURE / f"{table}.csv")["name"]:
             assert name not in files
@@ -226,17 +241,17 @@ def test_describe_states_every_filter():
     text = explorer.describe(filters, DealFilters(statuses=("won",), min_amount=1000, owners=("ia1",), search="acme",
                                                   contested=True),
                              ContestRules(signals=("double_claim",)), {"int-a": "Inside A"}, options)
-    assert text == ("Tandem deals · period 2026-08-31 to 2026-11-23 (end excluded), active deals as of the end · "
+    assert text == ("period 2026-08-31 to 2026-11-23 (end excluded), active deals as of the end · "
                     "teams by owner: Inside A · regions: all · segments: all · status: won · stage: all · "
-                    "amount: at least 1,000 · owner: Ivo Alder (Inside A) · contested only (double claim; lookback "
-                    "30 days, overlap 7 days) · search: 'acme'")
+                    "amount (EUR): at least 1,000 · owner: Ivo Alder (Inside A) · contested only (double claim; "
+                    "lookback 30 days, overlap 7 days) · search: 'acme'")
 
 
 def test_count_sentence_tells_when_rows_are_cut():
     assert explorer.count_sentence(12345, 1e6, 2000) == (
-        "12,345 matching deals, 1,000,000 in total. Showing the first 2,000 of 12,345 matching deals (ordered by "
+        "12,345 matching deals, 1,000,000 EUR in total. Showing the first 2,000 of 12,345 matching deals (ordered by "
         "amount, largest first); narrow the filters, or download all of them.")
-    assert explorer.count_sentence(1, 5, 1) == "1 matching deal, 5 in total."
+    assert explorer.count_sentence(1, 5, 1) == "1 matching deal, 5 EUR in total."
     assert explorer.count_sentence(0, 0, 0) == "No deal matches these filters."
 
 
@@ -321,7 +336,7 @@ def metrics(at: AppTest) -> list[tuple[str, str]]:
 
 def test_page_all_deals(page):
     at = page()
-    assert metrics(at) == [("Matching deals", "6"), ("Their total amount", "275,000")]
+    assert metrics(at) == [("Matching deals", "6"), ("Their total amount (EUR)", "275,000")]
     assert at.dataframe[0].value["deal_name"].tolist() == [NAMES[d][0] for d in ALL]
     assert len(at.get("plotly_chart")) == 3
     assert not at.warning
@@ -329,7 +344,7 @@ def test_page_all_deals(page):
 
 def test_page_filters_from_the_url(page):
     at = page(status="open", q="'", stage="proposal")
-    assert metrics(at) == [("Matching deals", "1"), ("Their total amount", "5,000")]  # d7
+    assert metrics(at) == [("Matching deals", "1"), ("Their total amount (EUR)", "5,000")]  # d7
     assert at.multiselect(key="deals_statuses").value == ["open"]
     assert at.text_input(key="deals_search").value == "'"
     assert url(at) == {"q": "'", "status": ["open"], "stage": ["proposal"]}
@@ -338,9 +353,9 @@ def test_page_filters_from_the_url(page):
 def test_page_filter_changed_by_the_user(page):
     at = page()
     at.multiselect(key="deals_statuses").set_value(["won", "lost"]).run()
-    assert metrics(at) == [("Matching deals", "3"), ("Their total amount", "180,000")]
+    assert metrics(at) == [("Matching deals", "3"), ("Their total amount (EUR)", "180,000")]
     at.toggle(key="deals_contested").set_value(True).run()
-    assert metrics(at) == [("Matching deals", "2"), ("Their total amount", "120,000")]  # d1, d2
+    assert metrics(at) == [("Matching deals", "2"), ("Their total amount (EUR)", "120,000")]  # d1, d2
     assert at.dataframe[0].value["signals"].tolist() == ["double claim, out of scope", "out of scope"]
     assert url(at) == {"contested": "1", "status": ["won", "lost"]}
 
@@ -349,7 +364,7 @@ def test_page_row_limit(page, monkeypatch):
     monkeypatch.setattr(explorer, "ROW_LIMIT", 2)
     at = page()
     assert len(at.dataframe[0].value) == 2
-    assert metrics(at) == [("Matching deals", "6"), ("Their total amount", "275,000")]
+    assert metrics(at) == [("Matching deals", "6"), ("Their total amount (EUR)", "275,000")]
     assert any("Showing the first 2 of 6 matching deals" in w.value for w in at.warning)
 
 
