@@ -18,6 +18,7 @@ DEAL = "deals_deal"  # the deal whose record is open
 VIEWS = "deals_views"  # saved views of the session: name -> relative link
 TABLE_RESET = "deals_table_reset"  # bumped to clear the table's selection ("Back to all deals")
 LAST_ROWS = "deals_table_rows"  # (table key, selected rows) at the previous run, to notice a deselection
+ROW_HEIGHT = 66  # px: rows of up to 3 lines of text (Streamlit wraps text only in rows taller than 64 px)
 MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
 WIDGETS = {"statuses": "deals_statuses", "stages": "deals_stages", "min_amount": "deals_min_amount",
            "max_amount": "deals_max_amount", "products": "deals_products", "lead_sources": "deals_lead_sources",
@@ -133,25 +134,30 @@ else:
     rows = app.run("matching_deals", **params, limit=ROW_LIMIT)
     shown = explorer.table(rows, deal_filters.contested)
     sentence = explorer.count_sentence(total_deals, total_amount, len(shown))
+    note = ("Ordered by amount, largest first; click a column header to sort. The downloads have every column: "
+            "also each deal's id, status, region, segment, product, lead source and dates.")
     if len(shown) < total_deals:
         st.warning(sentence, icon=":material/filter_list:")
+        st.caption(note)
     else:
-        st.caption(sentence + " Ordered by amount, largest first; click a column header to sort.")
+        st.caption(f"{sentence} {note}")
     digest = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:12]
     table_key = f"deals_table_{digest}_{session[TABLE_RESET]}"  # new rows, new table: no stale selection
+    widths = explorer.SCREEN_WIDTHS
     event = st.dataframe(
-        explorer.on_screen(shown).drop(columns="deal_id"), hide_index=True, width="stretch", height=420,
-        on_select="rerun", selection_mode="single-row", key=table_key, column_config={
-            "deal_name": st.column_config.TextColumn("Deal", width="medium"),
-            "account_name": st.column_config.TextColumn("Account", width="medium"),
-            "amount": st.column_config.NumberColumn(money_label("Amount"), format="localized"),
-            "status": "Status", "stage": "Stage",
-            "stage_progress": st.column_config.ProgressColumn(
-                "Stage progress", min_value=0, max_value=1, format="percent", width="small",
-                help="Lead 20%, qualified 40%, proposal 60%, negotiation 80%, won 100%; empty for lost deals."),
-            "signals": "Signals", "team_name": "Team", "owner_rep_name": "Owner", "source_rep_name": "Source rep",
-            "region": "Region", "segment": "Segment", "product": "Product", "lead_source": "Lead source",
-            "created_at": "Created", "closed_at": "Closed",
+        explorer.on_screen(shown), hide_index=True, width="stretch", height=37 + ROW_HEIGHT * min(len(shown), 8),
+        row_height=ROW_HEIGHT, placeholder="—", on_select="rerun", selection_mode="single-row", key=table_key,
+        column_order=explorer.screen_columns(deal_filters.contested), column_config={
+            "deal_name": st.column_config.TextColumn("Deal", width=widths["deal_name"]),
+            "account_name": st.column_config.TextColumn("Account", width=widths["account_name"]),
+            "amount": st.column_config.NumberColumn(money_label("Amount"), format="localized", width=widths["amount"]),
+            "stage": st.column_config.TextColumn("Stage", width=widths["stage"],
+                                                 help="As of the end of the period; won or lost once closed."),
+            "signals": st.column_config.TextColumn("Signals", width=widths["signals"]),
+            "team_name": st.column_config.TextColumn("Team", width=widths["team_name"]),
+            "owner_rep_name": st.column_config.TextColumn("Owner", width=widths["owner_rep_name"]),
+            "source_rep_name": st.column_config.TextColumn("Source rep", width=widths["source_rep_name"]),
+            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD", width=widths["created_at"]),
         })
     selected_rows = list(event.selection.rows) if event else []
     last_key, last_rows = session.get(LAST_ROWS, (None, []))
@@ -168,7 +174,7 @@ else:
 
     def every_match():
         rows = app.fetch("matching_deals", presentation, **params, limit=explorer.DOWNLOAD_LIMIT)
-        return explorer.download_frame(explorer.table(rows, contested))
+        return explorer.table(rows, contested)
 
     lines = explorer.filter_lines(filters, deal_filters, rules, team_names, options)
     left, right, _ = st.columns([1, 1, 4])

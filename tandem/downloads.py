@@ -89,7 +89,7 @@ def header(column: str, minutes: bool = False) -> str:
         return money_label(MONEY[column])
     if minutes and column == "within-team":
         return "Within-team call minutes"
-    return HEADERS.get(column) or humanise(column.replace("-", "_"))
+    return HEADERS.get(column) or humanise(column)
 
 
 def _words(column: str, values: pd.Series) -> pd.Series:

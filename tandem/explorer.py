@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tandem import downloads
-from tandem.charts import SIGNAL_LABELS
+from tandem.charts import DAY_MS, SIGNAL_LABELS, month_axis
 from tandem.filters import SIGNALS, ContestRules, Filters, choices_from_url, shown_value
 from tandem.palette import INTERNAL, NEUTRAL
 from tandem.wording import humanise, money_label, money_with_currency
@@ -31,6 +31,7 @@ DOWNLOAD_LIMIT = 10_000_000  # "no limit" for a download (above any deal count)
 MAX_VIEW_NAME = 60
 URL_KEYS = ("status", "stage", "min_amount", "max_amount", "product", "lead_source", "owner", "source",
             "contested", "q")
+MONTH_BAR_WIDTH_MS = 0.8 * 30 * DAY_MS  # a monthly bar's width on a date axis: set, or one bar fills the axis
 LAYOUT = dict(margin={"t": 50, "l": 10, "r": 10, "b": 10}, font={"size": 13}, height=260, showlegend=False)
 
 
@@ -224,42 +225,36 @@ def count_sentence(total_deals: int, total_amount: float, shown: int) -> str:
 
 # --- the table -----------------------------------------------------------------------------
 
-TABLE_COLUMNS = ["deal_id", "deal_name", "account_name", "amount", "status", "stage", "stage_progress", "team_name",
-                 "owner_rep_name", "source_rep_name", "region", "segment", "product", "lead_source", "created_at",
-                 "closed_at"]
+TABLE_COLUMNS = ["deal_id", "deal_name", "account_name", "amount", "status", "stage", "team_name", "owner_rep_name",
+                 "source_rep_name", "region", "segment", "product", "lead_source", "created_at", "closed_at"]
+# the columns the page's grid shows, narrow enough beside the sidebar of a 1440 px window (the
+# downloads and the deal's record have the others): px per column, Deal and Account wrapping
+SCREEN_WIDTHS = {"deal_name": 160, "account_name": 125, "amount": 95, "stage": 90, "signals": 155, "team_name": 105,
+                 "owner_rep_name": 100, "source_rep_name": 100, "created_at": 85}
+SCREEN_CODES = ("status", "stage", "region", "segment", "lead_source")
 
 
 def table(rows: pd.DataFrame, contested: bool) -> pd.DataFrame:
     """The matching deals as shown and downloaded: one row per deal; a signals column when
     the contested filter is on (the only time signals are computed)."""
-    frame = rows.assign(stage_progress=rows["stage_position"].astype("Float64") / 5)
     columns = list(TABLE_COLUMNS)
+    frame = rows
     if contested:
-        frame["signals"] = [", ".join(SIGNAL_LABELS[s] for s in SIGNALS if row[s] is True)
-                            for row in frame[list(SIGNALS)].to_dict("records")]
-        columns.insert(columns.index("stage_progress") + 1, "signals")
+        frame = rows.assign(signals=[", ".join(SIGNAL_LABELS[s] for s in SIGNALS if row[s] is True)
+                                     for row in rows[list(SIGNALS)].to_dict("records")])
+        columns.insert(columns.index("stage") + 1, "signals")
     return frame[columns].reset_index(drop=True)
 
 
-SHOWN_CODES = ("status", "stage", "region", "segment", "lead_source")
+def screen_columns(contested: bool) -> list[str]:
+    """The grid's columns in order: with the signals, the creation date gives way to them."""
+    return [c for c in SCREEN_WIDTHS if c != ("created_at" if contested else "signals")]
 
 
 def on_screen(shown: pd.DataFrame) -> pd.DataFrame:
-    """The table as the page draws it: codes as words, dates as days, and no empty cell
-    that the grid would write "None" (a dash instead)."""
-    frame = shown.copy()
-    for column in SHOWN_CODES:
-        frame[column] = frame[column].map(humanise).astype(object)
-    for column in ("created_at", "closed_at"):
-        frame[column] = frame[column].dt.strftime("%Y-%m-%d").astype(object)
-    text = [c for c in frame.columns if c not in ("amount", "stage_progress") and c not in SHOWN_CODES]
-    frame[text] = frame[text].astype(object).fillna("—")
-    return frame
-
-
-def download_frame(shown: pd.DataFrame) -> pd.DataFrame:
-    """The table for a file: ids kept (they identify deals in other tools), no progress bar."""
-    return shown.drop(columns=["stage_progress"])
+    """The table as the page draws it: codes as words (the grid writes "—" for empty cells)."""
+    return shown.assign(**{column: shown[column].map(humanise, na_action="ignore").astype(object)
+                           for column in SCREEN_CODES})
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -274,15 +269,17 @@ def xlsx_bytes(frame: pd.DataFrame, filters: list[tuple[str, str]]) -> bytes:
 
 # --- breakdowns ----------------------------------------------------------------------------
 
-def _bar(x, y, colours, title: str, x_title: str, horizontal: bool = False) -> go.Figure:
+def _bar(x, y, colours, title: str, x_axis: str | dict, horizontal: bool = False, **bar) -> go.Figure:
+    """Bars of amounts: `x_axis` is the category axis's title, or the whole axis."""
     if horizontal:
         bar = go.Bar(x=y, y=x, orientation="h", marker={"color": colours},
-                     hovertemplate="%{y}: %{x:,.0f}<extra></extra>")
+                     hovertemplate="%{y}: %{x:,.0f}<extra></extra>", **bar)
     else:
-        bar = go.Bar(x=x, y=y, marker={"color": colours}, hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
+        bar = go.Bar(x=x, y=y, marker={"color": colours}, **{"hovertemplate": "%{x}: %{y:,.0f}<extra></extra>", **bar})
     amount = money_label("Amount")
+    axis = x_axis if isinstance(x_axis, dict) else {"title": x_axis}
     axes = ({"xaxis": {"title": amount}, "yaxis": {"title": None, "autorange": "reversed"}} if horizontal else
-            {"xaxis": {"title": x_title}, "yaxis": {"title": amount}})
+            {"xaxis": axis, "yaxis": {"title": amount}})
     # with its layout in one step: plotly's update_layout afterwards costs 3 times as much
     return go.Figure(bar, layout={"title": {"text": title, "font": {"size": 14}}, **LAYOUT, **axes})
 
@@ -313,9 +310,11 @@ def breakdown_figures(totals: pd.DataFrame, colours: Mapping[str, str]) -> list[
     months = totals[totals["breakdown"] == "month"][["key", "deals", "amount"]].rename(columns={"key": "month"})
     months["month"] = pd.to_datetime(months["month"])
     top = months.loc[months["amount"].idxmax()]
-    title = f"Deals created in {top['month']:%b %Y} carry the most ({_share(top['amount'], whole)})"
-    figure = _bar(months["month"], months["amount"], INTERNAL, title, "Month of creation")
-    figure.update_xaxes(tickformat="%b %Y")
+    title = (f"Deals created in {top['month']:%b %Y} carry the most ({_share(top['amount'], whole)})"
+             if len(months) > 1 else f"Every deal was created in {top['month']:%b %Y}")
+    axis = month_axis(months["month"].min().date(), months["month"].max().date(), "Month of creation")
+    figure = _bar(months["month"], months["amount"], INTERNAL, title, axis, width=MONTH_BAR_WIDTH_MS,
+                  hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra></extra>")
     figures.append((figure, title, months.reset_index(drop=True)))
     return figures
 

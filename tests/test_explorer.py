@@ -183,7 +183,7 @@ def downloaded(db, maps=None, **page) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, _ = matching(db, limit=explorer.DOWNLOAD_LIMIT, **page)
     if maps is not None:
         rows = pseudonyms.pseudonymise(rows, maps)
-    return rows, explorer.download_frame(explorer.table(rows, page.get("contested", False)))
+    return rows, explorer.table(rows, page.get("contested", False))
 
 
 @pytest.mark.parametrize("page", [{}, {"statuses": ("open",)}, {"contested": True}, {"search": "%"}])
