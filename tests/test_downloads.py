@@ -72,12 +72,16 @@ def test_repeated_headers_say_their_column():
 
 
 def test_excel_data_sheet_starts_at_its_header_and_a_filters_sheet_follows():
-    frame = pd.DataFrame({"deal_id": ["d1"], "amount": [5.0], "created_at": [pd.Timestamp("2026-11-16 09:30")]})
+    frame = pd.DataFrame({"deal_id": ["d1", "d2"], "amount": [5.0, None], "too_few_closed": [True, False],
+                          "created_at": [pd.Timestamp("2026-11-16 09:30"), pd.NaT], "segment": ["mid_market", None]})
     workbook = downloads.xlsx_bytes(downloads.for_download(frame), "Deals", [("Period", "2026-11-16 to 2026-11-23")],
                                     exported_at=dt.datetime(2026, 11, 29, 14, 5))
     sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None)
     assert list(sheets) == ["Deals", "Filters"]
-    assert sheets["Deals"].values.tolist() == [["d1", 5.0, pd.Timestamp("2026-11-16 09:30")]]
-    assert sheets["Deals"].columns.tolist() == ["Deal id", "Amount (EUR)", "Created"]
+    deals = sheets["Deals"]
+    assert deals.columns.tolist() == ["Deal id", "Amount (EUR)", "Fewer than 10 closed deals", "Created", "Segment"]
+    assert deals.iloc[0].tolist() == ["d1", 5.0, True, pd.Timestamp("2026-11-16 09:30"), "Mid-market"]
+    assert deals.iloc[1, [0, 2]].tolist() == ["d2", False]
+    assert deals.iloc[1, [1, 3, 4]].isna().all()  # empty cells stay empty
     assert sheets["Filters"].values.tolist() == [["Period", "2026-11-16 to 2026-11-23"],
                                                  ["Exported at", "2026-11-29 14:05"]]
