@@ -231,7 +231,7 @@ TABLE_COLUMNS = ["deal_id", "deal_name", "account_name", "amount", "status", "st
 # downloads and the deal's record have the others): px per column, Deal and Account wrapping
 SCREEN_WIDTHS = {"deal_name": 160, "account_name": 125, "amount": 95, "stage": 90, "signals": 155, "team_name": 105,
                  "owner_rep_name": 100, "source_rep_name": 100, "created_at": 85}
-SCREEN_CODES = ("status", "stage", "region", "segment", "lead_source")
+SCREEN_CODES = ("stage",)  # the grid's columns of codes
 
 
 def table(rows: pd.DataFrame, contested: bool) -> pd.DataFrame:

@@ -338,6 +338,11 @@ def test_page_all_deals(page):
     at = page()
     assert metrics(at) == [("Matching deals", "6"), ("Their total amount (EUR)", "275,000")]
     assert at.dataframe[0].value["deal_name"].tolist() == [NAMES[d][0] for d in ALL]
+    grid = at.dataframe[0]  # the columns that fit 1440 px, codes as words, a dash for empty cells
+    assert list(grid.proto.column_order) == ["deal_name", "account_name", "amount", "stage", "team_name",
+                                             "owner_rep_name", "source_rep_name", "created_at"]
+    assert grid.value["stage"].tolist() == ["Won", "Won", "Qualified", "Proposal", "Lost", "Proposal"]
+    assert grid.proto.placeholder == "—"
     assert len(at.get("plotly_chart")) == 3
     assert not at.warning
 
@@ -357,6 +362,7 @@ def test_page_filter_changed_by_the_user(page):
     at.toggle(key="deals_contested").set_value(True).run()
     assert metrics(at) == [("Matching deals", "2"), ("Their total amount (EUR)", "120,000")]  # d1, d2
     assert at.dataframe[0].value["signals"].tolist() == ["double claim, out of scope", "out of scope"]
+    assert "signals" in at.dataframe[0].proto.column_order and "created_at" not in at.dataframe[0].proto.column_order
     assert url(at) == {"contested": "1", "status": ["won", "lost"]}
 
 
