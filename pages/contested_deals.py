@@ -92,7 +92,7 @@ with left:
         contested.region_segment_heatmap, app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
     st.markdown(f"**{title}**")
     charts.plot(figure)
-    charts.csv_download(contested.for_download(drawn), "contested_by_region_segment")
+    charts.csv_download(drawn, "contested_by_region_segment")
 with right:
     pairs = app.run("contested_rate_by_team_pair", **rule_params, **deal_filters)
     if pairs.empty:
@@ -101,7 +101,7 @@ with right:
         figure, title, drawn = app.built(contested.team_pair_heatmap, pairs)
         st.markdown(f"**{title}**")
         charts.plot(figure)
-        charts.csv_download(contested.for_download(drawn), "contested_by_team_pair")
+        charts.csv_download(drawn, "contested_by_team_pair")
 st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ marks fewer than "
            f"{contested.MIN_CELL_DEALS} deals, read those with care. The titles rank only regions, segments and pairs "
            f"with at least {contested.MIN_CELL_DEALS} deals when there are any, and say how many they left out. "
@@ -159,7 +159,7 @@ else:
                 "stage": st.column_config.TextColumn("Stage", width=90,
                                                      help="As of the end of the period; won or lost once closed"),
             })
-        charts.csv_download(contested.for_download(table), "contested_deals")
+        charts.csv_download(table, "contested_deals")
         rows = event.selection.rows if event else []
 if rows:
     selected_deal = shown.iloc[rows[0]]["deal_id"]

@@ -55,7 +55,7 @@ st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the p
            "⚠ beside the win rate): too few to compare; — where there is nothing to compute. Average deal size = "
            "won amount / won deals. Customer touches per won deal: touches by any rep belonging to the deals won in "
            f"the period (deal window from {lookback['lookback_days']} days before creation).")
-charts.csv_download(conversion.with_money_headers(drawn), "team_conversion")
+charts.csv_download(drawn, "team_conversion")
 
 st.subheader("Stage funnel")
 stages = app.run("stage_funnel_by_team", **deal_params)
@@ -81,7 +81,7 @@ else:
     charts.plot(figure)
     st.caption("Colour: deals created in the period (or their amount). Win rate and its 95% interval: the deals "
                "of that path closed in the period.")
-    charts.csv_download(conversion.with_money_headers(drawn),
+    charts.csv_download(drawn,
                         "sourced_by_closed_by_team" if by_team else "sourced_by_closed_by_kind")
 
 st.subheader("Handoff latency")

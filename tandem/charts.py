@@ -121,7 +121,7 @@ def file_download(label: str, make, file_name: str, mime: str, key: str, *, icon
 def csv_download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", help: str | None = None) -> None:
     """A CSV download of exactly what a chart or table shows (pseudonymised in presentation mode,
     since frames come from `tandem.app.run`), written by the one rule of `tandem.downloads`."""
-    file_download(label, lambda: downloads.csv_bytes(downloads.for_download(frame, name)), f"tandem_{name}.csv",
+    file_download(label, lambda: downloads.csv_bytes(downloads.for_download(frame)), f"tandem_{name}.csv",
                   "text/csv", f"download_{name}", help=help)
 
 

@@ -86,13 +86,14 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
     drawn = cross.pivot(index="week_start", columns="channel", values=measure)
     if measure == "call_minutes":
         drawn = drawn[["call"]].rename(columns={"call": "cross-team call minutes"})
-    drawn["within-team"] = within
-    total = drawn.drop(columns="within-team").sum(axis=1)  # before rounding: the title tells the exact total
+    within_column = "within-team" if measure == "exchanges" else "within-team call minutes"
+    drawn[within_column] = within
+    total = drawn.drop(columns=within_column).sum(axis=1)  # before rounding: the title tells the exact total
     if measure == "call_minutes":
         drawn = drawn.round(0).astype(int)
     traces = []
     for column in drawn.columns:
-        if column == "within-team":
+        if column == within_column:
             traces.append(go.Scatter(x=drawn.index, y=drawn[column], name="within-team (all channels)"
                                      if measure == "exchanges" else "within-team call minutes",
                                      mode="lines+markers", line={"color": NEUTRAL, "dash": "dot"},

@@ -31,7 +31,6 @@ MAX_LISTED = 2_000  # contested deals sent to the browser; the CSV holds them al
 MAX_PAIRS_DRAWN = 200  # uncoordinated pairs drawn on one timeline; every pair stays in the explanation
 MIN_TIMELINE_DAYS = 7  # a deal's timeline spans at least this many days, so its ticks stay dates, not hours
 # amount columns of the frames handed to downloads, named with the currency
-MONEY_COLUMNS = {"amount": "Amount", "contested_amount": "Value at stake", "won_amount": "Won amount"}
 LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14},
               legend={"orientation": "h", "y": -0.3})
 
@@ -232,12 +231,6 @@ def team_pair_heatmap(frame: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame
     figure = _heatmap(grid["contested_rate"], grid["worked_by_both"], grid["contested_amount"], "Agency",
                       "Internal team")
     return figure, title, frame  # the page writes the title above (half-width charts cut long titles)
-
-
-def for_download(frame: pd.DataFrame) -> pd.DataFrame:
-    """A frame as downloaded: its amount columns named with the currency ("Amount (EUR)")."""
-    return frame.rename(columns={c: wording.money_label(label) for c, label in MONEY_COLUMNS.items()
-                                 if c in frame.columns})
 
 
 def deal_table(deals: pd.DataFrame) -> pd.DataFrame:

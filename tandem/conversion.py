@@ -97,14 +97,6 @@ def team_table(conversion: pd.DataFrame, touches: pd.DataFrame, colours: dict[st
     return figure, title, drawn
 
 
-MONEY_COLUMNS = {"won_amount": "Won amount", "avg_deal_size": "Avg deal size", "created_amount": "Value created"}
-
-
-def with_money_headers(frame: pd.DataFrame) -> pd.DataFrame:
-    """A drawn frame for download: its amount columns named with the currency ('Won amount (EUR)')."""
-    return frame.rename(columns={column: money_label(label) for column, label in MONEY_COLUMNS.items()})
-
-
 def _number(value, decimals: int = 0) -> str:
     return "—" if _missing(value) else f"{value:,.{decimals}f}"
 

@@ -39,6 +39,7 @@ HEADERS = {
     "call": "Cross-team calls", "email": "Cross-team emails", "meeting": "Cross-team meetings",
     "within-team": "Within-team exchanges", "exchanges": "Exchanges", "calls": "Calls", "emails": "Emails",
     "meetings": "Meetings", "call_minutes": "Call minutes", "cross-team call minutes": "Cross-team call minutes",
+    "within-team call minutes": "Within-team call minutes",
     "cross_team_exchanges": "Cross-team exchanges", "touches_internal": "Customer touches by internal reps",
     "touches_external": "Customer touches by external reps",
     "exchanges_per_100_touches": "Cross-team exchanges per 100 customer touches",
@@ -74,7 +75,7 @@ HEADERS = {
 }
 MONEY = {  # column -> its header before the currency
     "amount": "Amount", "won_amount": "Won amount", "contested_amount": "Value at stake",
-    "created_amount": "Amount created", "avg_deal_size": "Average deal size",
+    "created_amount": "Value created", "avg_deal_size": "Avg deal size",
 }
 # columns whose values are codes of the data, written as words when no two codes would read the same
 CODES = {"status", "stage", "region", "segment", "lead_source", "kind", "source_kind", "owner_kind", "channel",
@@ -82,14 +83,11 @@ CODES = {"status", "stage", "region", "segment", "lead_source", "kind", "source_
 VALUE_WORDS = {"source_kind": {"none": "no source rep"}}  # codes whose words are not their own
 
 
-def header(column: str, minutes: bool = False) -> str:
+def header(column: str) -> str:
     """The header of a column in every download: 'amount' -> 'Amount (EUR)',
-    'week_start' -> 'Week (Monday)'; an unknown column reads as its name in words.
-    `minutes`: the frame counts call minutes (its 'within-team' column is minutes)."""
+    'week_start' -> 'Week (Monday)'; an unknown column reads as its name in words."""
     if column in MONEY:
         return money_label(MONEY[column])
-    if minutes and column == "within-team":
-        return "Within-team call minutes"
     return HEADERS.get(column) or humanise(column)
 
 
@@ -103,18 +101,16 @@ def _words(column: str, values: pd.Series) -> pd.Series:
     return values.map(words, na_action="ignore").astype(object)
 
 
-def for_download(frame: pd.DataFrame, name: str = "") -> pd.DataFrame:
-    """`frame` as a download holds it: codes as words, call minutes whole, headers in words.
-    A download whose name says call minutes counts minutes in every number column."""
-    minutes = "call_minutes" in name
+def for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` as a download holds it: codes as words, call minutes whole, headers in words."""
     table = frame.copy()
     for column in table.columns:
         values = table[column]
         if column in CODES:
             table[column] = _words(column, values)
-        elif pd.api.types.is_float_dtype(values) and ("minutes" in column or minutes):
+        elif pd.api.types.is_float_dtype(values) and "minutes" in column:
             table[column] = values.round().astype("Int64")
-    headers = [header(str(column), minutes) for column in table.columns]
+    headers = [header(str(column)) for column in table.columns]
     repeated = {h for h in headers if headers.count(h) > 1}
     table.columns = [f"{h} ({column})" if h in repeated else h for h, column in zip(headers, table.columns)]
     return table

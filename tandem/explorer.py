@@ -259,12 +259,12 @@ def on_screen(shown: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The deals as CSV, by the rule of every download (the first row is the header)."""
-    return downloads.csv_bytes(downloads.for_download(frame, "deals"))
+    return downloads.csv_bytes(downloads.for_download(frame))
 
 
 def xlsx_bytes(frame: pd.DataFrame, filters: list[tuple[str, str]]) -> bytes:
     """The deals as an Excel workbook: sheet "Deals" from its header row, sheet "Filters"."""
-    return downloads.xlsx_bytes(downloads.for_download(frame, "deals"), "Deals", filters)
+    return downloads.xlsx_bytes(downloads.for_download(frame), "Deals", filters)
 
 
 # --- breakdowns ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tandem import contested
+from tandem import contested, downloads
 from tandem.filters import ContestRules, Filters, rules_from_url
 from tandem.importer import import_folder
 from tandem.queries import run
@@ -225,7 +225,7 @@ def test_heatmap_titles_say_which_cells_the_ranking_left_out():
                      "Mid-market 50% contested (other segments 19%)")
     assert list(figure.data[0].x) == ["Mid-market", "SMB"]  # codes as words
     assert "value at stake (EUR)" in figure.data[0].hovertemplate
-    assert list(contested.for_download(drawn).columns)[-2:] == ["Value at stake (EUR)", "contested_rate"]
+    assert list(downloads.for_download(drawn).columns)[-2:] == ["Value at stake (EUR)", "Contested rate"]
 
     # one region with 10 deals or more is no ranking: all regions compete, the top one with its
     # number of deals (East 2 of 3; the others 2 of 18), likewise segments (enterprise 2 of 3)

@@ -33,7 +33,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tandem import conversion, queries
+from tandem import conversion, downloads, queries
 from tandem.db import CURSOR_SETUP
 from tandem.importer import import_folder
 from tandem.palette import team_colours
@@ -357,12 +357,12 @@ def test_money_is_labelled_with_its_currency(db, monkeypatch):
     assert figure.data[0].colorbar.title.text == "Value created (USD)"
     assert (figure.data[0].zmin, figure.data[0].zmax) == (0, 1150.0)  # from 0 to the largest cell (d1 d2 d3 d6 d8 d10)
     assert "1,150 USD<br>win 50%" in figure.data[0].text[0][1]  # external-sourced, internal-owned
-    assert {"Value created (USD)", "Won amount (USD)"} <= set(conversion.with_money_headers(drawn).columns)
+    assert {"Value created (USD)", "Won amount (USD)"} <= set(downloads.for_download(drawn).columns)
     _, _, teams = conversion.team_table(frames["teams"], frames["touches"], COLOURS)
     rows = conversion.team_rows(teams)
     assert list(rows.columns) == ["Team", "Kind", "Created", "Won", "Lost", "Win rate", "95% interval",
                                   "Won amount (USD)", "Avg deal (USD)", "Cycle (days)", "Touches/won"]
-    assert {"Won amount (USD)", "Avg deal size (USD)"} <= set(conversion.with_money_headers(teams).columns)
+    assert {"Won amount (USD)", "Avg deal size (USD)"} <= set(downloads.for_download(teams).columns)
 
 
 def test_rankings_say_what_they_leave_out():

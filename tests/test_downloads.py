@@ -56,14 +56,14 @@ def test_codes_that_would_read_the_same_keep_their_codes():
 
 def test_call_minutes_whole():
     pairs = pd.DataFrame({"internal_rep_name": ["A"], "call_minutes": [12.4], "exchanges": [3]})
-    assert read_back(downloads.for_download(pairs, "rep_pairs")).values.tolist() == [["A", 12, 3]]
+    assert read_back(downloads.for_download(pairs)).values.tolist() == [["A", 12, 3]]
     weekly = pd.DataFrame({"week_start": [pd.Timestamp("2026-11-16")] * 2, "cross-team call minutes": [10.6, None],
-                           "within-team": [3.2, 0.4]})
-    text = downloads.csv_bytes(downloads.for_download(weekly, "weekly_call_minutes")).decode()
+                           "within-team call minutes": [3.2, 0.4]})
+    text = downloads.csv_bytes(downloads.for_download(weekly)).decode()
     assert text.splitlines() == ["Week (Monday),Cross-team call minutes,Within-team call minutes",
                                  "2026-11-16,11,3", "2026-11-16,,0"]
     exchanges = pd.DataFrame({"within-team": [3]})  # counts, not minutes: as they are
-    assert downloads.for_download(exchanges, "weekly_exchanges").columns.tolist() == ["Within-team exchanges"]
+    assert downloads.for_download(exchanges).columns.tolist() == ["Within-team exchanges"]
 
 
 def test_repeated_headers_say_their_column():
