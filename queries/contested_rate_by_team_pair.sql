@@ -3,7 +3,7 @@
 -- both teams involved in the conflict.
 -- Readings recorded here:
 --   A team worked a deal when one of its reps owns it, is its source rep, claimed it
---   (claimed_at < end) or made a customer touch belonging to it (DESIGN "Customer touch",
+--   (claimed_at < end) or made a customer touch belonging to it (definitions.md "Customer touch",
 --   window with $lookback_days).
 --   The teams involved in a contested deal's conflict are its owner's team and the teams
 --   of the reps named by the evidence of the selected $signals (claimants, out-of-scope

@@ -1,7 +1,7 @@
 -- One deal as it stood at $end: names, amount, status, stage (the last change before
 -- end, lead before any), owner and source rep with team and kind, account with region
 -- and segment, and its window [created_at - lookback_days, coalesce(closed_at, end))
--- (DESIGN "Deal window"). No row when the deal does not exist as of end.
+-- (definitions.md "Deal window"). No row when the deal does not exist as of end.
 -- Parameters: $deal_id, $end, $lookback_days.
 with deal as (
     select * from deals_as_of($end) where deal_id = $deal_id

@@ -1,12 +1,12 @@
 -- Everything that happened around one deal as of $end, one row per event, in time order:
---   touch: every customer touch belonging to the deal (DESIGN "Customer touch", window
+--   touch: every customer touch belonging to the deal (definitions.md "Customer touch", window
 --     with $lookback_days), with its contact;
 --   exchange: every cross-team exchange (rep-to-rep activity between reps of different
 --     kinds) between two reps who worked the deal (owner, source rep, claimants, touching
 --     reps), from the deal's first event - $overlap_days to its last + $overlap_days, where
 --     the first and last events are the window's bounds or a touch outside them. Reading
 --     recorded here: the span is widened by overlap_days because the coordination window
---     of a pair of touches reaches that far (DESIGN "uncoordinated_overlap");
+--     of a pair of touches reaches that far (definitions.md "uncoordinated_overlap");
 --   claim: every claim on the deal (claimed_at < end), detail = registration / credit;
 --   stage_change: every stage change (changed_at < end), detail = the new stage.
 -- rep_* is the acting rep (the initiator of an exchange), other_rep_* the counterpart.

@@ -1,5 +1,5 @@
 -- Deal figures of one or more periods, and the contested figures over active deals
--- (DESIGN "Deal figures"), one row per period [start, end) in the order given: active,
+-- (definitions.md "Deal figures"), one row per period [start, end) in the order given: active,
 -- created, won, lost, won_amount; won and lost by the kind of the deal's team (by
 -- attribution; deals without a team count in neither); contested count, value at stake
 -- (sum of amount of contested active deals, any status), contested rate (contested /

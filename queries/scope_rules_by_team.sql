@@ -1,4 +1,4 @@
--- The agreed scope of every team (DESIGN scope_rules): one row per rule with the team's
+-- The agreed scope of every team (data contract, scope_rules): one row per rule with the team's
 -- name and kind, for explaining an out-of-scope touch. Empty when the file was absent.
 -- Parameters: none.
 select r.team_id, t.name as team_name, t.kind, r.segment, r.region, r.stage_from, r.stage_to

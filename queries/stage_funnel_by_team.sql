@@ -1,8 +1,8 @@
 -- Stage funnel per team by attribution over the cohort of deals created in the period
--- (DESIGN "Funnel"): a deal reached stage S if it had a change (changed_at < end) to S
+-- (definitions.md "Funnel"): a deal reached stage S if it had a change (changed_at < end) to S
 -- or a later stage in the order lead < qualified < proposal < negotiation < won ('won'
 -- reaches every stage; a change to 'lost' reaches none). Reading recorded here: every
--- deal of the cohort reached 'lead', since a deal is at lead from its creation (DESIGN
+-- deal of the cohort reached 'lead', since a deal is at lead from its creation (docs/definitions.md
 -- "Stage at time t": lead before the first change). conversion_to_next = reached the
 -- next stage / reached this one (null for won, or when none reached this one).
 -- Deals without a team (source attribution, no source rep) are left out.

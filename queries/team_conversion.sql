@@ -1,4 +1,4 @@
--- Conversion per team by attribution (DESIGN "Deal figures"): created (created_at in
+-- Conversion per team by attribution (definitions.md "Deal figures"): created (created_at in
 -- the period), won and lost (that status and closed_at in the period, as of end), won
 -- amount, win rate = won / (won + lost) with its Wilson 95% interval (null when no
 -- closed deal), and the median sales cycle in fractional days over those won deals

@@ -1,6 +1,6 @@
 -- Customer touches per won deal, per team by attribution (issue 7 "activities per won
 -- deal"): the deals won in the period (status won and closed_at in [start, end), as of
--- end, as in team_conversion), the customer touches belonging to them (DESIGN "Customer
+-- end, as in team_conversion), the customer touches belonging to them (definitions.md "Customer
 -- touch", counted by the shared step closed_deal_touch_counts with a deal window of
 -- $lookback_days; a touch by any rep counts, whoever's team it is, and a touch belonging
 -- to two won deals counts for each), and touches / won deals. Only teams with a won deal

@@ -5,7 +5,7 @@ A typical app loads every table once into pandas (`load_tables`, the step an app
 in `st.cache_data`) and then, at every interaction, filters, merges and groups those
 DataFrames with pandas only. This module does exactly that, vectorised (merges,
 groupby, `pd.merge_asof`, boolean masks; no Python loop over rows), with the
-definitions of DESIGN.md "Definitions" as the shared SQL steps implement them
+definitions of docs/definitions.md as the shared SQL steps implement them
 (`queries/shared/*.sql`). Everything is computed live as of `end`: unlike the
 dashboard, no pre-computed table is used. `tests/test_bench_pandas.py` proves the
 figures equal the queries' for the same arguments.
@@ -27,7 +27,7 @@ from tandem.filters import DEFAULT_RULES
 
 TABLES = ("teams", "reps", "accounts", "contacts", "deals", "deal_stage_changes", "activities", "claims",
           "scope_rules", "stage_order")
-Z = 1.959963984540054  # DESIGN "Win rate": the 97.5% normal quantile
+Z = 1.959963984540054  # definitions.md "Win rate": the 97.5% normal quantile
 WEEKLY_COLUMNS = ("cross_calls", "cross_emails", "touches_internal", "touches_external", "created", "won",
                   "won_amount", "contested", "contested_amount", "win_rate_internal", "win_rate_external")
 MATRIX_COLUMNS = ("internal_rep_id", "external_rep_id", "exchanges", "calls", "emails", "meetings", "call_minutes",
@@ -145,7 +145,7 @@ def _out_of_scope(tables, deals: pd.DataFrame, touches: pd.DataFrame) -> pd.Inde
     the rep's team matches (segment, region, stage at the touch's time)."""
     rules = tables["scope_rules"]
     if rules.empty:
-        return pd.Index([], name="deal_id")  # DESIGN: no rules at all -> the signal is off
+        return pd.Index([], name="deal_id")  # definitions.md: no rules at all -> the signal is off
     accounts = tables["accounts"].set_index("account_id")
     deal_info = deals[["deal_id", "account_id", "owner_kind"]]
     candidates = touches[["deal_id", "activity_id", "occurred_at", "rep_team_id", "rep_kind"]].merge(
@@ -339,7 +339,7 @@ def _week_kpis(tables, start: dt.datetime, end: dt.datetime, lookback_days: int,
 def weekly_review(tables, week_start: dt.date, weeks: int = 8) -> pd.DataFrame:
     """The weekly review's KPIs for the `weeks` ISO weeks ending with the one starting on
     week_start (oldest first, indexed by week_start): no filters, owner attribution,
-    DESIGN's default rule. Win rates are NaN where tandem.weekly.week_kpis gives None."""
+    the definitions' default rule. Win rates are NaN where tandem.weekly.week_kpis gives None."""
     starts = [week_start - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     rows = []
     for day in starts:  # one as-of end per week, as the weekly review asks

@@ -36,7 +36,7 @@ LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14},
 
 
 def signal_sentences(rules: ContestRules, scope_rules_present: bool) -> dict[str, str]:
-    """One plain sentence per signal (DESIGN "Contest signals"), with the rule's numbers."""
+    """One plain sentence per signal (definitions.md "Contest signals"), with the rule's numbers."""
     days = f"{rules.overlap_days} day{'s' if rules.overlap_days != 1 else ''}"
     return {
         "double_claim": "**Double claim**: reps of both forces claimed the deal (a registration or a credit, "

@@ -1,4 +1,4 @@
-"""The data contract of DESIGN.md as data: tables, columns, types, enumerations, references.
+"""The data contract (docs/data-contract.md) as data: tables, columns, types, enumerations, references.
 
 `data/schema.sql` is the same contract as DDL; `tests/test_schema.py` checks that the
 two agree. The importer validates CSV files against this module, the exporter writes

@@ -168,7 +168,7 @@ def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
 
 # Every cursor of an attached connection starts here: tables and macros from the file.
 CURSOR_SETUP = "use tandem; set search_path = 'tandem.main'"
-# The same for a query whose contest rule is DESIGN's default: the macros of schema
+# The same for a query whose contest rule is the definitions' default: the macros of schema
 # default_rule (queries/shared/00_schemas.sql) shadow their switching namesakes.
 CURSOR_SETUP_DEFAULT_RULE = "use tandem; set search_path = 'tandem.default_rule,tandem.main'"
 

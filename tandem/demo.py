@@ -1,6 +1,6 @@
 """Deterministic demo data: a company selling through two internal teams and three agencies.
 
-`build_demo` fills every table of the data contract (DESIGN.md) with two years of sales
+`build_demo` fills every table of the data contract (docs/data-contract.md) with two years of sales
 activity ending at `end_date` (exclusive). The data tells the story a sales director
 would recognise, each part planted on purpose and checked by tests/test_demo.py:
 

@@ -1,4 +1,4 @@
-"""The global filters of every page (DESIGN "Filters") and their URL form.
+"""The global filters of every page (definitions.md "Filters") and their URL form.
 
 `Filters` is the one model of the sidebar state; `from_url` turns untrusted query
 parameters into a valid `Filters` plus notices for everything it had to ignore, and
@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 ATTRIBUTIONS = ("owner", "source")
-SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")  # DESIGN "Contest signals"
-DEFAULT_RULES = {"lookback_days": 30, "overlap_days": 7}  # DESIGN's defaults for the contest rules
+SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")  # definitions.md "Contest signals"
+DEFAULT_RULES = {"lookback_days": 30, "overlap_days": 7}  # the definitions' defaults for the contest rules
 LOOKBACK_RANGE = (0, 180)  # days; what the contested-deals page offers (URL values outside are refused)
 OVERLAP_RANGE = (1, 60)
 MAX_SHOWN = 40  # characters of a rejected value repeated in a notice

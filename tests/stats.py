@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-Z = 1.959963984540054  # the 97.5% normal quantile (DESIGN "Win rate")
+Z = 1.959963984540054  # the 97.5% normal quantile (definitions.md "Win rate")
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:

@@ -44,7 +44,7 @@ SUMMARY_PERIODS = [
     (d(2025, 3, 10), d(2025, 3, 17)),
     (d(2025, 1, 1), d(2025, 4, 1)),
 ]
-# (lookback_days, overlap_days): DESIGN's default (served from the pre-computed tables on
+# (lookback_days, overlap_days): the definitions' default (served from the pre-computed tables on
 # the SQL side) and others (computed live there)
 RULES = [(30, 7), (10, 3)]
 MORE_RULES = [(0, 1), (29, 8), (60, 6)]
@@ -157,7 +157,7 @@ def summary_variant(tmp_path, drop: str | None = None, append: dict[str, str] | 
 
 
 def test_summary_fixture_without_scope_rules(tmp_path):
-    """No scope rules at all: out_of_scope is off (DESIGN), on both sides."""
+    """No scope rules at all: out_of_scope is off (docs/definitions.md), on both sides."""
     db = summary_variant(tmp_path, drop="scope_rules.csv")
     tables = bench_pandas.load_tables(db)
     check_period(db, tables, d(2025, 3, 3), d(2025, 3, 10), rules=[(30, 7), (10, 3)])

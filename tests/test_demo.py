@@ -1,6 +1,6 @@
 """The demo generator: contract rules, determinism, sizes, and the story it must tell.
 
-The story figures are measured here with SQL written from DESIGN.md's definitions,
+The story figures are measured here with SQL written from docs/definitions.md's definitions,
 independently of `queries/` (it doubles as a cross-check of the production queries).
 Run with `pytest -s tests/test_demo.py` to see the measured figures.
 """
@@ -27,7 +27,7 @@ def _report(title: str, figures) -> None:
     print(f"\n[demo story] {title}: {figures}")
 
 
-# --- Measures (SQL faithful to DESIGN.md) -------------------------------------------------
+# --- Measures (SQL faithful to docs/definitions.md) -------------------------------------------------
 
 REP_KINDS = "select r.rep_id, r.team_id, t.kind from reps r join teams t using (team_id)"
 

@@ -209,7 +209,7 @@ def test_derived_columns_are_what_the_macros_give(small_db):
 
 
 def test_the_default_rule_in_sql_is_designs():
-    """The serving macros pick the pre-computed tables for DESIGN's default rule, written
+    """The serving macros pick the pre-computed tables for the definitions' default rule, written
     as constants in SQL; they must be tandem.filters.DEFAULT_RULES."""
     touches = (QUERIES_DIR / "shared" / "30_deal_touches.sql").read_text()
     evidence = (QUERIES_DIR / "shared" / "40_contest_evidence.sql").read_text() + (
@@ -275,7 +275,7 @@ def test_pre_computed_spans_are_the_data_span(small_db):
     cursor.close()
 
 
-# every query whose answer depends on the contest rule, with DESIGN's default rule
+# every query whose answer depends on the contest rule, with the definitions' default rule
 RULE_QUERIES = ["contest_evidence", "contest_outcomes", "contested_deals", "contested_rate_by_region_segment",
                 "contested_rate_by_team_pair", "deal_record", "deal_timeline", "deal_totals", "deal_touches",
                 "handoff_latency_by_bucket", "matching_deal_totals", "matching_deals", "win_rate_by_exchange_quartile",

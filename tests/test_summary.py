@@ -1,4 +1,4 @@
-"""The metrics of DESIGN.md on the hand-built fixture `tests/fixtures/summary`.
+"""The metrics of docs/definitions.md on the hand-built fixture `tests/fixtures/summary`.
 
 Every expected number below was worked out by hand from the CSV files, for the week
 2025-W10 = [2025-03-03 00:00, 2025-03-10 00:00), lookback 30 days, overlap 7 days.

@@ -1,6 +1,6 @@
 -- Pre-computed with the database (tandem.db.build_derived), after the contest evidence:
 -- per deal, the as-of ends at which its set of signals is constant, with a flag per
--- signal, for DESIGN's default rule (lookback 30, overlap 7 days), merged from the
+-- signal, for the definitions' default rule (lookback 30, overlap 7 days), merged from the
 -- validity of the evidence pre-computed before it. deal_flags_at_ends reads it.
 insert into derived_deal_flag_intervals by name
 select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)

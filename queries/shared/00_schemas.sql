@@ -2,7 +2,7 @@
 -- pre-computed tables (tandem.db.build_derived), under the same version stamp: a file
 -- whose macros differ from the code's is refused until refreshed, and a connection
 -- only attaches the file (creating them at each connection cost 0.07 s).
--- Schema default_rule holds the serving macros for DESIGN's default rule (lookback 30,
+-- Schema default_rule holds the serving macros for the definitions' default rule (lookback 30,
 -- overlap 7 days) that read only the pre-computed tables. Each macro of main that
 -- switches between a pre-computed and a live computation (deal_touches,
 -- deal_rep_first_touches, closed_deal_touch_counts, contest_evidence_intervals,

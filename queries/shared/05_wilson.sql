@@ -1,4 +1,4 @@
--- Shared step: the Wilson 95% score interval of a proportion k / n (DESIGN "Win rate"):
+-- Shared step: the Wilson 95% score interval of a proportion k / n (definitions.md "Win rate"):
 -- z = 1.959963984540054, no continuity correction, no clamping; null when n = 0.
 -- Macros: wilson_low(k, n), wilson_high(k, n).
 create or replace macro main.wilson_low(k, n) as

@@ -1,4 +1,4 @@
--- Shared step: every rep with its team and kind (DESIGN: the kind of a rep is the kind
+-- Shared step: every rep with its team and kind (definitions.md: the kind of a rep is the kind
 -- of the rep's team).
 -- Macro: rep_kinds().
 create or replace macro main.rep_kinds() as table

@@ -1,5 +1,5 @@
 -- Shared step: rep-to-rep activities in [start_at, end_at) with both reps' teams and
--- kinds, kept by the team filter (DESIGN: an activity is kept when the initiating
+-- kinds, kept by the team filter (definitions.md: an activity is kept when the initiating
 -- rep's or the counterpart rep's team is selected; regions and segments do not apply
 -- to rep-to-rep exchanges). exchange_kind is 'cross_team' when the two reps are of
 -- different kinds, else 'within_team' (two internal teams talking count here too).

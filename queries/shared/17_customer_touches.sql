@@ -1,7 +1,7 @@
 -- Shared step: customer touches (activities with a contact) in [start_at, end_at) with
 -- the acting rep's team and kind and the contact's account. The team filter keeps a
 -- touch when the acting rep's team is selected; regions and segments act on the
--- contact's account (DESIGN "Filters"). Empty lists mean "all".
+-- contact's account (definitions.md "Filters"). Empty lists mean "all".
 -- customer_touches_live() resolves every touch; it is a pure function of the tables,
 -- pre-computed with the database in time order as derived_customer_touches
 -- (queries/derived/), which customer_touches reads: a period is then a range of it,

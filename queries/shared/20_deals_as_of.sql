@@ -1,4 +1,4 @@
--- Shared step: deals as they stood at end_at (DESIGN "Period": everything is computed
+-- Shared step: deals as they stood at end_at (definitions.md "Period": everything is computed
 -- as of end). Deals created at or after end_at do not exist; a deal closed at or after
 -- end_at is open then (closed_at null, status 'open'). Adds the account's segment and
 -- region and the owner's and source rep's team and kind.

@@ -1,5 +1,5 @@
 -- Shared step: deals as of end_at with their team by attribution, kept by the filters
--- (DESIGN "Team of a deal" and "Filters"). attribution 'owner': the team of
+-- (definitions.md "Team of a deal" and "Filters"). attribution 'owner': the team of
 -- owner_rep_id; 'source': the team of source_rep_id (null when there is no source rep:
 -- such a deal belongs to no team, is kept when no team is selected, and is dropped by
 -- any team selection). regions and segments act on the deal's account. Empty lists

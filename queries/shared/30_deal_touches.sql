@@ -1,5 +1,5 @@
 -- Shared step: customer touches resolved to the deals they belong to, as of end_at.
--- DESIGN "Customer touch": a touch belongs to deal d when its deal_id is d (whatever
+-- definitions.md "Customer touch": a touch belongs to deal d when its deal_id is d (whatever
 -- its time or its contact's account), or when its deal_id is empty, the contact's
 -- account is d's account and the touch falls in d's window
 -- [created_at - lookback_days, coalesce(closed_at, end_at)), half-open, days of 24 h
@@ -8,7 +8,7 @@
 -- that deal only (and to none if the deal does not exist as of end_at).
 -- Belonging only grows with end_at: as of end_at it is the belonging over all the data
 -- (end_at = infinity) restricted to occurred_at < end_at and deal_created_at < end_at.
--- That is what the pre-computed table derived_deal_touches (DESIGN default lookback of
+-- That is what the pre-computed table derived_deal_touches (the definitions' default lookback of
 -- 30 days, built with the database, queries/derived/) holds, so deal_touches serves
 -- lookback 30 from it and computes any other lookback here (deal_touches_live).
 -- Macros: deal_touches_live(end_at, lookback_days), deal_touches(end_at, lookback_days).
@@ -59,7 +59,7 @@ final as (
 
 select * from final;
 
--- The constant 30 is DESIGN's default lookback (tandem.filters.DEFAULT_RULES; a test
+-- The constant 30 is the definitions' default lookback (tandem.filters.DEFAULT_RULES; a test
 -- checks they agree). DuckDB drops the branch whose condition is false for the bound
 -- parameter, so only one side runs; with the default rule tandem.queries resolves the
 -- name to default_rule (00_schemas.sql), so the live side is not even planned.

@@ -1,5 +1,5 @@
 -- Shared step: the contest signals of every deal, one row per piece of evidence
--- (DESIGN "Contest signals"). A deal is contested as of end_at when it has a row there.
+-- (definitions.md "Contest signals"). A deal is contested as of end_at when it has a row there.
 --   double_claim: every claim (claimed_at < end_at) of a deal claimed by at least one
 --     internal and at least one external rep; rep_id, evidence_at = claimed_at, detail = kind.
 --   out_of_scope: every touch belonging to the deal by a rep whose kind differs from
@@ -26,7 +26,7 @@
 -- Belonging only grows with E (see deal_touches), so filtering the rows of a later end_at
 -- by validity gives exactly the evidence as of E. contest_evidence(E, ...) is that filter,
 -- over the pre-computed timeline as of all the data (derived_contest_evidence, built with
--- the database for DESIGN's default rule, lookback 30 and overlap 7 days) or, for any
+-- the database for the definitions' default rule, lookback 30 and overlap 7 days) or, for any
 -- other rule, over contest_evidence_timeline(E, ...) computed here.
 -- Macros: contest_evidence_timeline(end_at, lookback_days, overlap_days),
 -- contest_evidence_intervals(end_at, lookback_days, overlap_days),
@@ -155,7 +155,7 @@ final as (
 
 select * from final;
 
--- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
+-- The constants are the definitions' default rule (tandem.filters.DEFAULT_RULES; a test checks
 -- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
 -- contest_evidence_intervals(end_at, ...): the evidence with its validity, for every
 -- as-of end up to end_at; contest_evidence(end_at, ...): the evidence as of end_at.

@@ -7,7 +7,7 @@
 --   E in (valid_from, valid_until] (null = no limit): the union of the validity of its
 --   evidence rows (contest_evidence_intervals), touching intervals merged.
 -- deal_flag_intervals_live / deal_flag_intervals: those intervals cut per deal where its
---   set of signals changes (below); pre-computed for DESIGN's default rule.
+--   set of signals changes (below); pre-computed for the definitions' default rule.
 -- deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals): for each
 --   end of `ends` (a list of timestamps) one row per deal with at least one signal as of
 --   that end: a flag per signal (whatever the selection) and is_contested (any selected
@@ -89,7 +89,7 @@ join intervals i
     and (i.valid_until is null or i.valid_until >= p.valid_until)
 group by p.deal_id, p.valid_from, p.valid_until;
 
--- The constants are DESIGN's default rule (tandem.filters.DEFAULT_RULES; a test checks
+-- The constants are the definitions' default rule (tandem.filters.DEFAULT_RULES; a test checks
 -- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
 create or replace macro default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days) as table
 select * from derived_deal_flag_intervals;

@@ -1,7 +1,7 @@
 -- Shared step of the Deals page (issue 8): the deals matching its filters, one row per
 -- deal, before any ordering or limit, so that the rows shown and the totals and
 -- breakdowns over all matches read the same set.
--- Which deals: the active deals of the period as of end_at (DESIGN "Active deal":
+-- Which deals: the active deals of the period as of end_at (definitions.md "Active deal":
 -- created before end_at, not closed before start_at), kept by the global filters
 -- (filtered_deals: team by attribution, region, segment), then by the page's filters;
 -- an empty list means "all":
@@ -13,7 +13,7 @@
 --   search: case-insensitive substring of the deal's or the account's name ('' = no
 --     search); the text is compared literally (contains, not like: % _ ' " are plain);
 --   contested_only: only the deals contested as of end_at under the rule (lookback_days,
---     overlap_days, signals; empty = every signal; DESIGN "Contest signals"). The signal
+--     overlap_days, signals; empty = every signal; definitions.md "Contest signals"). The signal
 --     flags are computed only when contested_only is true (the filter `where
 --     contested_only` on a bound value prunes deal_flags_at_ends), and are null otherwise.
 -- Adds account_name, stage, stage_position (stage_order: lead 1 .. won 5, null for
