@@ -142,6 +142,7 @@ def plot(figure: go.Figure, **kwargs):
 DAY_MS = 24 * 3600 * 1000
 WEEK_BAR_WIDTH_MS = 0.8 * 7 * DAY_MS  # a weekly bar's width on a date axis: set, or one bar fills the axis
 MAX_TICKS = 12
+MIN_AXIS_WEEKS = 4  # a weekly axis is at least this wide: one week's bar stands alone, it does not fill the chart
 
 
 def period_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -151,15 +152,16 @@ def period_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 
 def week_axis(first_week: dt.date, last_week: dt.date, title: str = "Week (Monday start)") -> dict:
     """The x axis of a weekly chart whose points stand on Mondays, readable from one week
-    to years: the range is the weeks themselves (half a week either side, so one week is
-    one bar, not an axis of milliseconds), ticks only on Mondays (at most MAX_TICKS), the
-    year under the first tick and wherever it changes."""
+    to years: the range is the weeks themselves, half a week either side, and at least
+    MIN_AXIS_WEEKS wide (so one week is one bar in the middle, not a block filling the
+    chart nor an axis of milliseconds); ticks only on the period's Mondays (at most
+    MAX_TICKS), the year under the first tick and wherever it changes."""
     weeks = (last_week - first_week).days // 7 + 1
     step = max(1, math.ceil(weeks / MAX_TICKS))
     ticks = [first_week + dt.timedelta(weeks=n) for n in range(0, weeks, step)]
     text = [f"{day:%d %b}" + (f"<br>{day:%Y}" if n == 0 or day.year != ticks[n - 1].year else "")
             for n, day in enumerate(ticks)]
-    half = dt.timedelta(days=3.5)
+    half = dt.timedelta(days=3.5) * (1 + max(0, MIN_AXIS_WEEKS - weeks))
     return {"title": {"text": title}, "type": "date", "tickvals": ticks, "ticktext": text,
             "range": [dt.datetime.combine(first_week, dt.time()) - half, dt.datetime.combine(last_week, dt.time()) + half]}
 

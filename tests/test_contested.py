@@ -468,9 +468,10 @@ def test_trend_reads_on_periods_of_any_length(small_db, monkeypatch, start, end,
     axis = trend["layout"]["xaxis"]
     first = pd.Timestamp(first_monday)
     last = first + pd.Timedelta(weeks=weeks - 1)
-    # the range is the period's weeks, half a week either side: one week is one bar, not
-    # an axis of milliseconds
-    assert [pd.Timestamp(x) for x in axis["range"]] == [first - pd.Timedelta(days=3.5), last + pd.Timedelta(days=3.5)]
+    # the range is the period's weeks, half a week either side, at least 4 weeks wide: one
+    # week is one bar in the middle, not a block nor an axis of milliseconds
+    pad = pd.Timedelta(days=3.5) * (1 + max(0, 4 - weeks))
+    assert [pd.Timestamp(x) for x in axis["range"]] == [first - pad, last + pad]
     ticks = [pd.Timestamp(t) for t in axis["tickvals"]]
     assert ticks[0] == first and all(t.weekday() == 0 for t in ticks) and len(ticks) <= 12
     bars = trend["data"][0]
