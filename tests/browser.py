@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -44,6 +45,16 @@ def streamlit_server(command: str, cwd: Path, env: dict[str, str], log: Path, ti
         finally:
             os.killpg(server.pid, 15)
             server.wait(timeout=30)
+
+
+def app_env(db) -> dict[str, str]:
+    """The environment of a dashboard on database `db` (no Streamlit settings inherited)."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}, "TANDEM_DB": str(db)}
+
+
+def dashboard_server(db, log: Path):
+    """`streamlit run dashboard.py` on database `db`, logging to `log`; yields the base URL."""
+    return streamlit_server("streamlit run dashboard.py", ROOT, app_env(db), log)
 
 
 def wait_until_rendered(page, timeout_ms: int = 120_000) -> None:

@@ -34,6 +34,36 @@ def small_db(tmp_path_factory):
     return _build(tmp_path_factory, "small")
 
 
+@pytest.fixture(scope="module")
+def server_and_log(small_db, tmp_path_factory):
+    """`streamlit run dashboard.py` on the small demo database, one per test module (its
+    own caches and sessions): the base URL and the server's log."""
+    from tests.browser import dashboard_server
+
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with dashboard_server(small_db, log) as url:
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def server(server_and_log):
+    """The base URL of this module's dashboard server."""
+    return server_and_log[0]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """Path of a `demo` scale database (about 500,000 activities)."""

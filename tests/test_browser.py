@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
+from tests.browser import dashboard_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [("", "Weekly review"), ("communication", "Communication"), ("contested_deals", "Contested deals"),
          ("conversion", "Conversion"), ("deal_explorer", "Deals"), ("overview", "Data overview")]
-
-
-def app_env(db) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}, "TANDEM_DB": str(db)}
 
 
 def open_page(browser, url: str, heading: str, screenshot: Path, height: int = 2400):
@@ -29,21 +23,6 @@ def open_page(browser, url: str, heading: str, screenshot: Path, height: int = 2
     page.screenshot(path=screenshot)
     assert page.locator("[data-testid='stException']").count() == 0
     return page
-
-
-@pytest.fixture(scope="module")
-def server(small_db, tmp_path_factory):
-    log = tmp_path_factory.mktemp("browser") / "streamlit.log"
-    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("path, title", PAGES)
@@ -80,7 +59,7 @@ def test_one_click_on_a_needs_attention_link_opens_the_deals_evidence(server, br
 def test_deep_link_on_a_fresh_server(small_db, browser, tmp_path):
     """A copied link to a page other than the home page, opened first on a new server
     (Streamlit's legacy pages/ routing would skip the sidebar)."""
-    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), tmp_path / "streamlit.log") as url:
+    with dashboard_server(small_db, tmp_path / "streamlit.log") as url:
         page = open_page(browser, f"{url}/communication?attribution=source", "Communication",
                          tmp_path / "deep_link.png", height=3000)
         assert page.get_by_text("Filters").count() >= 1  # the shell's sidebar is there

@@ -6,31 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from playwright.sync_api import sync_playwright
 
 from tandem import communication
 from tandem.queries import run
-from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
-from tests.test_browser import ROOT, app_env, open_page
+from tests.browser import wait_until_rendered
+from tests.test_browser import open_page
 
 PERIOD = dict(start=dt.datetime(2026, 8, 31), end=dt.datetime(2026, 11, 23))  # the small demo's default 12 weeks
 URL = "communication?start=2026-08-31&end=2026-11-23"
-
-
-@pytest.fixture(scope="module")
-def server(small_db, tmp_path_factory):
-    log = tmp_path_factory.mktemp("browser_communication") / "streamlit.log"
-    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 def busiest(small_db, by_team: bool):

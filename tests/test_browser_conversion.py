@@ -5,29 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
-from tests.test_browser import app_env
+from tests.browser import wait_until_rendered
 
-ROOT = Path(__file__).resolve().parent.parent
 TWO_YEARS = "start=2024-11-25&end=2026-11-23"
-
-
-@pytest.fixture(scope="module")
-def server(small_db, tmp_path_factory):
-    log = tmp_path_factory.mktemp("browser_conversion") / "streamlit.log"
-    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 def open_conversion(browser, url: str, screenshot: Path):

@@ -9,14 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-import pytest
-from playwright.sync_api import sync_playwright
 
 from tandem import queries
 from tandem.explorer import DealFilters
 from tandem.filters import ContestRules, Filters
-from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
-from tests.test_browser import ROOT, app_env
+from tests.browser import wait_until_rendered
 
 START, END = dt.date(2026, 8, 3), dt.date(2026, 11, 23)  # 16 complete weeks of the small demo
 PERIOD = f"start={START}&end={END}"
@@ -27,21 +24,6 @@ CLICKS = 15
 # clicks, and well inside the time a page takes to rerun.
 CLICK_GAP_S = 0.15
 DEAL = "D0000171"  # a contested deal of the small demo, open in the record (its timeline has a download)
-
-
-@pytest.fixture(scope="module")
-def server(small_db, tmp_path_factory):
-    log = tmp_path_factory.mktemp("downloads") / "streamlit.log"
-    with streamlit_server("streamlit run dashboard.py", ROOT, app_env(small_db), log) as url:
-        yield url, log
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 def click_quickly(browser, url: str, order: list[int], folder: Path, open_expander: str | None = None) -> list[Path]:
@@ -104,10 +86,10 @@ def identical_per_name(files: list[Path]) -> dict[str, bytes]:
     return contents
 
 
-def test_quick_clicks_on_the_communication_downloads(server, browser, tmp_path, small_db):
+def test_quick_clicks_on_the_communication_downloads(server_and_log, browser, tmp_path, small_db):
     """Five buttons (weekly volumes, coordination ratio, rep matrix, initiator shares,
     silent pairs): the same one again and again, then one after the other."""
-    url, log = server
+    url, log = server_and_log
     order = [0, 0, 0, 1, 2, 3, 4, 0, 1, 1, 2, 2, 3, 4, 4]
     assert len(order) == CLICKS
     files = click_quickly(browser, f"{url}/communication?{PERIOD}", order, tmp_path)
@@ -128,9 +110,9 @@ def test_quick_clicks_on_the_communication_downloads(server, browser, tmp_path, 
     assert_no_media_error(log)
 
 
-def test_quick_clicks_on_the_deals_downloads(server, browser, tmp_path, small_db):
+def test_quick_clicks_on_the_deals_downloads(server_and_log, browser, tmp_path, small_db):
     """The Deals page with a deal's record open: CSV, Excel and the deal's timeline."""
-    url, log = server
+    url, log = server_and_log
     order = [0, 0, 1, 1, 2, 0, 2, 1, 0, 2, 2, 1, 0, 1, 0]
     assert len(order) == CLICKS
     files = click_quickly(browser, f"{url}/deal_explorer?{PERIOD}&deal={DEAL}", order, tmp_path,
