@@ -142,7 +142,8 @@ else:
         # every column visible beside the sidebar of a 1440 px window: narrow columns whose text
         # wraps onto up to 3 lines (Streamlit wraps text only in rows taller than 64 px)
         event = st.dataframe(
-            shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+            shown.assign(stage=shown["stage"].map(wording.humanise)), hide_index=True, width="stretch",
+            on_select="rerun", selection_mode="single-row",
             key="contest_table_" + "_".join(shown_signals), placeholder="—", row_height=LIST_ROW_HEIGHT,
             height=LIST_ROW_HEIGHT * min(len(shown), LIST_ROWS_SHOWN) + 37,  # and the header
             column_order=["deal_name", "account_name", "owner_rep_name", "teams_involved", "signals", "amount",

@@ -528,6 +528,7 @@ def test_list_columns_fit_and_name_the_currency(page):
     assert sum(columns[c]["width"] for c in listed.proto.column_order) <= 940
     assert listed.proto.placeholder == "—"  # empty cells never say None
     assert "170,000 EUR at stake" in " ".join(c.value for c in at.caption)
+    assert set(listed.value["stage"]) <= {"Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"}  # words
 
 
 def test_deal_evidence_in_plain_words(small_db, monkeypatch):
