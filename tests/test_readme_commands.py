@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, streamlit_server, wait_until_rendered
+from tests.browser import streamlit_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 NESTED = "TANDEM_README_NESTED_RUN"  # set for the nested suite run, which cannot contain itself
@@ -57,29 +57,25 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert lines == [readme_command("test")]
 
 
-def test_start_command_builds_the_demo_database_and_shows_the_app(clean_copy, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_start_command_builds_the_demo_database_and_shows_the_app(clean_copy, tmp_path, browser):
     with streamlit_server(readme_command("start"), clean_copy, clean_env(), tmp_path / "streamlit.log") as url:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM)
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(url)
-            # first start: the page shows the build's progress beside the navigation (not the
-            # file names of pages/), then the app
-            page.get_by_text("First start", exact=False).wait_for(timeout=180_000)
-            navigation = page.locator("[data-testid='stSidebarNav']").inner_text()
-            assert "Contested deals" in navigation and "contested_deals" not in navigation, navigation
-            page.get_by_text("Weekly review").first.wait_for(timeout=180_000)
-            wait_until_rendered(page)
-            page.screenshot(path=tmp_path / "first_start.png")
-            assert page.locator("[data-testid='stException']").count() == 0
-            assert "Demo data" in page.inner_text("[data-testid='stApp']")
-            # the tab icon comes from the app itself (works offline), and viewers get no "Deploy"
-            icons = page.evaluate("Array.from(document.querySelectorAll('link[rel*=icon]')).map(l => l.href)")
-            assert icons and all(icon.startswith(url) for icon in icons), icons
-            assert page.get_by_role("button", name="Deploy").count() == 0
-            browser.close()
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(url)
+        # first start: the page shows the build's progress beside the navigation (not the
+        # file names of pages/), then the app
+        page.get_by_text("First start", exact=False).wait_for(timeout=180_000)
+        navigation = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Contested deals" in navigation and "contested_deals" not in navigation, navigation
+        page.get_by_text("Weekly review").first.wait_for(timeout=180_000)
+        wait_until_rendered(page)
+        page.screenshot(path=tmp_path / "first_start.png")
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert "Demo data" in page.inner_text("[data-testid='stApp']")
+        # the tab icon comes from the app itself (works offline), and viewers get no "Deploy"
+        icons = page.evaluate("Array.from(document.querySelectorAll('link[rel*=icon]')).map(l => l.href)")
+        assert icons and all(icon.startswith(url) for icon in icons), icons
+        assert page.get_by_role("button", name="Deploy").count() == 0
+        page.close()
     assert (clean_copy / "data" / "tandem.duckdb").exists()
 
 
