@@ -145,6 +145,15 @@ MAX_TICKS = 12
 MIN_AXIS_WEEKS = 4  # a weekly axis is at least this wide: one week's bar stands alone, it does not fill the chart
 
 
+def count_axis(title: str, highest) -> dict:
+    """An axis of counts from 0, with whole-number ticks when the counts are small (Plotly
+    would tick every half deal or exchange)."""
+    axis = {"title": {"text": title}, "rangemode": "tozero"}
+    if not wording.missing(highest) and highest <= 8:
+        axis.update(tick0=0, dtick=1)
+    return axis
+
+
 def period_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The Mondays of the first and last ISO weeks that overlap the period [start, end)."""
     return monday(start), monday(end - dt.timedelta(days=1))

@@ -65,14 +65,6 @@ def _recent_trend(counts: pd.Series, start: dt.date, end: dt.date, per: pd.Serie
     return wording.change_phrase(value, reference, base=behind[before].sum(), reference_name=PREVIOUS_WEEKS, fmt=fmt)
 
 
-def _count_axis(title: str, highest) -> dict:
-    """A y axis of counts from 0, with whole-number ticks when the counts are small (not 0.5)."""
-    axis = {"title": {"text": title}, "rangemode": "tozero"}
-    if not wording.missing(highest) and highest <= 8:
-        axis.update(tick0=0, dtick=1)
-    return axis
-
-
 def _week_axis(start: dt.date, end: dt.date) -> dict:
     return charts.week_axis(*charts.period_weeks(start, end))
 
@@ -110,7 +102,7 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
     if trend:
         title += f"; in the last 4 weeks they {trend}"
     figure = go.Figure(traces, layout=dict(barmode="stack", title=title, xaxis=_week_axis(start, end),
-                                           yaxis=_count_axis(f"Cross-team {unit} per week", drawn.to_numpy().max()),
+                                           yaxis=charts.count_axis(f"Cross-team {unit} per week", drawn.to_numpy().max()),
                                            **LAYOUT))
     return figure, title, drawn.reset_index()
 
@@ -414,5 +406,5 @@ def pair_history(history: pd.DataFrame, first_name: str, second_name: str, start
     weeks_with = int((drawn.sum(axis=1) > 0).sum())
     title = f"{first_name} and {second_name} talked in {weeks_with} of {wording.plural(len(drawn), 'week')}"
     figure.update_layout(barmode="stack", title=title, xaxis=_week_axis(start, end),
-                         yaxis=_count_axis("Exchanges per week", drawn.sum(axis=1).max()), height=320, **LAYOUT)
+                         yaxis=charts.count_axis("Exchanges per week", drawn.sum(axis=1).max()), height=320, **LAYOUT)
     return figure, title, drawn.reset_index()

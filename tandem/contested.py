@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tandem import wording
-from tandem.charts import DAY_MS, SIGNAL_LABELS, WEEK_BAR_WIDTH_MS, signal_names, week_axis
+from tandem.charts import DAY_MS, SIGNAL_LABELS, WEEK_BAR_WIDTH_MS, count_axis, signal_names, week_axis
 from tandem.filters import SIGNALS, ContestRules, Filters
 from tandem.palette import EXTERNAL, INTERNAL, KIND_COLOURS, NEUTRAL
 
@@ -144,9 +144,7 @@ def trend_figure(weekly: pd.DataFrame, rules: ContestRules, first_week: dt.date,
             f"; {' and '.join(tops)} {'is' if len(tops) == 1 else 'are each'} behind {share}")
     axis = {**week_axis(first_week, last_week), "hoverformat": "week of %d %b %Y"}
     highest = weekly[["contested", *rules.signals]].to_numpy().max(initial=0)
-    # whole deals: below 6 Plotly would tick every half deal
-    counts = {"title": {"text": "Contested active deals at the week's end"}, "rangemode": "tozero",
-              **({"dtick": 1} if highest < 6 else {})}
+    counts = count_axis("Contested active deals at the week's end", highest)
     figure = go.Figure(traces, layout=dict(
         title=title, xaxis=axis, yaxis=counts,
         hovermode="x unified", height=420, **LAYOUT))
@@ -271,8 +269,7 @@ def outcome_figures(outcomes: pd.DataFrame) -> list[tuple[go.Figure | None, str,
     owners = go.Figure(go.Bar(x=drawn["deals"], y=drawn["outcome"], orientation="h",
                               marker_color=[INTERNAL, EXTERNAL, NEUTRAL], text=drawn["deals"], textposition="auto",
                               hovertemplate="%{y}: %{x:,} deals<extra></extra>"), layout=dict(
-        title=title, xaxis={"title": {"text": "Contested deals closed in the period"}, "rangemode": "tozero",
-                            **({"dtick": 1} if drawn["deals"].max() < 6 else {})},  # whole deals
+        title=title, xaxis=count_axis("Contested deals closed in the period", drawn["deals"].max()),
         yaxis={"title": None, "autorange": "reversed"},
         height=300, **LAYOUT))
 

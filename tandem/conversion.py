@@ -8,14 +8,13 @@ computed in SQL; here they only become error bars.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from tandem.charts import month_axis
 from tandem.palette import INTERNAL, KIND_COLOURS, NEUTRAL
-from tandem.wording import MIN_BASE, humanise, money_label, money_with_currency, plural
+from tandem.wording import MIN_BASE, humanise, missing, money_label, money_with_currency, percent, plural, share
 
 MIN_CLOSED = 10  # teams with fewer closed deals in the period are marked "too few to compare"
 KIND_LABELS = {"internal": "Internal", "external": "External", "none": "No source rep"}
@@ -23,21 +22,8 @@ LAYOUT = dict(margin={"t": 70, "l": 10, "r": 10, "b": 10}, legend={"orientation"
               font={"size": 15}, title_font={"size": 19})
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def percent(value) -> str:
-    return "n/a" if _missing(value) else f"{value:.0%}"
-
-
 def interval(low, high) -> str:
-    return "n/a" if _missing(low) else f"{low:.0%}–{high:.0%}"
-
-
-def share(part: int, whole: int) -> str:
-    """A share in a takeaway, by the wording rule: '33%' over at least MIN_BASE, else '3 of 9'."""
-    return f"{part / whole:.0%}" if whole >= MIN_BASE else f"{part} of {whole}"
+    return "n/a" if missing(low) else f"{low:.0%}–{high:.0%}"
 
 
 def _error_bars(frame: pd.DataFrame) -> dict:
@@ -58,7 +44,7 @@ def team_table(conversion: pd.DataFrame, touches: pd.DataFrame, colours: dict[st
     rated = drawn[drawn["win_rate"].notna()]
     traces = []  # the figure is made at the end with its layout: plotly's update_layout costs 3 times as much
     for row, label in zip(drawn.itertuples(), labels):
-        if _missing(row.win_rate):
+        if missing(row.win_rate):
             continue
         one = drawn.loc[[row.Index]]
         traces.append(go.Scatter(
@@ -98,7 +84,7 @@ def team_table(conversion: pd.DataFrame, touches: pd.DataFrame, colours: dict[st
 
 
 def _number(value, decimals: int = 0) -> str:
-    return "—" if _missing(value) else f"{value:,.{decimals}f}"
+    return "—" if missing(value) else f"{value:,.{decimals}f}"
 
 
 def team_rows(drawn: pd.DataFrame) -> pd.DataFrame:
@@ -111,9 +97,9 @@ def team_rows(drawn: pd.DataFrame) -> pd.DataFrame:
         "Team": drawn["name"],
         "Kind": drawn["kind"].map(humanise),
         "Created": drawn["created"], "Won": drawn["won"], "Lost": drawn["lost"],
-        "Win rate": [percent(rate) + (" ⚠" if few else "") if not _missing(rate) else "—"
+        "Win rate": [percent(rate) + (" ⚠" if few else "") if not missing(rate) else "—"
                      for rate, few in zip(drawn["win_rate"], warn)],
-        "95% interval": ["—" if _missing(low) else interval(low, high)
+        "95% interval": ["—" if missing(low) else interval(low, high)
                          for low, high in zip(drawn["win_rate_low"], drawn["win_rate_high"])],
         money_label("Won amount"): drawn["won_amount"],
         money_label("Avg deal"): [_number(v) for v in drawn["avg_deal_size"]],
@@ -138,7 +124,7 @@ def funnel(stages: pd.DataFrame, names: dict[str, str], kinds: dict[str, str], c
     for team_id in order:
         rows = drawn[drawn["team_id"] == team_id]
         # no text where nobody reached the stage before (no conversion to tell)
-        text = ["" if r.stage == "lead" or _missing(r.conversion_from_previous) else percent(r.conversion_from_previous)
+        text = ["" if r.stage == "lead" or missing(r.conversion_from_previous) else percent(r.conversion_from_previous)
                 for r in rows.itertuples()]
         traces.append(go.Bar(
             y=rows["stage"].map(humanise), x=100 * rows["share_of_cohort"], text=text, orientation="h",

@@ -91,6 +91,11 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def share(part: int, whole: int) -> str:
+    """A share in a takeaway by the same rule: '33%' over at least MIN_BASE, else '3 of 9'."""
+    return f"{part / whole:.0%}" if whole >= MIN_BASE else f"{part:,} of {whole:,}"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 deal', '3 deals' (with thousands separators)."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
