@@ -58,7 +58,7 @@ def format_against_baseline(kpi: Kpi, change: Change, base: Change | None = None
 def kpi_card(kpi: Kpi, series: pd.Series, change: Change, base: Change | None = None) -> None:
     baseline = "—" if change.baseline is None else (
         wording.average(change.baseline) if kpi.unit == "count" else format_value(kpi, change.baseline))
-    values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in series]
+    values = [None if wording.missing(v) else float(v) for v in series]
     unchanged = change.value is not None and change.value == change.previous
     st.metric(
         kpi_label(kpi), format_value(kpi, change.value), delta=format_delta(kpi, change, base),

@@ -8,7 +8,6 @@ director can read to both reps.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Callable
 
 import pandas as pd
@@ -66,7 +65,7 @@ def previous_period(filters: Filters) -> dict[str, dt.datetime]:
 
 
 def _number(value) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if wording.missing(value):
         return None
     return float(value)
 

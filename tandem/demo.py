@@ -36,6 +36,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from tandem.contract import ALL_STAGES
 from tandem.db import THREADS, build_database
 from tandem.progress import Progress, silent
 
@@ -53,7 +54,7 @@ SEGMENTS = ("enterprise", "mid_market", "smb")
 ENTERPRISE, MID_MARKET, SMB = range(3)
 SEGMENT_SHARES = (0.15, 0.35, 0.50)
 
-STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+STAGES = ALL_STAGES
 LEAD, QUALIFIED, PROPOSAL, NEGOTIATION, WON, LOST = range(6)
 
 # team_id, name, kind, agency, email domain

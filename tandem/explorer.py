@@ -20,10 +20,11 @@ from tandem import downloads
 from tandem.charts import DAY_MS, SIGNAL_LABELS, month_axis
 from tandem.filters import SIGNALS, ContestRules, Filters, choices_from_url, shown_value
 from tandem.palette import INTERNAL, NEUTRAL
+from tandem.contract import ALL_STAGES
 from tandem.wording import humanise, money_label, money_with_currency
 
 STATUSES = ("open", "won", "lost")
-STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")  # the stage order, lost last
+STAGES = ALL_STAGES  # the stage order, lost last
 MAX_SEARCH = 200  # characters of a text search; longer URL values are refused
 MAX_AMOUNT = 1e15  # larger amounts in the URL are refused (no deal is that big; keeps floats exact)
 ROW_LIMIT = 2000  # rows sent to the browser; the totals, breakdowns and downloads cover every match

@@ -7,11 +7,11 @@ documented JSON shape and renders the readable report.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 
 from tandem.filters import ATTRIBUTIONS, SIGNALS
 from tandem.queries import run
+from tandem.wording import missing
 
 
 def iso_week(text: str) -> tuple[dt.datetime, dt.datetime]:
@@ -26,7 +26,7 @@ def iso_week(text: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _number(value, kind=float):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return None
     return kind(value)
 

@@ -7,14 +7,13 @@ review shows exactly the figures of `python -m tandem summary --week ...`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
 from tandem.filters import ContestRules, Filters
-from tandem.wording import change_phrase
+from tandem.wording import change_phrase, missing
 
 SPARKLINE_WEEKS = 8
 BASELINE_WEEKS = 4  # "the average of the 4 weeks before"
@@ -123,7 +122,7 @@ class Change:
 
     @staticmethod
     def of(series: pd.Series) -> "Change":
-        values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in series]
+        values = [None if missing(v) else float(v) for v in series]
         before = [v for v in values[-1 - BASELINE_WEEKS:-1] if v is not None]
         return Change(values[-1], values[-2] if len(values) > 1 else None,
                       sum(before) / len(before) if before else None)

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 from tandem.config import currency
 
@@ -27,8 +27,8 @@ def missing(value) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
         return False
 
 
