@@ -110,7 +110,9 @@ st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ ma
            "named by its evidence), so a deal can count for several pairs.")
 
 # 3. Trend
-figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(app.run, filters, rules), rules,
+weeks = contested.week_periods(filters)  # each week of the period judged as of its own end
+per_week = app.run("deal_totals", **weeks, **rule_params, **filters.params("attribution", "teams", "regions", "segments"))
+figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(per_week, weeks), rules,
                              *charts.period_weeks(filters.start, filters.end))
 if drawn["contested"].any():
     charts.plot(figure)

@@ -27,7 +27,13 @@ picked = st.selectbox("Week", list(labels), key="review_week",
 week_start = labels[picked]
 state.set_page_params({} if picked == weekly.iso_label(last_week) else {"week": picked})
 
-series = weekly.kpi_series(app.run, filters, week_start)
+# the 8 weeks of the sparklines, ending with the reviewed one: three queries cover them all
+starts = weekly.week_starts(week_start)
+exchanges = app.run("exchanges_by_week", teams=list(filters.teams), **weekly.span(starts))
+touches = app.run("customer_touches_by_week", **filters.params("teams", "regions", "segments"), **weekly.span(starts))
+deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
+totals = app.run("deal_totals", **weekly.week_ends(starts), **deal_filters)  # each week as of its own end
+series = weekly.kpi_series(exchanges, touches, totals, starts)
 changes = {kpi.key: weekly.Change.of(series[kpi.key]) for kpi in weekly.KPIS}
 st.caption(f"{picked}: Monday {week_start:%d %b} to Sunday {week_start + dt.timedelta(days=6):%d %b %Y}. "
            "Arrows compare with the previous week; the takeaways with the average of the 4 weeks before. "
@@ -42,11 +48,10 @@ for group in weekly.GROUPS:
             charts.kpi_card(kpi, series[kpi.key], changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
 
 st.subheader("Needs attention")
-deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
 this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
-# contested at the week's start = at the previous week's end: the sparkline series' deal
-# totals (cached) already have those ids, so the contest signals are not recomputed
-previous = weekly.weekly_deal_totals(app.run, filters, week_start).loc[week_start - dt.timedelta(weeks=1)]
+# contested at the week's start = at the previous week's end: the sparklines' deal totals
+# already have those ids, so the contest signals are not recomputed
+previous = totals.iloc[-2]
 # as plain objects: pandas' isin on Arrow-backed text makes a pyarrow scalar per value (40x slower)
 new = this_week[~this_week["deal_id"].astype(object).isin(previous["contested_deal_ids"])]
 if new.empty:

@@ -160,14 +160,29 @@ def _figure_periods(db: str) -> dict:
     return {"week": (end - dt.timedelta(weeks=1)).date(), "periods": [first, second]}
 
 
-def _ours(figure: str, db: str, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
+def weekly_review_series(db: str, week: dt.date, weeks: int | None = None):
+    """The weekly review's KPI series with no filter, by the page's three queries: the 8
+    weeks (or `weeks`) ending with `week`."""
     from tandem import weekly
-    from tandem.filters import ContestRules, Filters
+    from tandem.filters import ContestRules
+    from tandem.queries import run
+
+    starts = weekly.week_starts(week, weeks or weekly.SPARKLINE_WEEKS)
+    every = {"teams": [], "regions": [], "segments": []}
+    return weekly.kpi_series(
+        run("exchanges_by_week", db=db, teams=[], **weekly.span(starts)),
+        run("customer_touches_by_week", db=db, **every, **weekly.span(starts)),
+        run("deal_totals", db=db, **weekly.week_ends(starts), **ContestRules().params(), attribution="owner", **every),
+        starts)
+
+
+def _ours(figure: str, db: str, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
+    from tandem.filters import ContestRules
     from tandem.queries import run
 
     every = {"attribution": "owner", "teams": [], "regions": [], "segments": []}
     if figure == "weekly_review":
-        return weekly.kpi_series(lambda name, **p: run(name, db=db, **p), Filters(week, week), week)
+        return weekly_review_series(db, week)
     if figure == "communication_matrix":
         return run("cross_team_exchanges_by_rep_pair", db=db, start=start, end=end, teams=[])
     if figure == "contested_signals":

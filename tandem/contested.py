@@ -8,7 +8,6 @@ director can read to both reps.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -94,26 +93,25 @@ def headline(current: pd.Series, previous: pd.Series) -> list[dict]:
     return figures
 
 
-def _weeks(filters: Filters) -> list[dict[str, dt.datetime]]:
-    """The ISO weeks that overlap the period, each cut to the period."""
+def week_periods(filters: Filters) -> dict[str, list[dt.datetime]]:
+    """`deal_totals` parameters for the ISO weeks that overlap the period, each cut to the
+    period and judged as of its own end: {'starts': [...], 'ends': [...]}."""
     params = filters.params("start", "end")
     start, end = params["start"], params["end"]
     monday = start - dt.timedelta(days=start.weekday())
     weeks = []
     while monday < end:
-        weeks.append({"start": max(monday, start), "end": min(monday + dt.timedelta(days=7), end)})
+        weeks.append((max(monday, start), min(monday + dt.timedelta(days=7), end)))
         monday += dt.timedelta(days=7)
-    return weeks
+    return {"starts": [s for s, _ in weeks], "ends": [e for _, e in weeks]}
 
 
-def weekly_counts(run: Callable[..., pd.DataFrame], filters: Filters, rules: ContestRules) -> pd.DataFrame:
+def weekly_counts(totals: pd.DataFrame, weeks: dict[str, list[dt.datetime]]) -> pd.DataFrame:
     """Per week of the period: active deals and those contested as of the week's end, in
-    total (chosen signals) and per signal (a deal counts under each of its signals)."""
-    weeks = _weeks(filters)
-    totals = run("deal_totals", starts=[w["start"] for w in weeks], ends=[w["end"] for w in weeks],
-                 **rules.params(), **filters.params("attribution", "teams", "regions", "segments"))
+    total (chosen signals) and per signal (a deal counts under each of its signals), from
+    `deal_totals` run over `weeks` (`week_periods`)."""
     counts = totals[["active", "contested", *SIGNALS]].astype(int)
-    counts.insert(0, "week_start", [w["start"] - dt.timedelta(days=w["start"].weekday()) for w in weeks])
+    counts.insert(0, "week_start", [s - dt.timedelta(days=s.weekday()) for s in weeks["starts"]])
     return counts.reset_index(drop=True)
 
 

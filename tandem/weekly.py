@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
-from tandem.filters import ContestRules, Filters
 from tandem.wording import change_phrase, missing
 
 SPARKLINE_WEEKS = 8
@@ -67,29 +65,26 @@ def week_starts(week_start: dt.date, weeks: int = SPARKLINE_WEEKS) -> list[dt.da
     return [week_start - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
-def weekly_deal_totals(run: Callable[..., pd.DataFrame], filters: Filters, week_start: dt.date,
-                       weeks: int = SPARKLINE_WEEKS) -> pd.DataFrame:
-    """`deal_totals` of each week (default contest rule), each judged as of its own end,
-    in one query; indexed by the week's Monday."""
-    starts = week_starts(week_start, weeks)
+def span(starts: list[dt.date]) -> dict[str, dt.datetime]:
+    """Query parameters covering the weeks of `starts` (Mondays, oldest first): [first Monday,
+    the Monday after the last)."""
+    return {"start": week_period(starts[0])["start"], "end": week_period(starts[-1])["end"]}
+
+
+def week_ends(starts: list[dt.date]) -> dict[str, list[dt.datetime]]:
+    """`deal_totals` parameters judging each week of `starts` as of its own end, in one query."""
     periods = [week_period(s) for s in starts]
-    totals = run("deal_totals", starts=[p["start"] for p in periods], ends=[p["end"] for p in periods],
-                 **ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments"))
-    return totals.set_index(pd.Index(starts, name="week_start"))
+    return {"starts": [p["start"] for p in periods], "ends": [p["end"] for p in periods]}
 
 
-def kpi_series(run: Callable[..., pd.DataFrame], filters: Filters, week_start: dt.date,
-               weeks: int = SPARKLINE_WEEKS) -> pd.DataFrame:
-    """One row per week, oldest first, ending with `week_start`; one column per KPI.
-    Three queries cover all the weeks (the period of `filters` is ignored)."""
-    starts = week_starts(week_start, weeks)
-    span = {"start": week_period(starts[0])["start"], "end": week_period(starts[-1])["end"]}
-    exchanges = run("exchanges_by_week", teams=list(filters.teams), **span)
+def kpi_series(exchanges: pd.DataFrame, touches: pd.DataFrame, totals: pd.DataFrame,
+               starts: list[dt.date]) -> pd.DataFrame:
+    """One row per week of `starts` (Mondays, oldest first); one column per KPI. From the
+    frames of `exchanges_by_week` and `customer_touches_by_week` over `span(starts)`, and of
+    `deal_totals` over `week_ends(starts)` (one row per week, in that order)."""
     cross = exchanges[exchanges["exchange_kind"] == "cross_team"].pivot_table(
         index="week_start", columns="channel", values="exchanges", aggfunc="sum")
-    touches = run("customer_touches_by_week", **filters.params("teams", "regions", "segments"), **span).pivot_table(
-        index="week_start", columns="kind", values="touches", aggfunc="sum")
-    totals = weekly_deal_totals(run, filters, week_start, weeks)
+    touches = touches.pivot_table(index="week_start", columns="kind", values="touches", aggfunc="sum")
     for frame in (cross, touches):
         frame.index = pd.to_datetime(frame.index)
 
@@ -102,8 +97,7 @@ def kpi_series(run: Callable[..., pd.DataFrame], filters: Filters, week_start: d
         return float(won / (won + lost)) if won + lost else None
 
     rows = []
-    for week in starts:
-        row = totals.loc[week]
+    for week, (_, row) in zip(starts, totals.iterrows()):
         rows.append({
             "cross_calls": count(cross, week, "call"), "cross_emails": count(cross, week, "email"),
             "touches_internal": count(touches, week, "internal"), "touches_external": count(touches, week, "external"),

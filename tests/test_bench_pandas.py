@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tandem import bench_pandas
-from tandem.filters import Filters
 from tandem.importer import import_folder
 from tandem.queries import run
-from tandem.weekly import kpi_series
+from tandem.bench import weekly_review_series
 
 SUMMARY = Path(__file__).parent / "fixtures" / "summary"
 NO_FILTERS = {"teams": [], "regions": [], "segments": []}
@@ -106,8 +104,7 @@ def check_period(db, tables, start, end, rules=RULES):
 
 
 def check_weeks(db, tables, week_start, weeks):
-    filters = Filters(start=week_start, end=week_start + dt.timedelta(days=7))
-    expected = kpi_series(partial(run, db=db), filters, week_start, weeks=weeks)
+    expected = weekly_review_series(db, week_start, weeks)
     actual = bench_pandas.weekly_review(tables, week_start, weeks)
     assert list(actual.index) == list(expected.index)
     assert_same_frame(actual.reset_index(), expected.reset_index())

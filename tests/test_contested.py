@@ -5,7 +5,6 @@ in AppTest with the default and other rules."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from pathlib import Path
 
@@ -173,8 +172,9 @@ def test_deal_timeline(db):
 # --- builders -------------------------------------------------------------------------------
 
 def test_weekly_counts_cut_the_period_into_iso_weeks(db):
-    counts = contested.weekly_counts(functools.partial(run, db=db), Filters(dt.date(2025, 2, 26), dt.date(2025, 3, 10)),
-                                     ContestRules())
+    weeks = contested.week_periods(Filters(dt.date(2025, 2, 26), dt.date(2025, 3, 10)))
+    totals = run("deal_totals", db=db, **weeks, **ContestRules().params(), **DEALS)
+    counts = contested.weekly_counts(totals, weeks)
     # week of 24 Feb (from Wednesday 26 Feb), judged as of 3 Mar: active d1 d3 d5 d8; only d1
     # is contested (t01 by ex1 on an enterprise account: out of ext-x's smb scope; ia1's
     # claim comes on 5 Mar). Week of 3 Mar: the summary week.
