@@ -136,7 +136,8 @@ def coordination_ratio(exchanges: pd.DataFrame, touches: pd.DataFrame, start: dt
 
 def _share(part: int, total: int) -> str:
     """'16% of 102', or below wording.MIN_BASE the counts, '1 of 4' (no percentage over a few)."""
-    return f"{part / total:.0%} of {int(total):,}" if total >= wording.MIN_BASE else f"{int(part):,} of {int(total):,}"
+    shared = wording.share(int(part), int(total))
+    return f"{shared} of {int(total):,}" if wording.percent_allowed(total) else shared
 
 
 def _ordered(frame: pd.DataFrame, label: str, team: str, values: str) -> list[str]:
