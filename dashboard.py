@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from tandem import state
-from tandem.app import ensure_database
-from tandem.config import ICON_PATH
+from tandem.data.config import ICON_PATH
+from tandem.ui import state
+from tandem.ui.app import ensure_database
 
 # the tab icon from a file of the repository: a material icon or emoji is fetched from the internet
 st.set_page_config(page_title="Tandem", page_icon=str(ICON_PATH), layout="wide")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from tandem import app, charts, communication, state
+from tandem.figures import communication
+from tandem.ui import app, state, widgets
 
 filters = state.current()
 period = filters.params("start", "end", "teams")
@@ -22,12 +23,12 @@ if exchanges["exchanges"].sum() == 0:
 measure = st.segmented_control("Measure", ["exchanges", "call_minutes"], default="exchanges", key="comm_measure",
                                format_func={"exchanges": "Exchanges", "call_minutes": "Call minutes"}.get)
 figure, _, drawn = app.built(communication.weekly_volumes, exchanges, measure or "exchanges", filters.start, filters.end)
-charts.plot(figure)
-charts.csv_download(drawn, f"weekly_{measure or 'exchanges'}")
+widgets.plot(figure)
+widgets.csv_download(drawn, f"weekly_{measure or 'exchanges'}")
 
 figure, _, drawn = app.built(communication.coordination_ratio, exchanges, touches, filters.start, filters.end)
-charts.plot(figure)
-charts.csv_download(drawn, "coordination_ratio")
+widgets.plot(figure)
+widgets.csv_download(drawn, "coordination_ratio")
 
 
 def rep_pair_detail(pairs, internal_rep_id: str, external_rep_id: str) -> None:
@@ -42,8 +43,8 @@ def rep_pair_detail(pairs, internal_rep_id: str, external_rep_id: str) -> None:
     history = app.run("rep_pair_exchanges_by_week", **reps, **filters.params("start", "end"))
     figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name,
                                  filters.start, filters.end)
-    charts.plot(figure)
-    charts.csv_download(drawn, "pair_exchanges")
+    widgets.plot(figure)
+    widgets.csv_download(drawn, "pair_exchanges")
     shared = app.run("rep_pair_shared_accounts", **reps, **filters.params("start", "end", "regions", "segments"))
     if shared.empty:
         st.info("They touched no account in common in this period.")
@@ -68,14 +69,14 @@ def team_pair_detail(pairs, internal_team_id: str, external_team_id: str) -> Non
                       **filters.params("start", "end"))
     figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name,
                                  filters.start, filters.end)
-    charts.plot(figure)
-    charts.csv_download(drawn, "team_pair_exchanges")
+    widgets.plot(figure)
+    widgets.csv_download(drawn, "team_pair_exchanges")
     st.markdown(f"**Pairs of reps**, busiest first ({len(reps):,}):")
     st.dataframe(reps, hide_index=True, width="stretch", column_config={
         "internal_rep_name": "Internal rep", "external_rep_name": "External rep", "exchanges": "Exchanges",
         "calls": "Calls", "call_minutes": "Call minutes", "emails": "Emails", "meetings": "Meetings",
         "initiated_by_internal": "Started by the internal rep"})
-    charts.csv_download(reps, "team_pair_reps")
+    widgets.csv_download(reps, "team_pair_reps")
 
 
 st.subheader("Who talks with whom")
@@ -89,19 +90,19 @@ else:
                                                                       "email": "Emails", "meeting": "Meetings"}.get)
     by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
     figure, _, drawn = app.built(communication.pair_matrix, pairs, channel or "all", by_team)
-    event = charts.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
+    event = widgets.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
     cell = communication.selected_cell(event, pairs, by_team)
     st.caption(communication.matrix_note(pairs, channel or "all", by_team) + (
         f" Click a square to see that {'team pair' if by_team else 'pair'}'s exchanges week by week; "
         "double-click the matrix to close it." if cell is None else ""))
-    charts.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
+    widgets.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
     if cell is not None:
         with st.container(border=True):
             (team_pair_detail if by_team else rep_pair_detail)(pairs, *cell)
 
     figure, _, drawn = app.built(communication.initiator_shares, pairs)
-    charts.plot(figure)
-    charts.csv_download(drawn, "initiator_shares")
+    widgets.plot(figure)
+    widgets.csv_download(drawn, "initiator_shares")
 
 st.subheader("Silent pairs")
 threshold = st.number_input("List pairs who exchanged fewer than", min_value=1, max_value=1000, value=1, step=1,
@@ -119,4 +120,4 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "internal_rep_name": "Internal rep", "internal_team_name": "Internal team", "external_rep_name": "External rep",
         "external_team_name": "Agency", "shared_accounts": "Shared accounts", "exchanges": "Exchanges"})
-    charts.csv_download(shown, "silent_pairs")
+    widgets.csv_download(shown, "silent_pairs")

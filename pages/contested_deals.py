@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from tandem import app, charts, contested, deal_view, state, wording
-from tandem.charts import SIGNAL_LABELS
-from tandem.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
+from tandem.figures import contested
+from tandem.model import contest, weekly, wording
+from tandem.model.contest import SIGNAL_LABELS
+from tandem.model.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
+from tandem.ui import app, deal_view, state, widgets
 
 RULES = "contest_rules"  # the rule of this session, kept while the user visits other pages
 DEAL = "contest_deal"  # the deal whose evidence is shown
@@ -47,9 +49,9 @@ with st.container(border=True):
     chosen = right.pills("Signals that count", list(SIGNALS), selection_mode="multi", key="contest_signals",
                          format_func=SIGNAL_LABELS.get)
     rules = ContestRules(lookback, overlap, tuple(s for s in SIGNALS if s in (chosen or [])))
-    sentences = contested.signal_sentences(rules, scope_rules_present=not scope_rules.empty)
+    sentences = contest.signal_sentences(rules, scope_rules_present=not scope_rules.empty)
     st.markdown("\n".join(f"- {'' if s in rules.signals else '~~'}{sentences[s]}{'' if s in rules.signals else '~~'}"
-                          for s in SIGNALS) + f"\n\n{contested.window_sentence(rules)}")
+                          for s in SIGNALS) + f"\n\n{contest.window_sentence(rules)}")
 
 selected_deal = session.get(DEAL)
 state.set_page_params({**rules.to_url(), **({"deal": selected_deal} if selected_deal else {})})
@@ -60,7 +62,7 @@ session[RULES] = rules
 rule_params = rules.params()
 
 # 1. Headline
-before = contested.previous_period(filters)
+before = contest.previous_period(filters)
 previous, current = (row for _, row in app.run(
     "deal_totals", starts=[before["start"], deal_filters["start"]], ends=[before["end"], deal_filters["end"]],
     **rule_params, **filters.params("attribution", "teams", "regions", "segments")).iterrows())
@@ -69,7 +71,7 @@ if int(current["active"]) == 0:
             "and segment selection.")
     st.stop()
 columns = st.columns(4)
-for column, figure in zip(columns, contested.headline(current, previous)):
+for column, figure in zip(columns, contest.headline(current, previous)):
     column.metric(figure["label"], figure["value"], delta=figure["delta"], border=True,
                   delta_color="off" if figure["unchanged"] else "inverse",  # a rise is bad news
                   delta_arrow="off" if figure["unchanged"] else "auto",
@@ -91,8 +93,8 @@ with left:
     figure, title, drawn = app.built(
         contested.region_segment_heatmap, app.run("contested_rate_by_region_segment", **rule_params, **deal_filters))
     st.markdown(f"**{title}**")
-    charts.plot(figure)
-    charts.csv_download(drawn, "contested_by_region_segment")
+    widgets.plot(figure)
+    widgets.csv_download(drawn, "contested_by_region_segment")
 with right:
     pairs = app.run("contested_rate_by_team_pair", **rule_params, **deal_filters)
     if pairs.empty:
@@ -100,8 +102,8 @@ with right:
     else:
         figure, title, drawn = app.built(contested.team_pair_heatmap, pairs)
         st.markdown(f"**{title}**")
-        charts.plot(figure)
-        charts.csv_download(drawn, "contested_by_team_pair")
+        widgets.plot(figure)
+        widgets.csv_download(drawn, "contested_by_team_pair")
 st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ marks fewer than "
            f"{contested.MIN_CELL_DEALS} deals, read those with care. The titles rank only regions, segments and pairs "
            f"with at least {contested.MIN_CELL_DEALS} deals when there are any, and say how many they left out. "
@@ -110,13 +112,13 @@ st.caption(f"Each cell: contested rate and the number of deals behind it; ⚠ ma
            "named by its evidence), so a deal can count for several pairs.")
 
 # 3. Trend
-weeks = contested.week_periods(filters)  # each week of the period judged as of its own end
+weeks = contest.week_periods(filters)  # each week of the period judged as of its own end
 per_week = app.run("deal_totals", **weeks, **rule_params, **filters.params("attribution", "teams", "regions", "segments"))
-figure, _, drawn = app.built(contested.trend_figure, contested.weekly_counts(per_week, weeks), rules,
-                             *charts.period_weeks(filters.start, filters.end))
+figure, _, drawn = app.built(contested.trend_figure, contest.weekly_counts(per_week, weeks), rules,
+                             *weekly.period_weeks(filters.start, filters.end))
 if drawn["contested"].any():
-    charts.plot(figure)
-    charts.csv_download(drawn, "contested_by_week")
+    widgets.plot(figure)
+    widgets.csv_download(drawn, "contested_by_week")
 else:  # a blank chart says nothing
     st.info("No contested deal at the end of any week of the period (under the rule above).")
 
@@ -131,7 +133,7 @@ else:
                              default=list(rules.signals), format_func=SIGNAL_LABELS.get, key="contest_list_signals")
     listed = deals[deals[list(shown_signals)].any(axis=1)] if shown_signals else deals.iloc[0:0]
     table = contested.deal_table(listed)
-    shown = table.head(contested.MAX_LISTED)
+    shown = table.head(widgets.ROW_LIMIT)
     at_stake = wording.money_with_currency(table["amount"].sum())
     st.caption(f"{len(table):,} of {len(deals):,} contested deals, {at_stake} at stake. "
                + (f"The {len(shown):,} largest are listed; the CSV has all {len(table):,}. "
@@ -162,7 +164,7 @@ else:
                 "stage": st.column_config.TextColumn("Stage", width=90,
                                                      help="As of the end of the period; won or lost once closed"),
             })
-        charts.csv_download(table, "contested_deals")
+        widgets.csv_download(table, "contested_deals")
         rows = event.selection.rows if event else []
 if rows:
     selected_deal = shown.iloc[rows[0]]["deal_id"]
@@ -184,7 +186,7 @@ for (figure, title, drawn), name in zip(outcomes, ("contest_outcomes_by_owner", 
     if figure is None:
         st.info(title + ".")
     else:
-        charts.plot(figure)
-        charts.csv_download(drawn, name)
+        widgets.plot(figure)
+        widgets.csv_download(drawn, name)
 st.caption("Deals closed in the period; contested means contested as of the end of the period under the rule above. "
            "Who ended up with the deal is the kind of its owner's team at close. Bars show the Wilson 95% interval.")

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from tandem import app, charts, conversion, state, wording
-from tandem.filters import DEFAULT_RULES
+from tandem.figures import conversion
+from tandem.model import wording
+from tandem.model.filters import DEFAULT_RULES
+from tandem.ui import app, state, widgets
 
 filters = state.current()
 deal_params = filters.params("start", "end", "attribution", "teams", "regions", "segments")
@@ -32,7 +34,7 @@ if teams["closed"].sum() == 0:
     st.info("No deal was won or lost in this period under these filters: no win rate to compare. The table "
             "below still counts the deals created.")
 else:
-    charts.plot(figure)
+    widgets.plot(figure)
 right = {"alignment": "right"}  # text columns holding numbers ("—" where there is none)
 st.dataframe(conversion.team_rows(drawn), hide_index=True, width="stretch", column_config={
     # widths in pixels: the header's text and its padding, all of them within 1440 px with the sidebar open
@@ -55,7 +57,7 @@ st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the p
            "⚠ beside the win rate): too few to compare; — where there is nothing to compute. Average deal size = "
            "won amount / won deals. Customer touches per won deal: touches by any rep belonging to the deals won in "
            f"the period (deal window from {lookback['lookback_days']} days before creation).")
-charts.csv_download(drawn, "team_conversion")
+widgets.csv_download(drawn, "team_conversion")
 
 st.subheader("Stage funnel")
 stages = app.run("stage_funnel_by_team", **deal_params)
@@ -63,10 +65,10 @@ if stages.empty:
     st.info("No deal was created in this period under these filters: there is no cohort to follow.")
 else:
     figure, _, drawn = app.built(conversion.funnel, stages, names, kinds, colours)
-    charts.plot(figure)
+    widgets.plot(figure)
     st.caption("Cohort: the deals created in the period. A deal reached a stage if it ever moved to it or further "
                "(as of the end of the period); recent deals may still move on.")
-    charts.csv_download(drawn, "stage_funnel")
+    widgets.csv_download(drawn, "stage_funnel")
 
 st.subheader("Sourced by × closed by")
 left, right = st.columns([3, 1])
@@ -78,10 +80,10 @@ if paths.empty:
     st.info("No deal was created or closed in this period under these filters.")
 else:
     figure, _, drawn = app.built(conversion.source_owner_matrix, paths, by_team, measure or "created")
-    charts.plot(figure)
+    widgets.plot(figure)
     st.caption("Colour: deals created in the period (or their amount). Win rate and its 95% interval: the deals "
                "of that path closed in the period.")
-    charts.csv_download(drawn,
+    widgets.csv_download(drawn,
                         "sourced_by_closed_by_team" if by_team else "sourced_by_closed_by_kind")
 
 st.subheader("Handoff latency")
@@ -90,10 +92,10 @@ if buckets["deals"].sum() == 0:
     st.info("No deal sourced by an external rep and owned by an internal rep closed in this period.")
 else:
     figure, _, drawn = app.built(conversion.handoff_latency, buckets)
-    charts.plot(figure)
+    widgets.plot(figure)
     st.caption("Deals sourced by an external rep and owned by an internal rep, closed in the period. Latency: "
                "from the deal's creation to its owner's first customer touch belonging to it, at or after creation.")
-    charts.csv_download(drawn, "handoff_latency")
+    widgets.csv_download(drawn, "handoff_latency")
 
 st.subheader("Cohort trend")
 months = app.run("win_rate_by_creation_month", **deal_params)
@@ -108,12 +110,12 @@ elif closed_so_far == 0:
             "A longer period shows how earlier cohorts ended.")
 else:
     figure, _, drawn = app.built(conversion.cohort_trend, months, filters.start, filters.end)
-    charts.plot(figure)
+    widgets.plot(figure)
     st.caption(" ".join(filter(None, [
         "Deals grouped by the month they were created in, outcome as of the end of the period: recent months "
         "have had less time to close, and quick wins or losses dominate them. A month with no closed deal yet "
         "has no point.", conversion.partial_months_note(filters.start, filters.end)])))
-    charts.csv_download(drawn, "win_rate_by_creation_month")
+    widgets.csv_download(drawn, "win_rate_by_creation_month")
 
 st.subheader("Does coordination pay?")
 quartiles = app.run("win_rate_by_exchange_quartile", **deal_params, **lookback)
@@ -122,8 +124,8 @@ if quartiles.empty:
             "closed in this period.")
 else:
     figure, _, drawn = app.built(conversion.coordination, quartiles)
-    charts.plot(figure)
+    widgets.plot(figure)
     st.caption("Deals whose owner and source rep are of different kinds, closed in the period, cut into four "
                "equal groups by the number of calls, emails and meetings between those two reps in the deal "
                f"window ({lookback['lookback_days']} days before creation to closing).")
-    charts.csv_download(drawn, "win_rate_by_exchange_quartile")
+    widgets.csv_download(drawn, "win_rate_by_exchange_quartile")

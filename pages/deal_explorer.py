@@ -5,11 +5,13 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from tandem import app, charts, deal_view, explorer, state
-from tandem.charts import SIGNAL_LABELS
-from tandem.explorer import MAX_AMOUNT, MAX_SEARCH, ROW_LIMIT, STAGES, STATUSES, DealFilters
-from tandem.filters import SIGNALS, ContestRules, rules_from_url
-from tandem.wording import humanise, money, money_label
+from tandem.figures import deals
+from tandem.model import deal_search
+from tandem.model.contest import SIGNAL_LABELS
+from tandem.model.deal_search import MAX_AMOUNT, MAX_SEARCH, STAGES, STATUSES, DealFilters
+from tandem.model.filters import SIGNALS, ContestRules, rules_from_url
+from tandem.model.wording import humanise, money, money_label
+from tandem.ui import app, deal_view, state, widgets
 
 URL_PATH = "deal_explorer"
 FILTERS = "deals_filters"  # this page's filters, kept while the user visits other pages
@@ -28,7 +30,7 @@ SIGNALS_WIDGET = "deals_signals"
 
 filters = state.current()
 session = st.session_state
-options = explorer.DealOptions.from_frame(app.run("deal_filter_options"))
+options = deal_search.DealOptions.from_frame(app.run("deal_filter_options"))
 
 st.title("Deals")
 st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). The active deals of the period "
@@ -37,7 +39,7 @@ st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). 
 
 if FILTERS not in session:  # the session's first visit: the URL tells the view
     url = state.query_params_lists()
-    deal_filters, notices = explorer.from_url(url, options)
+    deal_filters, notices = deal_search.from_url(url, options)
     rules, rule_notices = rules_from_url(url)
     requested = st.query_params.get("deal")
     if requested and len(requested) > MAX_DEAL_ID:
@@ -87,7 +89,7 @@ with st.container(border=True):
 rules = session[RULES]
 if chosen:
     rules = ContestRules(rules.lookback_days, rules.overlap_days, tuple(s for s in SIGNALS if s in chosen))
-deal_filters, notices = explorer.validate(DealFilters(
+deal_filters, notices = deal_search.validate(DealFilters(
     statuses=tuple(session[WIDGETS["statuses"]]), stages=tuple(session[WIDGETS["stages"]]),
     min_amount=session[WIDGETS["min_amount"]], max_amount=session[WIDGETS["max_amount"]],
     products=tuple(session[WIDGETS["products"]]), lead_sources=tuple(session[WIDGETS["lead_sources"]]),
@@ -120,20 +122,20 @@ left, right, rest = st.columns([1, 1.4, 2.6])
 left.metric("Matching deals", f"{total_deals:,}", border=True)
 right.metric(money_label("Their total amount"), money(total_amount), border=True)
 team_names = state.options().teams
-rest.caption(explorer.describe(filters, deal_filters, rules, team_names, options))
+rest.caption(deal_search.describe(filters, deal_filters, rules, team_names, options))
 if total_deals == 0:
     st.info("No deal matches these filters: widen them, or the period, teams, regions and segments in the sidebar.")
 else:
     # 3. Breakdowns of the selection
     colours = state.team_colours()
-    for column, (figure, _, drawn) in zip(st.columns(3), app.built(explorer.breakdown_figures, totals, colours)):
+    for column, (figure, _, drawn) in zip(st.columns(3), app.built(deals.breakdown_figures, totals, colours)):
         with column:
-            charts.plot(figure)
+            widgets.plot(figure)
 
     # 4. The table
-    rows = app.run("matching_deals", **params, limit=ROW_LIMIT)
-    shown = explorer.table(rows, deal_filters.contested)
-    sentence = explorer.count_sentence(total_deals, total_amount, len(shown))
+    rows = app.run("matching_deals", **params, limit=widgets.ROW_LIMIT)
+    shown = deals.table(rows, deal_filters.contested)
+    sentence = deal_search.count_sentence(total_deals, total_amount, len(shown))
     note = ("Ordered by amount, largest first; click a column header to sort. The downloads have every column: "
             "also each deal's id, status, region, segment, product, lead source and dates.")
     if len(shown) < total_deals:
@@ -143,11 +145,11 @@ else:
         st.caption(f"{sentence} {note}")
     digest = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:12]
     table_key = f"deals_table_{digest}_{session[TABLE_RESET]}"  # new rows, new table: no stale selection
-    widths = explorer.SCREEN_WIDTHS
+    widths = deals.SCREEN_WIDTHS
     event = st.dataframe(
-        explorer.on_screen(shown), hide_index=True, width="stretch", height=37 + ROW_HEIGHT * min(len(shown), 8),
+        deals.on_screen(shown), hide_index=True, width="stretch", height=37 + ROW_HEIGHT * min(len(shown), 8),
         row_height=ROW_HEIGHT, placeholder="—", on_select="rerun", selection_mode="single-row", key=table_key,
-        column_order=explorer.screen_columns(deal_filters.contested), column_config={
+        column_order=deals.screen_columns(deal_filters.contested), column_config={
             "deal_name": st.column_config.TextColumn("Deal", width=widths["deal_name"]),
             "account_name": st.column_config.TextColumn("Account", width=widths["account_name"]),
             "amount": st.column_config.NumberColumn(money_label("Amount"), format="localized", width=widths["amount"]),
@@ -173,16 +175,16 @@ else:
     contested = deal_filters.contested
 
     def every_match():
-        rows = app.fetch("matching_deals", presentation, **params, limit=explorer.DOWNLOAD_LIMIT)
-        return explorer.table(rows, contested)
+        rows = app.fetch("matching_deals", presentation, **params, limit=deal_search.DOWNLOAD_LIMIT)
+        return deals.table(rows, contested)
 
-    lines = explorer.filter_lines(filters, deal_filters, rules, team_names, options)
+    lines = deal_search.filter_lines(filters, deal_filters, rules, team_names, options)
     left, right, _ = st.columns([1, 1, 4])
     with left:
-        charts.file_download("Download CSV", lambda: explorer.csv_bytes(every_match()), "tandem_deals.csv", "text/csv",
+        widgets.file_download("Download CSV", lambda: deals.csv_bytes(every_match()), "tandem_deals.csv", "text/csv",
                              "deals_download_csv", help=f"All {total_deals:,} matching deals.")
     with right:
-        charts.file_download("Download Excel", lambda: explorer.xlsx_bytes(every_match(), lines), "tandem_deals.xlsx",
+        widgets.file_download("Download Excel", lambda: deals.xlsx_bytes(every_match(), lines), "tandem_deals.xlsx",
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "deals_download_xlsx",
                              icon=":material/table_view:",
                              help=f"All {total_deals:,} matching deals, and a sheet stating the filters.")
@@ -208,10 +210,10 @@ else:
 link = state.link(URL_PATH, filters, **page_params())
 with st.sidebar:
     st.subheader("Saved views")
-    name = st.text_input("Name of this view", key="deals_view_name", max_chars=explorer.MAX_VIEW_NAME,
+    name = st.text_input("Name of this view", key="deals_view_name", max_chars=deal_search.MAX_VIEW_NAME,
                          placeholder="e.g. Big open deals, North")
     if st.button("Save view", icon=":material/bookmark_add:", key="deals_save_view"):
-        views, refusal = explorer.save_view(session.get(VIEWS, {}), name, link)
+        views, refusal = deal_search.save_view(session.get(VIEWS, {}), name, link)
         if refusal:
             st.warning(refusal)
         else:
@@ -223,5 +225,5 @@ with st.sidebar:
     base = (f"{page_url.scheme}://{page_url.netloc}{page_url.path.removesuffix('/' + URL_PATH).rstrip('/')}/"
             if page_url.netloc else "")
     for view_name, view_link in views.items():
-        st.markdown(f"[{explorer.escape_markdown(view_name)}]({view_link})")
+        st.markdown(f"[{deal_search.escape_markdown(view_name)}]({view_link})")
         st.code(base + view_link, language=None, wrap_lines=True)

@@ -1,14 +1,12 @@
 """Data overview: what the loaded database holds, where it came from, what time it covers."""
 
-import datetime as dt
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from tandem import app, charts, state
-from tandem.config import db_path
-from tandem.contract import TABLES_BY_NAME
-from tandem.palette import ACTIVITY_KIND_COLOURS
+from tandem.data.config import db_path
+from tandem.data.contract import TABLES_BY_NAME
+from tandem.figures import overview
+from tandem.ui import app, state, widgets
 
 state.current()  # the shell's sidebar is drawn even when this page is the first one opened
 st.title("Data overview")
@@ -37,23 +35,8 @@ if absent:
     st.warning(f"The import had no {', '.join(absent)} file: the features that need "
                f"{'them' if len(absent) > 1 else 'it'} say so on their pages.")
 
-weekly = app.run("activities_by_week_and_kind")
-totals = weekly.groupby("activity_kind")["activity_count"].sum()
-touches = totals.filter(like="customer touch").sum()
-cross = totals.get("cross-team exchange", 0)
-title = (f"{cross / touches:.0%} as many cross-team exchanges as customer touches"
-         if touches else "No customer touches yet")
-figure = go.Figure()
-for kind, colour in ACTIVITY_KIND_COLOURS.items():
-    series = weekly[weekly["activity_kind"] == kind]
-    if not series.empty:
-        figure.add_trace(go.Scatter(x=series["week_start"], y=series["activity_count"], name=kind,
-                                    mode="lines", line={"color": colour, "width": 2}))
-figure.update_layout(title=title, xaxis=charts.week_axis(*charts.period_weeks(first.date(), last.date()
-                                                                              + dt.timedelta(days=1))),
-                     yaxis_title="Activities per week", legend={"orientation": "h", "y": -0.2}, margin={"t": 60},
-                     height=420)
-st.plotly_chart(figure, width="stretch")
+figure = overview.activities_by_kind(app.run("activities_by_week_and_kind"), first.date(), last.date())
+widgets.plot(figure)
 
 st.subheader("Rows per table")
 table = counts.rename("rows").rename_axis("table").reset_index()

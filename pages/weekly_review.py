@@ -5,8 +5,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from tandem import app, charts, state, weekly, wording
-from tandem.filters import ContestRules
+from tandem.model import weekly, wording
+from tandem.model.filters import ContestRules
+from tandem.ui import app, state, widgets
 
 filters = state.current()
 opts = state.options()
@@ -45,7 +46,7 @@ for group in weekly.GROUPS:
     kpis = [k for k in weekly.KPIS if k.group == group]
     for column, kpi in zip(st.columns(max(len(kpis), 3)), kpis):
         with column:
-            charts.kpi_card(kpi, series[kpi.key], changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
+            widgets.kpi_card(kpi, series[kpi.key], changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
 
 st.subheader("Needs attention")
 this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
@@ -61,6 +62,6 @@ else:
                f"week, not at its start), {wording.money_with_currency(new['amount'].sum())} at stake; the largest "
                "first.")
     week = replace(filters, start=week_start, end=week_start + dt.timedelta(days=7))
-    charts.contested_table(new, state.links("contested_deals", week, "deal", new["deal_id"]),
+    widgets.contested_table(new, state.links("contested_deals", week, "deal", new["deal_id"]),
                            more_link=state.link("contested_deals", week),
                            more_label=f"all of {picked} on the Contested deals page")

@@ -1,7 +1,7 @@
 -- Cohort trend: deals created in the period, by creation month (the calendar month of
 -- created_at, dated its 1st; the first and last months may be cut by the period: such a
 -- month counts only the deals of the days it shares with the period, and the page draws
--- it hollow and names those days, see tandem.conversion.cohort_trend) and by the
+-- it hollow and names those days, see tandem.figures.conversion.cohort_trend) and by the
 -- kind of their team by attribution, kept by the filters; deals without a team (source
 -- attribution, no source rep) are left out. Outcome as of end, whenever the deal
 -- closed: created, won, lost, still open, win rate = won / (won + lost) with its

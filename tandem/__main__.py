@@ -1,3 +1,3 @@
-from tandem.cli import main
+from tandem.cli.main import main
 
 raise SystemExit(main())

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tandem.bench import scan_components_once
+from tandem.cli.bench import scan_components_once
 
 # AppTest rescans every installed package for Streamlit components at each run (about
 # 0.5 s); a server scans once. Once per test session is enough.
@@ -22,7 +22,7 @@ DEMO_SEED = 42
 
 
 def _build(tmp_path_factory, scale: str):
-    from tandem.demo import build_demo
+    from tandem.data.demo import build_demo
 
     path = tmp_path_factory.mktemp(f"demo-{scale}") / f"{scale}.duckdb"
     return build_demo(path, scale=scale, seed=DEMO_SEED, end_date=DEMO_END_DATE)

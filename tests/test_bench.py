@@ -7,8 +7,8 @@ import json
 import subprocess
 import sys
 
-from tandem.bench import FIGURES, PAGES, render
-from tandem.config import ROOT
+from tandem.cli.bench import FIGURES, PAGES, render
+from tandem.data.config import ROOT
 
 
 def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):

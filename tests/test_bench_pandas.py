@@ -1,4 +1,4 @@
-"""The pandas baseline of the benchmark (tandem.bench_pandas) gives exactly the figures of
+"""The pandas baseline of the benchmark (tandem.cli.bench_pandas) gives exactly the figures of
 our queries for the same arguments: ids and booleans equal, counts equal, floats to
 1e-9. Otherwise the benchmark would compare different work."""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tandem import bench_pandas
-from tandem.importer import import_folder
-from tandem.queries import run
-from tandem.bench import weekly_review_series
+from tandem.cli import bench_pandas
+from tandem.cli.bench import weekly_review_series
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
 
 SUMMARY = Path(__file__).parent / "fixtures" / "summary"
 NO_FILTERS = {"teams": [], "regions": [], "segments": []}

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-
-from tandem import communication
-from tandem.queries import run
+from tandem.data.queries import run
+from tandem.figures import communication
 from tests.browser import wait_until_rendered
 from tests.test_browser import open_page
 

@@ -3,11 +3,9 @@ short and long periods, and the list of contested deals without horizontal scrol
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.browser import wait_until_rendered
-
 
 
 @pytest.mark.parametrize("query, first_tick", [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from tests.browser import wait_until_rendered
 
 TWO_YEARS = "start=2024-11-25&end=2026-11-23"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from tandem import queries
-from tandem.explorer import DealFilters
-from tandem.filters import ContestRules, Filters
+from tandem.data import queries
+from tandem.model.deal_search import DealFilters
+from tandem.model.filters import ContestRules, Filters
 from tests.browser import wait_until_rendered
 
 START, END = dt.date(2026, 8, 3), dt.date(2026, 11, 23)  # 16 complete weeks of the small demo

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tandem import charts, communication
-from tandem.importer import import_folder
-from tandem.queries import run
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
+from tandem.figures import communication, style
+from tandem.model import weekly
 from tests.apptest import dashboard_on
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -372,7 +373,7 @@ def test_weekly_charts_read_well_at_any_period_length(small_db, monkeypatch, len
     at.run()
     at.switch_page("pages/communication.py").run()
     assert not at.exception
-    first, last = charts.period_weeks(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    first, last = weekly.period_weeks(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 
     def check_weekly_charts(count: int) -> None:
         weekly = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
@@ -385,8 +386,8 @@ def test_weekly_charts_read_well_at_any_period_length(small_db, monkeypatch, len
             assert [pd.Timestamp(bound) for bound in axis["range"]] == [pd.Timestamp(first) - pad,
                                                                          pd.Timestamp(last) + pad]
             ticks = [dt.date.fromisoformat(tick[:10]) for tick in axis["tickvals"]]
-            assert ticks[0] == first and all(tick.weekday() == 0 for tick in ticks) and len(ticks) <= charts.MAX_TICKS
-            assert all(trace["width"] == charts.WEEK_BAR_WIDTH_MS for trace in spec["data"] if trace["type"] == "bar")
+            assert ticks[0] == first and all(tick.weekday() == 0 for tick in ticks) and len(ticks) <= style.MAX_TICKS
+            assert all(trace["width"] == style.WEEK_BAR_WIDTH_MS for trace in spec["data"] if trace["type"] == "bar")
             told = "in the last 4 weeks" in spec["layout"]["title"]["text"]
             assert told == (length == "2 years" and "talked in" not in spec["layout"]["title"]["text"])
 

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tandem import contested, downloads
-from tandem.filters import ContestRules, Filters, rules_from_url
-from tandem.importer import import_folder
-from tandem.queries import run
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
+from tandem.figures import contested, downloads
+from tandem.model import contest
+from tandem.model.filters import ContestRules, Filters, rules_from_url
 from tests.apptest import dashboard_on, open_page_on_week
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,9 +173,9 @@ def test_deal_timeline(db):
 # --- builders -------------------------------------------------------------------------------
 
 def test_weekly_counts_cut_the_period_into_iso_weeks(db):
-    weeks = contested.week_periods(Filters(dt.date(2025, 2, 26), dt.date(2025, 3, 10)))
+    weeks = contest.week_periods(Filters(dt.date(2025, 2, 26), dt.date(2025, 3, 10)))
     totals = run("deal_totals", db=db, **weeks, **ContestRules().params(), **DEALS)
-    counts = contested.weekly_counts(totals, weeks)
+    counts = contest.weekly_counts(totals, weeks)
     # week of 24 Feb (from Wednesday 26 Feb), judged as of 3 Mar: active d1 d3 d5 d8; only d1
     # is contested (t01 by ex1 on an enterprise account: out of ext-x's smb scope; ia1's
     # claim comes on 5 Mar). Week of 3 Mar: the summary week.
@@ -186,28 +187,28 @@ def test_weekly_counts_cut_the_period_into_iso_weeks(db):
 def test_headline_changes_against_the_previous_period():
     current = pd.Series({"active": 6, "contested": 3, "contested_amount": 170000.0, "contested_rate": 0.5})
     previous = pd.Series({"active": 4, "contested": 1, "contested_amount": 100000.0, "contested_rate": 0.25})
-    figures = contested.headline(current, previous)
+    figures = contest.headline(current, previous)
     assert [f["label"] for f in figures] == ["Contested active deals", "Value at stake (EUR)", "Contested rate"]
     # 1 contested deal before: under MIN_BASE (10) the change is the difference only, no percentage
     assert [(f["value"], f["delta"]) for f in figures] == [
         ("3", "+2"), ("170,000", "+70,000"), ("50.0%", "+25.0 pts")]
     nothing_before = pd.Series({"active": 0, "contested": 0, "contested_amount": 0.0, "contested_rate": None})
-    assert [f["delta"] for f in contested.headline(current, nothing_before)] == [None, None, None]
+    assert [f["delta"] for f in contest.headline(current, nothing_before)] == [None, None, None]
 
 
 def test_headline_percentages_only_over_ten_deals():
     before = pd.Series({"active": 100, "contested": 10, "contested_amount": 200000.0, "contested_rate": 0.1})
     after = pd.Series({"active": 100, "contested": 8, "contested_amount": 250000.0, "contested_rate": 0.08})
     # 10 contested deals before: the base is enough for percentages; the amount is theirs
-    assert [f["delta"] for f in contested.headline(after, before)] == ["-2 (-20%)", "+50,000 (+25%)", "-2.0 pts"]
+    assert [f["delta"] for f in contest.headline(after, before)] == ["-2 (-20%)", "+50,000 (+25%)", "-2.0 pts"]
     # 8 before: the counts only
-    assert [f["delta"] for f in contested.headline(before, after)] == ["+2", "-50,000", "+2.0 pts"]
-    same = contested.headline(before, before)
+    assert [f["delta"] for f in contest.headline(before, after)] == ["+2", "-50,000", "+2.0 pts"]
+    same = contest.headline(before, before)
     assert [(f["delta"], f["unchanged"]) for f in same] == [("no change", True)] * 3
 
 
 def test_previous_period_has_the_same_length():
-    assert contested.previous_period(Filters(dt.date(2025, 3, 3), dt.date(2025, 3, 10))) == {
+    assert contest.previous_period(Filters(dt.date(2025, 3, 3), dt.date(2025, 3, 10))) == {
         "start": dt.datetime(2025, 2, 24), "end": dt.datetime(2025, 3, 3)}
 
 
@@ -282,7 +283,7 @@ def evidence_of(db, deal_id: str, **rule) -> tuple[pd.Series, pd.DataFrame, pd.D
 
 def test_explanation_names_the_reps_the_times_and_the_missing_exchange(db):
     record, timeline, evidence = evidence_of(db, "d3")
-    sentences = contested.explain(record, timeline, evidence, run("scope_rules_by_team", db=db), ContestRules())
+    sentences = contest.explain(record, timeline, evidence, run("scope_rules_by_team", db=db), ContestRules())
     assert sentences == [
         "**Uncoordinated overlap**: **Ines Arno** (Inside A, internal) and **Yul Yates** (Agency Y, external) made "
         "1 pair of touches less than 7 days apart (closest: 02 Mar 2025 10:00 and 09 Mar 2025 09:59, 7.0 days "
@@ -292,7 +293,7 @@ def test_explanation_names_the_reps_the_times_and_the_missing_exchange(db):
 
 def test_explanation_of_claims_and_out_of_scope_touches(db):
     record, timeline, evidence = evidence_of(db, "d1")
-    sentences = contested.explain(record, timeline, evidence, run("scope_rules_by_team", db=db), ContestRules())
+    sentences = contest.explain(record, timeline, evidence, run("scope_rules_by_team", db=db), ContestRules())
     assert sentences == [
         "**Double claim**: both forces claimed this deal. **Xan Xu** (Agency X, external): registration on "
         "11 Feb 2025; **Ivo Alder** (Inside A, internal): credit on 05 Mar 2025.",
@@ -357,7 +358,7 @@ def metrics(at: AppTest) -> list[tuple[str, str, str]]:
 
 
 def titles(at: AppTest) -> list[str]:
-    # long titles are wrapped onto lines for display (tandem.charts.plot)
+    # long titles are wrapped onto lines for display (tandem.ui.widgets.plot)
     return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "").replace("<br>", " ")
             for c in at.get("plotly_chart")]
 

@@ -33,11 +33,12 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tandem import conversion, downloads, queries
-from tandem.db import CURSOR_SETUP
-from tandem.importer import import_folder
-from tandem.palette import team_colours
-from tandem.queries import run
+from tandem.data import queries
+from tandem.data.db import CURSOR_SETUP
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
+from tandem.figures import conversion, downloads
+from tandem.figures.style import team_colours
 from tests.apptest import dashboard_on
 from tests.stats import wilson
 
@@ -396,7 +397,7 @@ def test_coordination_with_one_group_does_not_compare(db):
 # ---- the page --------------------------------------------------------------------------
 
 def titles(at: AppTest) -> list[str]:
-    # long titles are wrapped onto lines for display (tandem.charts.plot)
+    # long titles are wrapped onto lines for display (tandem.ui.widgets.plot)
     return [json.loads(chart.proto.spec)["layout"]["title"]["text"].replace("<br>", " ")
             for chart in at.get("plotly_chart")]
 

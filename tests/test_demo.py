@@ -12,8 +12,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from tandem.contract import TABLES
-from tandem.demo import build_demo
+from tandem.data.contract import TABLES
+from tandem.data.demo import build_demo
 
 LOOKBACK_DAYS = 30
 OVERLAP_DAYS = 7

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tandem.config import QUERIES_DIR, ROOT
-from tandem.db import CURSOR_SETUP, DatabaseOutdated, derived_is_current
-from tandem.filters import DEFAULT_RULES
-from tandem.queries import connection, run
+from tandem.data.config import QUERIES_DIR, ROOT
+from tandem.data.db import CURSOR_SETUP, DatabaseOutdated, derived_is_current
+from tandem.data.queries import connection, run
+from tandem.model.filters import DEFAULT_RULES
 from tests.test_properties import BASE, build, datasets
 
 # The as-of ends compared on the small demo database: before, inside and after its data.
@@ -208,21 +208,20 @@ def test_derived_columns_are_what_the_macros_give(small_db):
     cursor.close()
 
 
-def test_the_default_rule_in_sql_is_designs():
-    """The serving macros pick the pre-computed tables for the definitions' default rule, written
-    as constants in SQL; they must be tandem.filters.DEFAULT_RULES."""
-    touches = (QUERIES_DIR / "shared" / "30_deal_touches.sql").read_text()
-    evidence = (QUERIES_DIR / "shared" / "40_contest_evidence.sql").read_text() + (
-        QUERIES_DIR / "shared" / "45_deal_signals.sql").read_text()
-    lookback, overlap = DEFAULT_RULES["lookback_days"], DEFAULT_RULES["overlap_days"]
-    assert set(re.findall(r"lookback_days (?:=|<>) (\d+)", touches)) == {str(lookback)}
-    assert set(re.findall(r"lookback_days = (\d+)", evidence)) == {str(lookback)}
-    assert set(re.findall(r"overlap_days = (\d+)", evidence)) == {str(overlap)}
-    rule_steps = [d for d in (QUERIES_DIR / "derived").glob("[0-9]*.sql") if "'infinity'" in d.read_text()]
+def test_the_default_rule_is_written_once_and_is_the_definitions():
+    """The definitions' default rule (lookback 30 days, overlap 7 days) is written in one SQL
+    file; the switching macros and the pre-computed steps call it, and Python reads it there."""
+    assert DEFAULT_RULES == {"lookback_days": 30, "overlap_days": 7}
+    definitions = (ROOT / "docs" / "definitions.md").read_text()
+    assert "`lookback_days` defaults to 30" in definitions and "default 7)" in definitions
+    steps = [*(QUERIES_DIR / "shared").glob("*.sql"), *(QUERIES_DIR / "derived").glob("*.sql")]
+    code = {p.name: re.sub(r"--[^\n]*", "", p.read_text()) for p in steps}
+    assert [name for name, text in code.items() if re.search(r"(lookback|overlap)_days (?:=|<>) \d", text)] == []
+    assert [name for name, text in code.items() if re.search(r"'infinity'::timestamp, \d", text)] == []
+    rule_steps = [name for name, text in code.items() if "'infinity'::timestamp, default_lookback_days()" in text]
     assert len(rule_steps) == 4  # touches, per deal and rep, evidence, flag intervals
-    for derived in rule_steps:
-        assert re.findall(r"'infinity'::timestamp, (\d+)", derived.read_text())[0] == str(lookback)
-        assert re.findall(r"'infinity'::timestamp, \d+, (\d+)", derived.read_text()) in ([], [str(overlap)])
+    switching = [name for name, text in code.items() if "lookback_days = default_lookback_days()" in text]
+    assert sorted(switching) == ["30_deal_touches.sql", "40_contest_evidence.sql", "45_deal_signals.sql"]
 
 
 def test_an_outdated_database_is_refused_and_precompute_mends_it(small_db, tmp_path):
@@ -284,9 +283,9 @@ RULE_QUERIES = ["contest_evidence", "contest_outcomes", "contested_deals", "cont
 
 @pytest.mark.parametrize("name", RULE_QUERIES)
 def test_the_default_rule_schema_gives_what_the_switching_macros_give(small_db, name):
-    """tandem.queries resolves the switching macros to schema default_rule when the rule is
+    """tandem.data.queries resolves the switching macros to schema default_rule when the rule is
     the default; the answer must be the one main's macros give."""
-    from tandem.queries import fetch_frame, query_parameters, query_text
+    from tandem.data.queries import fetch_frame, query_parameters, query_text
 
     start, end = dt.datetime(2026, 8, 31), dt.datetime(2026, 11, 23)
     contested = run("contested_deals", db=small_db, start=start, end=end, attribution="owner", teams=[], regions=[],

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tandem.cli import _parser
+from tandem.cli.main import _parser
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

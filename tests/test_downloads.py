@@ -1,4 +1,4 @@
-"""The one rule of every download (tandem.downloads): headers in words with the currency
+"""The one rule of every download (tandem.figures.downloads): headers in words with the currency
 of money columns, codes as words only where nothing is lost, ids as they are, whole call
 minutes, a CSV that a plain read_csv reads, an Excel file with a Filters sheet."""
 
@@ -9,7 +9,7 @@ import io
 
 import pandas as pd
 
-from tandem import downloads
+from tandem.figures import downloads
 
 
 def read_back(table: pd.DataFrame) -> pd.DataFrame:

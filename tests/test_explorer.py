@@ -22,11 +22,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tandem import explorer, pseudonyms
-from tandem.explorer import DealFilters, DealOptions
-from tandem.filters import ContestRules, Filters
-from tandem.importer import import_folder
-from tandem.queries import run
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
+from tandem.figures import deals
+from tandem.model import deal_search, pseudonyms
+from tandem.model.deal_search import DealFilters, DealOptions
+from tandem.model.filters import ContestRules, Filters
+from tandem.ui import widgets
 from tests.apptest import dashboard_on, open_page_on_week
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +61,7 @@ def db(tmp_path_factory) -> Path:
     return path
 
 
-def matching(db, limit: int = explorer.ROW_LIMIT, global_filters: dict | None = None, rules=ContestRules(),
+def matching(db, limit: int = widgets.ROW_LIMIT, global_filters: dict | None = None, rules=ContestRules(),
              **page) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = {**WEEK, **(global_filters or GLOBAL), **DealFilters(**page).params(rules)}
     return run("matching_deals", db=db, limit=limit, **params), run("matching_deal_totals", db=db, **params)
@@ -180,10 +182,10 @@ HEADERS = ["Deal id", "Deal", "Account", "Amount (EUR)", "Status", "Stage", "Tea
 
 
 def downloaded(db, maps=None, **page) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows, _ = matching(db, limit=explorer.DOWNLOAD_LIMIT, **page)
+    rows, _ = matching(db, limit=deal_search.DOWNLOAD_LIMIT, **page)
     if maps is not None:
         rows = pseudonyms.pseudonymise(rows, maps)
-    return rows, explorer.table(rows, page.get("contested", False))
+    return rows, deals.table(rows, page.get("contested", False))
 
 
 @pytest.mark.parametrize("page", [{}, {"statuses": ("open",)}, {"contested": True}, {"search": "%"}])
@@ -192,8 +194,8 @@ def test_downloads_contain_exactly_the_filtered_rows(db, page):
     first sheet starts at the same header, and its "Filters" sheet states the filters."""
     rows, frame = downloaded(db, **page)
     headers = HEADERS[:6] + ["Signals"] + HEADERS[6:] if page.get("contested") else HEADERS
-    for sheet in (pd.read_csv(io.BytesIO(explorer.csv_bytes(frame))),
-                  pd.read_excel(io.BytesIO(explorer.xlsx_bytes(frame, LINES)))):
+    for sheet in (pd.read_csv(io.BytesIO(deals.csv_bytes(frame))),
+                  pd.read_excel(io.BytesIO(deals.xlsx_bytes(frame, LINES)))):
         assert sheet.columns.tolist() == headers
         assert sheet["Deal id"].tolist() == rows["deal_id"].tolist()
         assert sheet["Deal"].tolist() == rows["deal_name"].tolist()
@@ -202,7 +204,7 @@ def test_downloads_contain_exactly_the_filtered_rows(db, page):
         assert pd.to_datetime(sheet["Created"]).tolist() == rows["created_at"].tolist()
         if page.get("contested"):
             assert sheet["Signals"].tolist() == ["double claim, out of scope", "uncoordinated overlap", "out of scope"]
-    every = pd.read_csv(io.BytesIO(explorer.csv_bytes(downloaded(db)[1])))
+    every = pd.read_csv(io.BytesIO(deals.csv_bytes(downloaded(db)[1])))
     assert every["Segment"].tolist() == ["Enterprise", "SMB", "SMB", "SMB", "SMB", "SMB"]  # d1 d8 d3 d5 d2 d7
     assert every["Region"].tolist() == ["North", "South", "South", "North", "South", "North"]
     assert every["Lead source"].fillna("").tolist() == ["Event", "Event", "Web", "", "Referral", "Web"]
@@ -212,7 +214,7 @@ def test_downloads_contain_exactly_the_filtered_rows(db, page):
 
 def test_excel_filters_sheet(db):
     _, frame = downloaded(db)
-    workbook = pd.read_excel(io.BytesIO(explorer.xlsx_bytes(frame, LINES)), sheet_name=None)
+    workbook = pd.read_excel(io.BytesIO(deals.xlsx_bytes(frame, LINES)), sheet_name=None)
     assert list(workbook) == ["Deals", "Filters"]
     filters = workbook["Filters"]
     assert filters.columns.tolist() == ["Filter", "Value"]
@@ -226,7 +228,7 @@ def test_excel_filters_sheet(db):
 def test_downloads_in_presentation_mode_hide_names(db):
     maps = pseudonyms.pseudonym_maps(run("name_pseudonyms", db=db))
     _, frame = downloaded(db, maps=maps)
-    files = explorer.csv_bytes(frame).decode() + pd.read_excel(io.BytesIO(explorer.xlsx_bytes(frame, LINES))).to_csv()
+    files = deals.csv_bytes(frame).decode() + pd.read_excel(io.BytesIO(deals.xlsx_bytes(frame, LINES))).to_csv()
     for table in ("reps", "accounts"):
         for name in pd.read_csv(FIXTURE / f"{table}.csv")["name"]:
             assert name not in files
@@ -238,7 +240,7 @@ def test_downloads_in_presentation_mode_hide_names(db):
 def test_describe_states_every_filter():
     filters = Filters(start=dt.date(2026, 8, 31), end=dt.date(2026, 11, 23), teams=("int-a",))
     options = DealOptions(owners={"ia1": "Ivo Alder (Inside A)"})
-    text = explorer.describe(filters, DealFilters(statuses=("won",), min_amount=1000, owners=("ia1",), search="acme",
+    text = deal_search.describe(filters, DealFilters(statuses=("won",), min_amount=1000, owners=("ia1",), search="acme",
                                                   contested=True),
                              ContestRules(signals=("double_claim",)), {"int-a": "Inside A"}, options)
     assert text == ("period 2026-08-31 to 2026-11-23 (end excluded), active deals as of the end · "
@@ -248,11 +250,11 @@ def test_describe_states_every_filter():
 
 
 def test_count_sentence_tells_when_rows_are_cut():
-    assert explorer.count_sentence(12345, 1e6, 2000) == (
+    assert deal_search.count_sentence(12345, 1e6, 2000) == (
         "12,345 matching deals, 1,000,000 EUR in total. Showing the first 2,000 of 12,345 matching deals (ordered by "
         "amount, largest first); narrow the filters, or download all of them.")
-    assert explorer.count_sentence(1, 5, 1) == "1 matching deal, 5 EUR in total."
-    assert explorer.count_sentence(0, 0, 0) == "No deal matches these filters."
+    assert deal_search.count_sentence(1, 5, 1) == "1 matching deal, 5 EUR in total."
+    assert deal_search.count_sentence(0, 0, 0) == "No deal matches these filters."
 
 
 # --- URL and saved views ------------------------------------------------------------------
@@ -278,7 +280,7 @@ OPTIONS = DealOptions(products=("Core", "Addon"), lead_sources=("web",), owners=
     ({"contested": ["yes"], "owner": ["nobody"], "product": ["Other"]}, DealFilters(), 3),
 ])
 def test_from_url(url, expected, notices):
-    filters, said = explorer.from_url(url, OPTIONS)
+    filters, said = deal_search.from_url(url, OPTIONS)
     assert filters == expected
     assert len(said) == notices
 
@@ -286,7 +288,7 @@ def test_from_url(url, expected, notices):
 def test_url_round_trip():
     filters = DealFilters(("won",), ("lost",), 1000.0, 2500.5, ("Core",), ("web",), ("ia1",), ("ex1",), True, "a&b=c")
     url = {k: v if isinstance(v, list) else [v] for k, v in filters.to_url().items()}
-    assert explorer.from_url(url, OPTIONS) == (filters, [])
+    assert deal_search.from_url(url, OPTIONS) == (filters, [])
     assert DealFilters().to_url() == {}
 
 
@@ -302,13 +304,13 @@ def test_contested_filter_off_shares_the_default_rule_cache():
 ])
 def test_save_view(name, refusal):
     before = {"Mine": "deal_explorer?status=won"}
-    views, said = explorer.save_view(before, name, "deal_explorer?q=a")
+    views, said = deal_search.save_view(before, name, "deal_explorer?q=a")
     assert said == refusal
     assert views == (before if refusal else {**before, name: "deal_explorer?q=a"})
 
 
 def test_view_names_are_escaped_in_markdown():
-    assert explorer.escape_markdown("[x](javascript:alert(1)) **b** :material/home: $x$") == (
+    assert deal_search.escape_markdown("[x](javascript:alert(1)) **b** :material/home: $x$") == (
         r"\[x\]\(javascript\:alert\(1\)\) \*\*b\*\* \:material/home\: \$x\$")
 
 
@@ -367,7 +369,7 @@ def test_page_filter_changed_by_the_user(page):
 
 
 def test_page_row_limit(page, monkeypatch):
-    monkeypatch.setattr(explorer, "ROW_LIMIT", 2)
+    monkeypatch.setattr(widgets, "ROW_LIMIT", 2)
     at = page()
     assert len(at.dataframe[0].value) == 2
     assert metrics(at) == [("Matching deals", "6"), ("Their total amount (EUR)", "275,000")]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tandem.filters import Filters, Options, from_url
+from tandem.model.filters import Filters, Options, from_url
 
 OPTIONS = Options(teams={"int-a": "Inside A", "ext-x": "Agency X"}, regions=("North", "South"),
                   segments=("smb", "enterprise"), first_day=dt.date(2025, 1, 1), last_day=dt.date(2025, 12, 31))

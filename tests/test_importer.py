@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tandem.contract import TABLES
-from tandem.exporter import export_database
-from tandem.importer import MAX_PROBLEMS, import_folder
+from tandem.data.contract import TABLES
+from tandem.data.exporter import export_database
+from tandem.data.importer import MAX_PROBLEMS, import_folder
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 TS_HINT = " is not a date-time (expected ISO 8601 without time zone, e.g. 2024-05-17T14:30:00)"

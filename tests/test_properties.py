@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tandem.contract import ALL_STAGES, STAGES
-from tandem.db import build_database
-from tandem.queries import run
-from tandem.summary import compute_summary
+from tandem.cli.summary import compute_summary
+from tandem.data.contract import ALL_STAGES, STAGES
+from tandem.data.db import build_database
+from tandem.data.queries import run
 
 BASE = dt.datetime(2025, 1, 6)
 _counter = itertools.count()

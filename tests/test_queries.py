@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tandem import queries
-from tandem.importer import import_folder
+from tandem.data import queries
+from tandem.data.importer import import_folder
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 
@@ -82,4 +82,4 @@ def test_no_sql_is_formatted_from_values_outside_the_plumbing():
     for path in [root / "dashboard.py", *(root / "pages").glob("*.py")]:
         text = path.read_text()
         assert not re.search(r"\b(select|insert|update|delete)\b.+\b(from|into|set)\b", text, re.I), path.name
-        assert "duckdb" not in text, f"{path.name} must go through tandem.queries"
+        assert "duckdb" not in text, f"{path.name} must go through tandem.data.queries"

@@ -1,10 +1,10 @@
-"""data/schema.sql and tandem/contract.py describe the same contract."""
+"""data/schema.sql and tandem/data/contract.py describe the same contract."""
 
 import duckdb
 import pytest
 
-from tandem.config import SCHEMA_PATH
-from tandem.contract import ALL_STAGES, TABLES
+from tandem.data.config import SCHEMA_PATH
+from tandem.data.contract import ALL_STAGES, TABLES
 
 SQL_TYPE_OF = {"id": "VARCHAR", "text": "VARCHAR", "timestamp": "TIMESTAMP", "date": "DATE",
                "amount": "DOUBLE", "duration": "DOUBLE", "bool": "BOOLEAN"}

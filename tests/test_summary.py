@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tandem.importer import import_folder
-from tandem.queries import run
-from tandem.summary import compute_summary
+from tandem.cli.summary import compute_summary
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
 from tests.stats import wilson
 
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"

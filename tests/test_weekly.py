@@ -3,8 +3,7 @@
 import pandas as pd
 import pytest
 
-from tandem.charts import format_against_baseline, format_delta
-from tandem.weekly import KPIS, Change, describe_change, takeaway
+from tandem.model.weekly import KPIS, Change, describe_change, format_against_baseline, format_delta, takeaway
 
 BY_KEY = {k.key: k for k in KPIS}
 

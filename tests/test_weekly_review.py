@@ -18,9 +18,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tandem import charts
-from tandem.importer import import_folder
-from tandem.summary import compute_summary
+from tandem.cli.summary import compute_summary
+from tandem.data.importer import import_folder
+from tandem.ui import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -97,7 +97,7 @@ def test_default_view_is_the_last_complete_week_and_equals_the_summary(fixture_d
 
 
 def test_needs_attention_shows_the_largest_and_links_to_the_rest(fixture_db, monkeypatch):
-    monkeypatch.setattr(charts, "NEEDS_ATTENTION_ROWS", 1)
+    monkeypatch.setattr(widgets, "NEEDS_ATTENTION_ROWS", 1)
     at = app(fixture_db, monkeypatch).run()
     assert not at.exception
     assert needs_attention(at)["Deal"].tolist() == ["D3 open"]

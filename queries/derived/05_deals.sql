@@ -1,4 +1,4 @@
--- Pre-computed with the database (tandem.db.build_derived), first, because the other
+-- Pre-computed with the database (tandem.data.db.build_derived), first, because the other
 -- steps read deals through deals_as_of: every deal with its account's segment and region
 -- and its owner's and source rep's team and kind (deal_facts_live).
 insert into derived_deals by name

@@ -1,4 +1,4 @@
--- Pre-computed with the database (tandem.db.build_derived): customer touches and
+-- Pre-computed with the database (tandem.data.db.build_derived): customer touches and
 -- rep-to-rep activities resolved to the reps' teams and kinds (and the contact's
 -- account), each in time order so that a period reads one range of rows; and the data
 -- overview's weekly series, which has no parameter. customer_touches, rep_exchanges and

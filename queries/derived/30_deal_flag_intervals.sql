@@ -1,7 +1,7 @@
--- Pre-computed with the database (tandem.db.build_derived), after the contest evidence:
+-- Pre-computed with the database (tandem.data.db.build_derived), after the contest evidence:
 -- per deal, the as-of ends at which its set of signals is constant, with a flag per
--- signal, for the definitions' default rule (lookback 30, overlap 7 days), merged from the
+-- signal, for the definitions' default rule (01_default_rule.sql), merged from the
 -- validity of the evidence pre-computed before it. deal_flags_at_ends reads it.
 insert into derived_deal_flag_intervals by name
-select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)
+select * from deal_flag_intervals_live('infinity'::timestamp, default_lookback_days(), default_overlap_days())
 order by deal_id, valid_from;

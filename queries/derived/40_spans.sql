@@ -1,4 +1,4 @@
--- Pre-computed with the database (tandem.db.build_derived): the time the data covers,
+-- Pre-computed with the database (tandem.data.db.build_derived): the time the data covers,
 -- read by every page's filters and data-source badge (a min/max over 10 million
 -- activities costs 0.1 s, each time).
 insert into derived_spans

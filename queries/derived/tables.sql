@@ -1,5 +1,5 @@
 -- The pre-computed tables, created empty before the shared macros that read them, then
--- filled by the numbered steps of this folder (tandem.db.build_derived). Not part of the
+-- filled by the numbered steps of this folder (tandem.data.db.build_derived). Not part of the
 -- import contract; a test checks their columns against the macros that fill them.
 create or replace table derived_deals (
     deal_id        varchar,

@@ -1,13 +1,13 @@
 -- The shared query steps are table macros stored in the database file with its
--- pre-computed tables (tandem.db.build_derived), under the same version stamp: a file
+-- pre-computed tables (tandem.data.db.build_derived), under the same version stamp: a file
 -- whose macros differ from the code's is refused until refreshed, and a connection
 -- only attaches the file (creating them at each connection cost 0.07 s).
--- Schema default_rule holds the serving macros for the definitions' default rule (lookback 30,
--- overlap 7 days) that read only the pre-computed tables. Each macro of main that
+-- Schema default_rule holds the serving macros for the definitions' default rule
+-- (01_default_rule.sql) that read only the pre-computed tables. Each macro of main that
 -- switches between a pre-computed and a live computation (deal_touches,
 -- deal_rep_first_touches, closed_deal_touch_counts, contest_evidence_intervals,
 -- deal_flag_intervals) calls its namesake here for the default rule.
--- tandem.queries puts this schema first on the search path when a query's rule
+-- tandem.data.queries puts this schema first on the search path when a query's rule
 -- parameters are the defaults, so the live branch is not even planned: binding and
 -- optimising it cost 0.05-0.14 s per query.
 create schema if not exists default_rule;

@@ -9,8 +9,8 @@
 -- Belonging only grows with end_at: as of end_at it is the belonging over all the data
 -- (end_at = infinity) restricted to occurred_at < end_at and deal_created_at < end_at.
 -- That is what the pre-computed table derived_deal_touches (the definitions' default lookback of
--- 30 days, built with the database, queries/derived/) holds, so deal_touches serves
--- lookback 30 from it and computes any other lookback here (deal_touches_live).
+-- built with the database, queries/derived/) holds, so deal_touches serves
+-- the default lookback from it and computes any other lookback here (deal_touches_live).
 -- Macros: deal_touches_live(end_at, lookback_days), deal_touches(end_at, lookback_days).
 create or replace macro main.deal_touches_live(end_at, lookback_days) as table
 with touches as (
@@ -59,9 +59,8 @@ final as (
 
 select * from final;
 
--- The constant 30 is the definitions' default lookback (tandem.filters.DEFAULT_RULES; a test
--- checks they agree). DuckDB drops the branch whose condition is false for the bound
--- parameter, so only one side runs; with the default rule tandem.queries resolves the
+-- DuckDB drops the branch whose condition is false for the bound
+-- parameter, so only one side runs; with the default rule tandem.data.queries resolves the
 -- name to default_rule (00_schemas.sql), so the live side is not even planned.
 create or replace macro default_rule.deal_touches(end_at, lookback_days) as table
 select deal_id, activity_id, occurred_at, channel, rep_id, rep_team_id, rep_kind, contact_id, by_deal_id,
@@ -70,9 +69,9 @@ from derived_deal_touches
 where occurred_at < end_at and deal_created_at < end_at;
 
 create or replace macro main.deal_touches(end_at, lookback_days) as table
-select * from default_rule.deal_touches(end_at, lookback_days) where lookback_days = 30
+select * from default_rule.deal_touches(end_at, lookback_days) where lookback_days = default_lookback_days()
 union all
-select * from deal_touches_live(end_at, lookback_days) where lookback_days <> 30;
+select * from deal_touches_live(end_at, lookback_days) where lookback_days <> default_lookback_days();
 
 -- Per deal and rep, what the pages ask of touches without needing each one:
 -- deal_rep_touch_summary(end_at, lookback_days): per deal and rep with a touch belonging
@@ -111,11 +110,11 @@ from derived_deal_rep_touches
 where first_touch_at < end_at and deal_created_at < end_at;
 
 create or replace macro main.deal_rep_first_touches(end_at, lookback_days) as table
-select * from default_rule.deal_rep_first_touches(end_at, lookback_days) where lookback_days = 30
+select * from default_rule.deal_rep_first_touches(end_at, lookback_days) where lookback_days = default_lookback_days()
 union all
 select deal_id, rep_id, rep_team_id, first_touch_at, first_touch_from_creation_at
 from deal_rep_touch_summary(end_at, lookback_days)
-where lookback_days <> 30;
+where lookback_days <> default_lookback_days();
 
 create or replace macro default_rule.closed_deal_touch_counts(end_at, lookback_days) as table
 select s.deal_id,
@@ -128,10 +127,10 @@ group by s.deal_id
 having touches > 0;  -- a deal whose only touches fall at or after end_at has none yet
 
 create or replace macro main.closed_deal_touch_counts(end_at, lookback_days) as table
-select * from default_rule.closed_deal_touch_counts(end_at, lookback_days) where lookback_days = 30
+select * from default_rule.closed_deal_touch_counts(end_at, lookback_days) where lookback_days = default_lookback_days()
 union all
 select t.deal_id, count(*) as touches
 from deal_touches(end_at, lookback_days) t
 join deals_as_of(end_at) d using (deal_id)
-where lookback_days <> 30 and d.closed_at is not null
+where lookback_days <> default_lookback_days() and d.closed_at is not null
 group by t.deal_id;

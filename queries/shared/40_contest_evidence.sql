@@ -26,7 +26,7 @@
 -- Belonging only grows with E (see deal_touches), so filtering the rows of a later end_at
 -- by validity gives exactly the evidence as of E. contest_evidence(E, ...) is that filter,
 -- over the pre-computed timeline as of all the data (derived_contest_evidence, built with
--- the database for the definitions' default rule, lookback 30 and overlap 7 days) or, for any
+-- the database for the definitions' default rule) or, for any
 -- other rule, over contest_evidence_timeline(E, ...) computed here.
 -- Macros: contest_evidence_timeline(end_at, lookback_days, overlap_days),
 -- contest_evidence_intervals(end_at, lookback_days, overlap_days),
@@ -155,8 +155,7 @@ final as (
 
 select * from final;
 
--- The constants are the definitions' default rule (tandem.filters.DEFAULT_RULES; a test checks
--- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
+-- DuckDB drops the branch whose condition is false for the bound parameters.
 -- contest_evidence_intervals(end_at, ...): the evidence with its validity, for every
 -- as-of end up to end_at; contest_evidence(end_at, ...): the evidence as of end_at.
 create or replace macro default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
@@ -164,10 +163,10 @@ select * from derived_contest_evidence;
 
 create or replace macro main.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
 select * from default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days)
-where lookback_days = 30 and overlap_days = 7
+where lookback_days = default_lookback_days() and overlap_days = default_overlap_days()
 union all
 select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
-where not (lookback_days = 30 and overlap_days = 7);
+where not (lookback_days = default_lookback_days() and overlap_days = default_overlap_days());
 
 create or replace macro main.contest_evidence(end_at, lookback_days, overlap_days) as table
 select * exclude (valid_from, valid_until)

@@ -89,17 +89,16 @@ join intervals i
     and (i.valid_until is null or i.valid_until >= p.valid_until)
 group by p.deal_id, p.valid_from, p.valid_until;
 
--- The constants are the definitions' default rule (tandem.filters.DEFAULT_RULES; a test checks
--- they agree). DuckDB drops the branch whose condition is false for the bound parameters.
+-- DuckDB drops the branch whose condition is false for the bound parameters.
 create or replace macro default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days) as table
 select * from derived_deal_flag_intervals;
 
 create or replace macro main.deal_flag_intervals(end_at, lookback_days, overlap_days) as table
 select * from default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days)
-where lookback_days = 30 and overlap_days = 7
+where lookback_days = default_lookback_days() and overlap_days = default_overlap_days()
 union all
 select * from deal_flag_intervals_live(end_at, lookback_days, overlap_days)
-where not (lookback_days = 30 and overlap_days = 7);
+where not (lookback_days = default_lookback_days() and overlap_days = default_overlap_days());
 
 create or replace macro main.deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals) as table
 select

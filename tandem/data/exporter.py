@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tandem.contract import TABLES
-from tandem.db import connect_read_only
+from tandem.data.contract import TABLES
+from tandem.data.db import connect_read_only
 
 
 def export_database(db: str | os.PathLike, folder: str | os.PathLike) -> dict[str, int]:

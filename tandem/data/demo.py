@@ -36,9 +36,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tandem.contract import ALL_STAGES
-from tandem.db import THREADS, build_database
-from tandem.progress import Progress, silent
+from tandem.data.contract import ALL_STAGES
+from tandem.data.db import THREADS, build_database
+from tandem.data.progress import Progress, silent
 
 DAY = 86_400
 PERIOD_DAYS = 730

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tandem.wording import change_phrase, missing
+from tandem.model import wording
+from tandem.model.wording import change_phrase, missing
 
 SPARKLINE_WEEKS = 8
 BASELINE_WEEKS = 4  # "the average of the 4 weeks before"
@@ -124,7 +125,7 @@ class Change:
 
 def describe_change(kpi: Kpi, change: Change, base: Change | None = None) -> str | None:
     """'fell 32%', 'rose to 7 from 0.5', 'rose 4.1 points', 'held steady' against the 4-week
-    average, by the one rule of `tandem.wording.change_phrase` (`base`: the change of the
+    average, by the one rule of `tandem.model.wording.change_phrase` (`base`: the change of the
     count behind an amount). None when there is no earlier week to compare with."""
     if change.baseline is None:
         return None
@@ -152,3 +153,48 @@ def takeaway(group: str, changes: dict[str, Change]) -> str:
         contrast_used = contrast_used or contrast
         sentence += f"{' while' if contrast else ' and'} {kpi.phrase} {described}"
     return sentence + "."
+
+
+NEGATIVE_KPIS = {"contested", "contested_amount"}  # a rise is bad news
+
+
+def format_value(kpi: Kpi, value: float | None) -> str:
+    if wording.missing(value):
+        return "—"
+    if kpi.unit == "rate":
+        return f"{value:.0%}"
+    return wording.money(value) if kpi.unit == "money" else wording.count(value)
+
+
+def kpi_label(kpi: Kpi) -> str:
+    """A card's label; an amount's names its currency."""
+    return wording.money_label(kpi.label) if kpi.unit == "money" else kpi.label
+
+
+def format_delta(kpi: Kpi, change: Change, base: Change | None = None) -> str | None:
+    """The change against the previous week, with its sign: '+12 (+8%)', '+7' (too few to
+    be a percentage, see `tandem.model.wording`), '-4.1 pts'. `base`: the count behind an amount."""
+    if change.value is None or change.previous is None:
+        return None
+    if kpi.unit == "rate":
+        return f"{(change.value - change.previous) * 100:+.1f} pts"
+    return wording.signed_change(change.value, change.previous, None if base is None else base.previous)
+
+
+def format_against_baseline(kpi: Kpi, change: Change, base: Change | None = None) -> str:
+    """'4-week average 52 · +15%' (points for rates, the difference over small bases)."""
+    if change.baseline is None:
+        return "4-week average: no earlier weeks"
+    shown = wording.average(change.baseline) if kpi.unit == "count" else format_value(kpi, change.baseline)
+    text = f"4-week average {shown}"
+    if change.value is None:
+        return text
+    if kpi.unit == "rate":
+        return f"{text} · {(change.value - change.baseline) * 100:+.1f} pts"
+    signed = (lambda d: ("+" if d > 0 else "") + wording.average(d)) if kpi.unit == "count" else None
+    return f"{text} · {wording.signed_change(change.value, change.baseline, base and base.baseline, fmt=signed)}"
+
+
+def period_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The Mondays of the first and last ISO weeks that overlap the period [start, end)."""
+    return monday(start), monday(end - dt.timedelta(days=1))

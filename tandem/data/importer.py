@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from tandem.contract import TABLES, Column, Table
-from tandem.db import build_database
-from tandem.progress import Progress, silent
+from tandem.data.contract import TABLES, Column, Table
+from tandem.data.db import build_database
+from tandem.data.progress import Progress, silent
 
 MAX_PROBLEMS = 20
 

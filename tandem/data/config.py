@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tandem/data/config.py -> the project root
 SCHEMA_PATH = ROOT / "data" / "schema.sql"
 QUERIES_DIR = ROOT / "queries"
 DEFAULT_DB_PATH = ROOT / "data" / "tandem.duckdb"

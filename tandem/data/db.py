@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,16 +19,27 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from tandem.config import QUERIES_DIR, SCHEMA_PATH
+from tandem.data.config import QUERIES_DIR, SCHEMA_PATH
 
 SHARED_DIR = QUERIES_DIR / "shared"  # DuckDB macros, created at every connection
 DERIVED_DIR = QUERIES_DIR / "derived"  # tables pre-computed with the database
+DEFAULT_RULE_SQL = SHARED_DIR / "01_default_rule.sql"
+
+
+def _default_rules() -> dict[str, int]:
+    """The definitions' default contest rule, read from the one file that writes its numbers
+    (the pre-computed tables hold this rule)."""
+    found = dict(re.findall(r"macro main\.default_(lookback|overlap)_days\(\) as (\d+);", DEFAULT_RULE_SQL.read_text()))
+    return {"lookback_days": int(found["lookback"]), "overlap_days": int(found["overlap"])}
+
+
+DEFAULT_RULES = _default_rules()
 
 
 class DatabaseOutdated(Exception):
     """The file's pre-computed tables were built by other query definitions."""
 
-# Two cores here: let DuckDB use both, and spill to a folder we know is writable.
+# Every core (at least two threads), and spill to a folder we know is writable.
 THREADS = max(2, os.cpu_count() or 2)
 
 

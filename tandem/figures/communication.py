@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem import charts, wording
-from tandem.palette import EXTERNAL, INTERNAL, NEUTRAL
+from tandem.figures import style
+from tandem.figures.style import EXTERNAL, INTERNAL, NEUTRAL
+from tandem.model import weekly, wording
 
 CHANNEL_COLOURS = {"call": "#009E73", "email": "#56B4E9", "meeting": "#CC79A7"}
 CHANNEL_LABELS = {"call": "calls", "email": "emails", "meeting": "meetings"}
@@ -66,7 +67,7 @@ def _recent_trend(counts: pd.Series, start: dt.date, end: dt.date, per: pd.Serie
 
 
 def _week_axis(start: dt.date, end: dt.date) -> dict:
-    return charts.week_axis(*charts.period_weeks(start, end))
+    return style.week_axis(*weekly.period_weeks(start, end))
 
 
 def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
@@ -93,7 +94,7 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
                                      marker={"size": 8, "color": NEUTRAL, "line": {"color": "white", "width": 1.5}}))
         else:
             traces.append(go.Bar(x=drawn.index, y=drawn[column], name=f"cross-team {CHANNEL_LABELS.get(column, column)}"
-                                 if column in CHANNEL_LABELS else column, width=charts.WEEK_BAR_WIDTH_MS,
+                                 if column in CHANNEL_LABELS else column, width=style.WEEK_BAR_WIDTH_MS,
                                  marker_color=CHANNEL_COLOURS.get(column, CHANNEL_COLOURS["call"])))
     unit = "exchanges" if measure == "exchanges" else "call minutes"
     title = f"{total.sum():,.0f} cross-team {unit} in the period"
@@ -102,7 +103,7 @@ def weekly_volumes(exchanges: pd.DataFrame, measure: str, start: dt.date,
     if trend:
         title += f"; in the last 4 weeks they {trend}"
     figure = go.Figure(traces, layout=dict(barmode="stack", title=title, xaxis=_week_axis(start, end),
-                                           yaxis=charts.count_axis(f"Cross-team {unit} per week", drawn.to_numpy().max()),
+                                           yaxis=style.count_axis(f"Cross-team {unit} per week", drawn.to_numpy().max()),
                                            **LAYOUT))
     return figure, title, drawn.reset_index()
 
@@ -402,10 +403,10 @@ def pair_history(history: pd.DataFrame, first_name: str, second_name: str, start
     """Two reps' (or two teams') exchanges per week by channel, on the weeks of the period."""
     drawn = history.pivot(index="week_start", columns="channel", values="exchanges")
     figure = go.Figure([go.Bar(x=drawn.index, y=drawn[channel], name=CHANNEL_LABELS[channel],
-                               marker_color=CHANNEL_COLOURS[channel], width=charts.WEEK_BAR_WIDTH_MS)
+                               marker_color=CHANNEL_COLOURS[channel], width=style.WEEK_BAR_WIDTH_MS)
                         for channel in drawn.columns])
     weeks_with = int((drawn.sum(axis=1) > 0).sum())
     title = f"{first_name} and {second_name} talked in {weeks_with} of {wording.plural(len(drawn), 'week')}"
     figure.update_layout(barmode="stack", title=title, xaxis=_week_axis(start, end),
-                         yaxis=charts.count_axis("Exchanges per week", drawn.sum(axis=1).max()), height=320, **LAYOUT)
+                         yaxis=style.count_axis("Exchanges per week", drawn.sum(axis=1).max()), height=320, **LAYOUT)
     return figure, title, drawn.reset_index()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from tandem.filters import ATTRIBUTIONS, SIGNALS
-from tandem.queries import run
-from tandem.wording import missing
+from tandem.data.queries import run
+from tandem.model.filters import ATTRIBUTIONS, SIGNALS
+from tandem.model.wording import missing
 
 
 def iso_week(text: str) -> tuple[dt.datetime, dt.datetime]:

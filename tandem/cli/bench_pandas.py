@@ -10,7 +10,7 @@ definitions of docs/definitions.md as the shared SQL steps implement them
 dashboard, no pre-computed table is used. `tests/test_bench_pandas.py` proves the
 figures equal the queries' for the same arguments.
 
-Used by the benchmark harness (`tandem/bench.py`); not by any page.
+Used by the benchmark harness (`tandem/cli/bench.py`); not by any page.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from tandem.filters import DEFAULT_RULES
+from tandem.model.filters import DEFAULT_RULES
 
 TABLES = ("teams", "reps", "accounts", "contacts", "deals", "deal_stage_changes", "activities", "claims",
           "scope_rules", "stage_order")
@@ -339,7 +339,7 @@ def _week_kpis(tables, start: dt.datetime, end: dt.datetime, lookback_days: int,
 def weekly_review(tables, week_start: dt.date, weeks: int = 8) -> pd.DataFrame:
     """The weekly review's KPIs for the `weeks` ISO weeks ending with the one starting on
     week_start (oldest first, indexed by week_start): no filters, owner attribution,
-    the definitions' default rule. Win rates are NaN where tandem.weekly.week_kpis gives None."""
+    the definitions' default rule. Win rates are NaN where tandem.model.weekly.week_kpis gives None."""
     starts = [week_start - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     rows = []
     for day in starts:  # one as-of end per week, as the weekly review asks

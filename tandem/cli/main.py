@@ -11,9 +11,9 @@ import datetime as dt
 import json
 import sys
 
-from tandem.config import db_path
-from tandem.db import DatabaseOutdated
-from tandem.progress import TerminalBar
+from tandem.data.config import db_path
+from tandem.data.db import DatabaseOutdated
+from tandem.data.progress import TerminalBar
 
 
 class UsageError(Exception):
@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(args) -> str:
-    from tandem.summary import compute_summary, iso_week, render_text
+    from tandem.cli.summary import compute_summary, iso_week, render_text
 
     if args.week:
         if args.end:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "import":
-            from tandem.importer import import_folder
+            from tandem.data.importer import import_folder
 
             report = import_folder(args.folder, db_path(args.db), progress=TerminalBar())
             for warning in report.warnings:
@@ -113,12 +113,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             print(f"imported {report.row_counts_text()} into {db_path(args.db)}")
         elif args.command == "export":
-            from tandem.exporter import export_database
+            from tandem.data.exporter import export_database
 
             counts = export_database(db_path(args.db), args.folder)
             print(f"exported {', '.join(f'{n:,} {t}' for t, n in counts.items())} to {args.folder}")
         elif args.command == "demo":
-            from tandem.demo import build_demo
+            from tandem.data.demo import build_demo
 
             end_date = args.end_date or dt.date.today()
             path = build_demo(db_path(args.db), scale=args.scale, seed=args.seed, end_date=end_date, progress=TerminalBar())
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "precompute":
             import time
 
-            from tandem.db import rebuild_derived
+            from tandem.data.db import rebuild_derived
 
             started = time.perf_counter()
             path = rebuild_derived(db_path(args.db), progress=lambda message: print(message, file=sys.stderr))
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bench":
             from pathlib import Path
 
-            from tandem.bench import render, render_markdown, run_benchmark
-            from tandem.config import ROOT
+            from tandem.cli.bench import render, render_markdown, run_benchmark
+            from tandem.data.config import ROOT
 
             if args.repeat < 1:
                 raise UsageError(f"--repeat must be 1 or more, not {args.repeat}")

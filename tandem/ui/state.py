@@ -1,6 +1,6 @@
 """The shared sidebar: global filters, URL sync, presentation mode, data-source badge.
 
-The filter model and URL parsing are in `tandem.filters`; this module only binds them
+The filter model and URL parsing are in `tandem.model.filters`; this module only binds them
 to Streamlit widgets and `st.query_params`. Widgets keep their values in
 `st.session_state` under `KEYS`, initialised from the URL on a session's
 first run, so a copied link reopens the same view.
@@ -14,10 +14,12 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from tandem import app, palette, wording
-from tandem.explorer import URL_KEYS as DEAL_URL_KEYS
-from tandem.config import db_path
-from tandem.filters import RULE_URL_KEYS, Filters, Options, from_url
+from tandem.data.config import db_path
+from tandem.figures import style as palette
+from tandem.model import wording
+from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
+from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url
+from tandem.ui import app
 
 KEYS = {"period": "filter_period", "teams": "filter_teams", "regions": "filter_regions",
         "segments": "filter_segments", "attribution": "filter_attribution", "presentation": "presentation_mode"}

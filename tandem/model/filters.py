@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
+from tandem.data.db import DEFAULT_RULES  # noqa: F401 (part of the contest rule's interface)
+
 ATTRIBUTIONS = ("owner", "source")
 SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")  # definitions.md "Contest signals"
-DEFAULT_RULES = {"lookback_days": 30, "overlap_days": 7}  # the definitions' defaults for the contest rules
 LOOKBACK_RANGE = (0, 180)  # days; what the contested-deals page offers (URL values outside are refused)
 OVERLAP_RANGE = (1, 60)
 MAX_SHOWN = 40  # characters of a rejected value repeated in a notice

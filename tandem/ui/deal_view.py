@@ -1,9 +1,9 @@
 """One deal's record and evidence, drawn the same way on every page that opens a deal
 (Contested deals, Deals): the header line, why it is contested under the rule, its
-timeline (`tandem.contested.timeline_figure`), the events, and on request the account's
+timeline (`tandem.figures.contested.timeline_figure`), the events, and on request the account's
 contacts touched, the claims and the stage history.
 
-Data comes through `tandem.app.run` (cached, pseudonymised in presentation mode) from
+Data comes through `tandem.ui.app.run` (cached, pseudonymised in presentation mode) from
 the queries deal_record, deal_timeline, contest_evidence and scope_rules_by_team.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tandem import app, charts, contested, state, wording
-from tandem.filters import ContestRules, Filters
-
+from tandem.figures import contested
+from tandem.model import contest, wording
+from tandem.model.filters import ContestRules, Filters
+from tandem.ui import app, state, widgets
 
 # the timeline's columns as listed under the chart (ids, kinds and the counterpart's team left
 # out: the chart shows them), with widths that fit a 1440 px window
@@ -73,10 +74,10 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                 else "")
         st.caption(f"Created {record['created_at']:%d %b %Y}{closed}{lead}. Deal window (touches of the account "
                    f"count for the deal): {record['window_start']:%d %b %Y} to {record['window_end']:%d %b %Y}.")
-    for sentence in contested.explain(record, timeline, evidence, scope_rules, rules):
+    for sentence in contest.explain(record, timeline, evidence, scope_rules, rules):
         st.markdown(f"- {sentence}")
     figure, _ = app.built(contested.timeline_figure, record, timeline, evidence, state.team_colours())
-    charts.plot(figure, key=f"{key}_timeline")
+    widgets.plot(figure, key=f"{key}_timeline")
     if details:
         # two halves, the contacts beside the claims and the stage history: at 1440 px each
         # table shows all its columns (widths in px)
@@ -116,5 +117,5 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                                        for c, (label, width) in EVENT_COLUMNS.items()},
                                     "occurred_at": st.column_config.DatetimeColumn(
                                         "When", format="YYYY-MM-DD HH:mm", width=EVENT_COLUMNS["occurred_at"][1])})
-        charts.csv_download(timeline, f"deal_{deal_id}_timeline")
+        widgets.csv_download(timeline, f"deal_{deal_id}_timeline")
     return True

@@ -1,6 +1,6 @@
 """`python -m tandem bench`: page and query speed and memory, against a pandas baseline.
 
-Every measurement runs in a fresh Python process (`python -m tandem.bench --measure ...`),
+Every measurement runs in a fresh Python process (`python -m tandem.cli.bench --measure ...`),
 so "cold" means empty Streamlit and DuckDB caches and the peak memory is that of one
 page or one figure. The parent only builds (or reuses) the database, starts the
 measuring processes and prints their results side by side.
@@ -10,11 +10,11 @@ Measured per page (AppTest of dashboard.py, the page opened directly):
            (after one untimed run that pays Python's one-off imports and first uses, as a
            server does for its first user);
   warm_s   a second run in the same process (results cached, as for every later user);
-  duckdb_s the total time spent in `tandem.queries.run` during the cold run (raw DuckDB
+  duckdb_s the total time spent in `tandem.data.queries.run` during the cold run (raw DuckDB
            execution and conversion to pandas, as the page issued them);
   peak_mb  the process's peak resident memory.
 Measured per figure (weekly review KPIs, communication matrix, contested signals,
-conversion per team), ours (DuckDB queries) against `tandem.bench_pandas`:
+conversion per team), ours (DuckDB queries) against `tandem.cli.bench_pandas`:
   first interaction: ours = connect + queries; pandas = load the tables + compute;
   next interaction:  ours = the queries again for another period; pandas = compute only;
   peak_mb of each process.
@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tandem.config import ROOT
+from tandem.data.config import ROOT
 
 END_DATE = dt.date(2026, 11, 23)  # fixed, so that runs on different days measure the same data
 SEED = 42
@@ -59,10 +59,10 @@ def peak_mb() -> float:
 # --- inside a measuring process --------------------------------------------------------
 
 class QueryClock:
-    """Adds up the time spent in tandem.queries.run (wrapped in place)."""
+    """Adds up the time spent in tandem.data.queries.run (wrapped in place)."""
 
     def __init__(self):
-        from tandem import queries
+        from tandem.data import queries
 
         self.total = 0.0
         self.calls = 0
@@ -101,8 +101,8 @@ def _warm_up_streamlit() -> None:
     from streamlit.testing.v1 import AppTest
 
     scan_components_once()
-    for module in ("plotly.graph_objects", "tandem.app", "tandem.communication", "tandem.contested",
-                   "tandem.conversion", "tandem.state", "tandem.weekly"):
+    for module in ("plotly.graph_objects", "tandem.ui.app", "tandem.figures.communication", "tandem.figures.contested", "tandem.model.contest",
+                   "tandem.figures.conversion", "tandem.ui.state", "tandem.model.weekly"):
         importlib.import_module(module)
 
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
@@ -116,7 +116,8 @@ def empty_caches() -> None:
     DuckDB buffer either); the operating system's file cache stays, as on a server."""
     import streamlit as st
 
-    from tandem import app, queries
+    from tandem.data import queries
+    from tandem.ui import app
 
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -163,9 +164,9 @@ def _figure_periods(db: str) -> dict:
 def weekly_review_series(db: str, week: dt.date, weeks: int | None = None):
     """The weekly review's KPI series with no filter, by the page's three queries: the 8
     weeks (or `weeks`) ending with `week`."""
-    from tandem import weekly
-    from tandem.filters import ContestRules
-    from tandem.queries import run
+    from tandem.data.queries import run
+    from tandem.model import weekly
+    from tandem.model.filters import ContestRules
 
     starts = weekly.week_starts(week, weeks or weekly.SPARKLINE_WEEKS)
     every = {"teams": [], "regions": [], "segments": []}
@@ -177,8 +178,8 @@ def weekly_review_series(db: str, week: dt.date, weeks: int | None = None):
 
 
 def _ours(figure: str, db: str, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
-    from tandem.filters import ContestRules
-    from tandem.queries import run
+    from tandem.data.queries import run
+    from tandem.model.filters import ContestRules
 
     every = {"attribution": "owner", "teams": [], "regions": [], "segments": []}
     if figure == "weekly_review":
@@ -191,7 +192,7 @@ def _ours(figure: str, db: str, start: dt.datetime, end: dt.datetime, week: dt.d
 
 
 def _pandas(figure: str, tables: dict, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
-    from tandem import bench_pandas
+    from tandem.cli import bench_pandas
 
     if figure == "weekly_review":
         return bench_pandas.weekly_review(tables, week)
@@ -218,7 +219,7 @@ def measure_figure(db: str, figure: str, side: str) -> dict:
         started = time.perf_counter()
         _ours(figure, db, next_start, next_end, week - dt.timedelta(weeks=12))
     else:
-        from tandem import bench_pandas
+        from tandem.cli import bench_pandas
 
         tables = bench_pandas.load_tables(db)
         _pandas(figure, tables, first_start, first_end, week)
@@ -231,7 +232,7 @@ def measure_figure(db: str, figure: str, side: str) -> dict:
 
 def measure_summary(db: str) -> dict:
     clock = QueryClock()
-    from tandem.summary import compute_summary
+    from tandem.cli.summary import compute_summary
 
     end = dt.datetime.combine(END_DATE - dt.timedelta(days=END_DATE.weekday()), dt.time())
     started = time.perf_counter()
@@ -243,7 +244,7 @@ def measure_summary(db: str) -> dict:
 # --- the parent process ----------------------------------------------------------------
 
 def _in_fresh_process(*args: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "tandem.bench", "--measure", *args], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "tandem.cli.bench", "--measure", *args], cwd=ROOT,
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if result.returncode != 0:
         raise RuntimeError(f"measuring {' '.join(args)} failed:\n{result.stderr[-3000:]}")
@@ -263,8 +264,8 @@ def _built_as(path: Path) -> str | None:
 
 def ensure_database(scale: str, folder: Path, progress) -> Path:
     """The benchmark database of this scale: reused when it is there and current."""
-    from tandem.db import derived_is_current
-    from tandem.demo import build_demo
+    from tandem.data.db import derived_is_current
+    from tandem.data.demo import build_demo
 
     path = folder / f"bench-{scale}.duckdb"
     if path.exists() and derived_is_current(path) and _built_as(path) == f"scale={scale} seed={SEED} end_date={END_DATE}":

@@ -3,7 +3,7 @@
 - Changes: a percentage only over a base of at least `MIN_BASE` (counts of deals,
   activities...); below it the counts themselves ("7, against 0.5 on average"), so a
   takeaway never says "rose 700%" about one deal.
-- Money: whole units with thousands separators; the currency (`tandem.config.currency`)
+- Money: whole units with thousands separators; the currency (`tandem.data.config.currency`)
   is named in the label, axis or column header ("Won amount (EUR)").
 - Codes from the data (`mid_market`) are shown as words ("Mid-market").
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tandem.config import currency
+from tandem.data.config import currency
 
 MIN_BASE = 10  # below this many (deals, activities) a change is told in counts, not in percent
 STEADY = 0.02  # relative changes smaller than this are "steady"
@@ -30,6 +30,11 @@ def missing(value) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # not a scalar
         return False
+
+
+def number(value) -> float | None:
+    """A value as a float, or None when it is missing."""
+    return None if missing(value) else float(value)
 
 
 def count(value) -> str:

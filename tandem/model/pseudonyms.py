@@ -1,6 +1,6 @@
 """Presentation mode: real rep, contact and account names replaced by stable pseudonyms.
 
-Applied once, in the data layer (`tandem.app.run`), to every frame a page receives, so
+Applied once, in the data layer (`tandem.ui.app.run`), to every frame a page receives, so
 charts, tables and downloads all show the same pseudonyms and no page can forget.
 Column convention: `<x>rep_name` goes with `<x>rep_id`, `account_name` with
 `account_id`, `contact_name` with `contact_id`, `deal_name` with `deal_id` (deal

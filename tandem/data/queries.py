@@ -19,9 +19,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from tandem.config import QUERIES_DIR, db_path
-from tandem.db import CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE, attach_read_only, require_database
-from tandem.filters import DEFAULT_RULES
+from tandem.data.config import QUERIES_DIR, db_path
+from tandem.data.db import CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE, DEFAULT_RULES, attach_read_only, require_database
 
 
 class QueryError(Exception):

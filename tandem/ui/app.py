@@ -9,8 +9,9 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from tandem import pseudonyms, queries
-from tandem.config import DEFAULT_DB_PATH, QUERIES_DIR, db_path
+from tandem.data import queries
+from tandem.data.config import DEFAULT_DB_PATH, QUERIES_DIR, db_path
+from tandem.model import pseudonyms
 
 _first_build = threading.Lock()  # two sessions opening a fresh clone build the demo once
 
@@ -34,7 +35,7 @@ def ensure_database() -> None:
     with _first_build:
         if path.exists():  # another session built it while this one waited
             return
-        from tandem.demo import build_demo
+        from tandem.data.demo import build_demo
 
         st.info("First start: building the demo database (about 500,000 activities). "
                 "This takes a few seconds and happens only once.")
@@ -48,7 +49,7 @@ def ensure_database() -> None:
 
 
 def _ensure_derived(path) -> None:
-    from tandem.db import DatabaseOutdated, rebuild_derived
+    from tandem.data.db import DatabaseOutdated, rebuild_derived
 
     if queries.database_version(path) in _current_files:
         return
@@ -96,7 +97,7 @@ def built(builder, *args, **kwargs):
     """A chart builder's result (figure, title, drawn frame), kept across reruns and
     sessions for the same inputs: building a Plotly figure costs 20-200 ms of Python,
     and copying it out of st.cache_data (pickle) more. The result is shared, so callers
-    must not change it; `tandem.charts.plot` only wraps a long title, the same each time."""
+    must not change it; `tandem.ui.widgets.plot` only wraps a long title, the same each time."""
     return _built(builder, f"{builder.__module__}.{builder.__qualname__}", *args, **kwargs)
 
 
@@ -105,10 +106,10 @@ def presentation_mode() -> bool:
 
 
 def run(name: str, pseudonymise: bool = True, **params) -> pd.DataFrame:
-    """`tandem.queries.run` on the configured database, cached until the file changes.
+    """`tandem.data.queries.run` on the configured database, cached until the file changes.
 
     In presentation mode every name column is replaced by its pseudonym here, once for
-    all pages, charts and downloads (see `tandem.pseudonyms`)."""
+    all pages, charts and downloads (see `tandem.model.pseudonyms`)."""
     return fetch(name, pseudonymise and presentation_mode(), **params)
 
 

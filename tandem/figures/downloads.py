@@ -22,7 +22,7 @@ from typing import Sequence
 import pandas as pd
 import xlsxwriter
 
-from tandem.wording import humanise, money_label
+from tandem.model.wording import humanise, money_label
 
 HEADERS = {
     # deals, accounts, reps, teams
