@@ -20,8 +20,7 @@ from tandem.model import weekly, wording
 CHANNEL_COLOURS = {"call": "#009E73", "email": "#56B4E9", "meeting": "#CC79A7"}
 CHANNEL_LABELS = {"call": "calls", "email": "emails", "meeting": "meetings"}
 CHANNEL_VALUES = {"all": "exchanges", "call": "calls", "email": "emails", "meeting": "meetings"}
-LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, legend={"orientation": "h", "y": -0.3},
-              font={"size": 14}, hovermode="x unified")
+LAYOUT = {**style.LAYOUT, "hovermode": "x unified"}  # weekly charts: one hover box per week
 TREND_WEEKS = 4  # takeaways compare the last 4 complete weeks of the period with the 4 before
 PREVIOUS_WEEKS = "the previous 4 weeks'"  # how change_phrase names the reference: "rose to 7 from the previous 4 weeks' 3"
 

@@ -13,6 +13,7 @@ from tandem.figures.style import (
     EXTERNAL,
     INTERNAL,
     KIND_COLOURS,
+    LAYOUT,
     NEUTRAL,
     WEEK_BAR_WIDTH_MS,
     count_axis,
@@ -33,8 +34,6 @@ MIN_CELL_DEALS = 10  # cells with fewer deals are marked as small samples
 MAX_PAIRS_DRAWN = 200  # uncoordinated pairs drawn on one timeline; every pair stays in the explanation
 MIN_TIMELINE_DAYS = 7  # a deal's timeline spans at least this many days, so its ticks stay dates, not hours
 # amount columns of the frames handed to downloads, named with the currency
-LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14},
-              legend={"orientation": "h", "y": -0.3})
 
 
 def trend_figure(weekly: pd.DataFrame, rules: ContestRules, first_week: dt.date,

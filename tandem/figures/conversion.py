@@ -12,13 +12,11 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem.figures.style import INTERNAL, KIND_COLOURS, NEUTRAL, month_axis
+from tandem.figures.style import INTERNAL, KIND_COLOURS, LAYOUT, NEUTRAL, month_axis
 from tandem.model.wording import MIN_BASE, humanise, missing, money_label, money_with_currency, percent, plural, share
 
 MIN_CLOSED = 10  # teams with fewer closed deals in the period are marked "too few to compare"
 KIND_LABELS = {"internal": "Internal", "external": "External", "none": "No source rep"}
-LAYOUT = dict(margin={"t": 70, "l": 10, "r": 10, "b": 10}, legend={"orientation": "h", "y": -0.25},
-              font={"size": 15}, title_font={"size": 19})
 
 
 def interval(low, high) -> str:

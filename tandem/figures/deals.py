@@ -7,14 +7,14 @@ from typing import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem.figures import downloads
+from tandem.figures import downloads, style
 from tandem.figures.style import DAY_MS, INTERNAL, NEUTRAL, month_axis
 from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.filters import SIGNALS
 from tandem.model.wording import humanise, money_label
 
 MONTH_BAR_WIDTH_MS = 0.8 * 30 * DAY_MS  # a monthly bar's width on a date axis: set, or one bar fills the axis
-LAYOUT = dict(margin={"t": 50, "l": 10, "r": 10, "b": 10}, font={"size": 13}, height=260, showlegend=False)
+LAYOUT = {**style.LAYOUT, "height": 260, "showlegend": False}  # small charts side by side
 
 
 # --- the table -----------------------------------------------------------------------------

@@ -18,6 +18,10 @@ EXTERNAL = "#E69F00"
 KIND_COLOURS = {"internal": INTERNAL, "external": EXTERNAL}
 NEUTRAL = "#999999"
 
+# every chart's layout: takeaway title on top, legend below, margins kept for the axes' labels
+LAYOUT = dict(margin={"t": 60, "l": 10, "r": 10, "b": 10}, font={"size": 14}, title_font={"size": 18},
+              legend={"orientation": "h", "y": -0.3})
+
 # darker to lighter shades of each kind's colour
 _SHADES = {
     "internal": ["#0072B2", "#56B4E9", "#004B75", "#8FCBEF", "#2E8FCC"],
