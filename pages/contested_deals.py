@@ -5,12 +5,11 @@ import streamlit as st
 from tandem.figures import contested
 from tandem.model import contest, weekly, wording
 from tandem.model.contest import SIGNAL_LABELS
-from tandem.model.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, rules_from_url
+from tandem.model.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, deal_from_url, rules_from_url
 from tandem.ui import app, deal_view, state, widgets
 
 RULES = "contest_rules"  # the rule of this session, kept while the user visits other pages
 DEAL = "contest_deal"  # the deal whose evidence is shown
-MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
 LIST_ROW_HEIGHT = 66  # px: rows of up to 3 lines of text
 LIST_ROWS_SHOWN = 9  # rows visible without scrolling the list
 
@@ -25,11 +24,8 @@ st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). 
 if RULES not in session:
     rules, notices = rules_from_url(state.query_params_lists())
     session[RULES] = rules
-    requested = st.query_params.get("deal")
-    if requested and len(requested) > MAX_DEAL_ID:
-        notices.append(f"Ignored the deal from the URL: {requested[:40]!r}… is not a deal id.")
-        requested = None
-    session[DEAL] = requested
+    session[DEAL], deal_notices = deal_from_url(st.query_params.get("deal"))
+    notices += deal_notices
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
 rules = session[RULES]

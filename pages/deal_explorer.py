@@ -9,7 +9,7 @@ from tandem.figures import deals
 from tandem.model import deal_search
 from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.deal_search import MAX_AMOUNT, MAX_SEARCH, STAGES, STATUSES, DealFilters
-from tandem.model.filters import SIGNALS, ContestRules, rules_from_url
+from tandem.model.filters import SIGNALS, ContestRules, deal_from_url, rules_from_url
 from tandem.model.wording import humanise, money, money_label
 from tandem.ui import app, deal_view, state, widgets
 
@@ -21,7 +21,6 @@ VIEWS = "deals_views"  # saved views of the session: name -> relative link
 TABLE_RESET = "deals_table_reset"  # bumped to clear the table's selection ("Back to all deals")
 LAST_ROWS = "deals_table_rows"  # (table key, selected rows) at the previous run, to notice a deselection
 ROW_HEIGHT = 66  # px: rows of up to 3 lines of text (Streamlit wraps text only in rows taller than 64 px)
-MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
 WIDGETS = {"statuses": "deals_statuses", "stages": "deals_stages", "min_amount": "deals_min_amount",
            "max_amount": "deals_max_amount", "products": "deals_products", "lead_sources": "deals_lead_sources",
            "owners": "deals_owners", "sources": "deals_sources", "contested": "deals_contested",
@@ -41,10 +40,8 @@ if FILTERS not in session:  # the session's first visit: the URL tells the view
     url = state.query_params_lists()
     deal_filters, notices = deal_search.from_url(url, options)
     rules, rule_notices = rules_from_url(url)
-    requested = st.query_params.get("deal")
-    if requested and len(requested) > MAX_DEAL_ID:
-        notices.append(f"Ignored the deal from the URL: {requested[:40]!r}… is not a deal id.")
-        requested = None
+    requested, deal_notices = deal_from_url(st.query_params.get("deal"))
+    notices += deal_notices
     session[FILTERS], session[RULES], session[DEAL] = deal_filters, rules, requested
     for notice in rule_notices + notices:
         st.warning(notice, icon=":material/link_off:")

@@ -1,4 +1,4 @@
-"""The pandas baseline of the benchmark (issue 9): the figures of our DuckDB queries,
+"""The pandas baseline of the benchmark: the figures of our DuckDB queries,
 computed the way a typical Streamlit app would compute them.
 
 A typical app loads every table once into pandas (`load_tables`, the step an app wraps

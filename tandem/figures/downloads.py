@@ -22,6 +22,7 @@ from typing import Sequence
 import pandas as pd
 import xlsxwriter
 
+from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.wording import humanise, money_label
 
 HEADERS = {
@@ -52,8 +53,7 @@ HEADERS = {
     "touches_by_rep_b": "Touches by the external rep",
     # contested deals
     "active": "Active deals", "contested": "Contested deals", "contested_rate": "Contested rate",
-    "worked_by_both": "Deals worked by both", "double_claim": "Double claim", "out_of_scope": "Out of scope",
-    "uncoordinated_overlap": "Uncoordinated overlap",
+    "worked_by_both": "Deals worked by both", **{signal: label.capitalize() for signal, label in SIGNAL_LABELS.items()},
     # conversion
     "deals": "Deals", "created": "Deals created", "won": "Won", "lost": "Lost", "open": "Open",
     "closed": "Closed deals", "win_rate": "Win rate", "win_rate_low": "Win rate, 95% interval from",

@@ -19,6 +19,7 @@ SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")  # definitio
 LOOKBACK_RANGE = (0, 180)  # days; what the contested-deals page offers (URL values outside are refused)
 OVERLAP_RANGE = (1, 60)
 MAX_SHOWN = 40  # characters of a rejected value repeated in a notice
+MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
 
 
 @dataclass(frozen=True)
@@ -219,3 +220,11 @@ def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str
         if kept:
             rules = replace(rules, signals=kept)
     return rules, notices
+
+
+def deal_from_url(value: str | None) -> tuple[str | None, list[str]]:
+    """The deal a link asks to open (its `deal` parameter), or None with a notice when the
+    value cannot be a deal id."""
+    if value and len(value) > MAX_DEAL_ID:
+        return None, [f"Ignored the deal from the URL: {value[:MAX_SHOWN]!r}… is not a deal id."]
+    return value or None, []

@@ -19,7 +19,7 @@ from tandem.figures import style as palette
 from tandem.model import wording
 from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
 from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url
-from tandem.ui import app
+from tandem.ui import app, navigation
 
 KEYS = {"period": "filter_period", "teams": "filter_teams", "regions": "filter_regions",
         "segments": "filter_segments", "attribution": "filter_attribution", "presentation": "presentation_mode"}
@@ -133,20 +133,8 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
 def current() -> Filters:
     """The global filters of this run, as set by the sidebar."""
     if _CURRENT not in st.session_state:
-        _rerun_through_the_entry_point()
+        navigation.rerun_through_the_entry_point()
     return st.session_state[_CURRENT][0]
-
-
-def _rerun_through_the_entry_point() -> None:
-    """A deep link (/communication) opened first on a fresh server is run by Streamlit's
-    legacy pages/ routing, which skips dashboard.py (and so the sidebar). Streamlit
-    leaves that mode for good once st.navigation has been called, which dashboard.py
-    does: switch the flag it would set, and rerun the same URL through dashboard.py.
-    Checked by tests/test_browser.py::test_deep_link_on_a_fresh_server."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
 
 
 def link(url_path: str, filters: Filters, **page_params: str) -> str:
