@@ -155,7 +155,9 @@ def _figure_periods(db: str) -> dict:
     """The periods the figures are computed for: the last complete week (weekly review)
     and the 12 weeks before the data's end; the 'next interaction' uses the 12 weeks
     before those."""
-    end = dt.datetime.combine(END_DATE - dt.timedelta(days=END_DATE.weekday()), dt.time())
+    from tandem.model.weekly import monday
+
+    end = dt.datetime.combine(monday(END_DATE), dt.time())
     first = (end - dt.timedelta(weeks=12), end)
     second = (end - dt.timedelta(weeks=24), end - dt.timedelta(weeks=12))
     return {"week": (end - dt.timedelta(weeks=1)).date(), "periods": [first, second]}
@@ -233,8 +235,9 @@ def measure_figure(db: str, figure: str, side: str) -> dict:
 def measure_summary(db: str) -> dict:
     clock = QueryClock()
     from tandem.cli.summary import compute_summary
+    from tandem.model.weekly import monday
 
-    end = dt.datetime.combine(END_DATE - dt.timedelta(days=END_DATE.weekday()), dt.time())
+    end = dt.datetime.combine(monday(END_DATE), dt.time())
     started = time.perf_counter()
     compute_summary(end - dt.timedelta(weeks=1), end, db=db)
     return {"page": "summary", "cold_s": time.perf_counter() - started, "warm_s": None, "duckdb_s": clock.total,

@@ -300,8 +300,7 @@ def _cross_rules() -> list[Rule]:
         Rule(deals, "status", "s.status in ('won', 'lost') and s.closed_at is null",
              "'status is \"' || s.status || '\" but closed_at is empty (open exactly when closed_at is empty)'"),
         Rule(deals, "stage",
-             "s.status in ('won', 'lost') and s.stage in ('lead', 'qualified', 'proposal', 'negotiation', 'won', 'lost') "
-             "and s.stage <> s.status",
+             "s.status in ('won', 'lost') and s.stage in (select stage from stage_order) and s.stage <> s.status",
              "'\"' || s.stage || '\" does not agree with status \"' || s.status || '\"'"),
         Rule(deals, "stage", "s.status = 'open' and s.stage in ('won', 'lost')",
              "'\"' || s.stage || '\" is a closing stage but status is \"open\"'"),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from tandem.model import wording
 from tandem.model.filters import SIGNALS, ContestRules, Filters
+from tandem.model.weekly import monday
 
 SIGNAL_LABELS = {"double_claim": "double claim", "out_of_scope": "out of scope",
                  "uncoordinated_overlap": "uncoordinated overlap"}
@@ -84,11 +85,11 @@ def week_periods(filters: Filters) -> dict[str, list[dt.datetime]]:
     period and judged as of its own end: {'starts': [...], 'ends': [...]}."""
     params = filters.params("start", "end")
     start, end = params["start"], params["end"]
-    monday = start - dt.timedelta(days=start.weekday())
+    week_start = monday(start)
     weeks = []
-    while monday < end:
-        weeks.append((max(monday, start), min(monday + dt.timedelta(days=7), end)))
-        monday += dt.timedelta(days=7)
+    while week_start < end:
+        weeks.append((max(week_start, start), min(week_start + dt.timedelta(days=7), end)))
+        week_start += dt.timedelta(days=7)
     return {"starts": [s for s, _ in weeks], "ends": [e for _, e in weeks]}
 
 
@@ -97,7 +98,7 @@ def weekly_counts(totals: pd.DataFrame, weeks: dict[str, list[dt.datetime]]) -> 
     total (chosen signals) and per signal (a deal counts under each of its signals), from
     `deal_totals` run over `weeks` (`week_periods`)."""
     counts = totals[["active", "contested", *SIGNALS]].astype(int)
-    counts.insert(0, "week_start", [s - dt.timedelta(days=s.weekday()) for s in weeks["starts"]])
+    counts.insert(0, "week_start", [monday(s) for s in weeks["starts"]])
     return counts.reset_index(drop=True)
 
 

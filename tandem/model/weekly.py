@@ -47,6 +47,7 @@ GROUPS = tuple(dict.fromkeys(k.group for k in KPIS))
 
 
 def monday(day: dt.date) -> dt.date:
+    """The Monday starting the ISO week of `day` (a date or a date-time at midnight)."""
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 
 from tandem.data.config import db_path
-from tandem.figures import style as palette
+from tandem.figures import style
 from tandem.model import wording
 from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
 from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url
+from tandem.model.weekly import monday
 from tandem.ui import app, navigation
 
 KEYS = {"period": "filter_period", "teams": "filter_teams", "regions": "filter_regions",
@@ -59,13 +60,13 @@ def team_kinds() -> dict[str, str]:
 def team_colours() -> dict[str, str]:
     """team_id -> colour for every team of the database (not a filtered subset, so that
     filtering never shifts a colour): the same on every page."""
-    return palette.team_colours(team_kinds())
+    return style.team_colours(team_kinds())
 
 
 def last_complete_week_end(opts: Options) -> dt.date:
     """The Monday ending the last ISO week that the data covers completely."""
     day_after = opts.last_day + dt.timedelta(days=1)
-    return day_after - dt.timedelta(days=day_after.weekday())
+    return monday(day_after)
 
 
 def default_filters(opts: Options) -> Filters:
