@@ -298,7 +298,7 @@ def partial_months_note(start: dt.date, end: dt.date) -> str:
 def cohort_trend(months: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """Win rate by creation month per kind (outcome as of end), with Wilson intervals.
 
-    Points stand on the 1st of their month (`charts.month_axis` over every month of the
+    Points stand on the 1st of their month (`style.month_axis` over every month of the
     period, so a one-week period is one month, not an empty axis); when both kinds are
     drawn, internal stands a few days left of the 1st and external right, so that one
     interval does not hide the other. A month with no closed deal of a kind has no point

@@ -23,7 +23,7 @@ import pandas as pd
 import xlsxwriter
 
 from tandem.model.contest import SIGNAL_LABELS
-from tandem.model.wording import humanise, money_label
+from tandem.model.wording import humanise, missing, money_label
 
 HEADERS = {
     # deals, accounts, reps, teams
@@ -128,13 +128,13 @@ def _cells(values: pd.Series) -> tuple[str, list]:
     """A column as the kind of its cells ('boolean', 'number', 'datetime', 'text') and its
     values, None where empty."""
     if pd.api.types.is_bool_dtype(values):
-        return "boolean", [None if pd.isna(v) else bool(v) for v in values.astype(object)]
+        return "boolean", [None if missing(v) else bool(v) for v in values.astype(object)]
     if pd.api.types.is_numeric_dtype(values):
         return "number", values.astype(object).where(values.notna(), None).tolist()
     if pd.api.types.is_datetime64_any_dtype(values):
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
-        return "datetime", [None if pd.isna(v) else v.to_pydatetime() for v in values]
+        return "datetime", [None if missing(v) else v.to_pydatetime() for v in values]
     return "text", [None if v is None or v != v else str(v) for v in values.astype(object)]
 
 

@@ -69,7 +69,7 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                 + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
                    if isinstance(record["source_rep_name"], str) else " · no source rep"))
     if details:
-        closed = f", closed {record['closed_at']:%d %b %Y}" if pd.notna(record["closed_at"]) else ", open at the end"
+        closed = f", closed {record['closed_at']:%d %b %Y}" if not wording.missing(record["closed_at"]) else ", open at the end"
         lead = (f" · lead source {wording.humanise(record['lead_source'])}" if isinstance(record["lead_source"], str)
                 else "")
         st.caption(f"Created {record['created_at']:%d %b %Y}{closed}{lead}. Deal window (touches of the account "
