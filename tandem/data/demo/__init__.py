@@ -27,7 +27,6 @@ from insertion order.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +35,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from tandem.data.config import QUERIES_DIR
 from tandem.data.contract import ALL_STAGES
 from tandem.data.db import THREADS, build_database
 from tandem.data.progress import Progress, silent
+from tandem.data.queries import query_parameters
+
+DEMO_QUERIES_DIR = QUERIES_DIR / "demo"  # one insert statement per table
 
 DAY = 86_400
 PERIOD_DAYS = 730
@@ -306,12 +309,13 @@ class _Generator:
 
     # -- inserting ----------------------------------------------------------------------
 
-    def insert(self, table: str, columns: dict[str, np.ndarray], select: str, params: dict | None = None) -> None:
-        """Insert numeric columns into `table`, formatting ids and strings in `select`."""
+    def insert(self, table: str, columns: dict[str, np.ndarray] | pd.DataFrame, params: dict | None = None) -> None:
+        """Insert numeric columns into `table` by queries/demo/<table>.sql, which formats ids and strings."""
         frame = pd.DataFrame(columns)
+        statement = _statement(table)
         self.con.register("demo_rows", frame)
         try:
-            self.con.execute(f"insert into {table} {select}", _used_params(select, {**self.sql_params, **(params or {})}))
+            self.con.execute(statement, _used_params(statement, {**self.sql_params, **(params or {})}))
         finally:
             self.con.unregister("demo_rows")
 
@@ -320,8 +324,9 @@ class _Generator:
     def teams_and_reps(self) -> None:
         """Teams, scope rules, and reps on seats; a few seats change hands mid-period."""
         rng, scale = self.rng, self.scale
-        self.con.executemany("insert into teams values (?, ?, ?, ?)", [t[:4] for t in TEAMS])
-        self.con.executemany("insert into scope_rules values (?, ?, ?, ?, ?)", list(SCOPE_RULES))
+        self.insert("teams", pd.DataFrame([t[:4] for t in TEAMS], columns=["team_id", "name", "kind", "agency"]))
+        self.insert("scope_rules", pd.DataFrame(list(SCOPE_RULES),
+                                                columns=["team_id", "segment", "region", "stage_from", "stage_to"]))
 
         # A seat is a sales position (team, territory); a replaced seat has two reps in turn.
         # Territory k lies in region k % 5.
@@ -371,15 +376,7 @@ class _Generator:
             "first": names // len(LAST_NAMES), "last": names % len(LAST_NAMES),
             "has_email": rng.random(n_reps) > 0.05,
             "started": started, "has_left": has_left, "left_day": self.rep_left_day,
-        }, """
-            select 'R' || lpad((i + 1)::varchar, 4, '0'),
-                   $first[first + 1] || ' ' || $last[last + 1],
-                   $team_ids[team + 1],
-                   case when has_email then lower($first[first + 1] || '.' || $last[last + 1]) || '@' || $domains[team + 1] end,
-                   $start_date + started::integer,
-                   case when has_left then $start_date + left_day::integer end
-            from demo_rows order by i
-        """, {"first": list(FIRST_NAMES), "last": list(LAST_NAMES),
+        }, {"first": list(FIRST_NAMES), "last": list(LAST_NAMES),
               "team_ids": [t[0] for t in TEAMS], "domains": [t[4] for t in TEAMS]})
 
     def pick_seats(self, team: np.ndarray, territory: np.ndarray) -> np.ndarray:
@@ -419,15 +416,7 @@ class _Generator:
             "i": np.arange(n), "prefix": code % space // (len(COMPANY_FORMS) * len(COMPANY_CORES)), "core": core,
             "form": code % len(COMPANY_FORMS), "number": code // space, "segment": segment, "region": region,
             "has_industry": rng.random(n) > 0.03, "owner": owner_rep,
-        }, """
-            select 'AC' || lpad((i + 1)::varchar, 6, '0'),
-                   $prefixes[prefix + 1] || ' ' || $cores[core + 1] || ' ' || $forms[form + 1]
-                       || case when number > 0 then ' ' || (number + 1)::varchar else '' end,
-                   $segments[segment + 1], $regions[region + 1],
-                   case when has_industry then $industries[core + 1] end,
-                   case when owner >= 0 then 'R' || lpad((owner + 1)::varchar, 4, '0') end
-            from demo_rows order by i
-        """, {"prefixes": list(COMPANY_PREFIXES), "cores": [c for c, _ in COMPANY_CORES],
+        }, {"prefixes": list(COMPANY_PREFIXES), "cores": [c for c, _ in COMPANY_CORES],
               "forms": list(COMPANY_FORMS), "industries": [i for _, i in COMPANY_CORES],
               "segments": list(SEGMENTS), "regions": list(REGIONS)})
 
@@ -443,12 +432,7 @@ class _Generator:
             "i": np.arange(m), "account": contact_account,
             "first": rng.integers(0, len(FIRST_NAMES), m), "last": rng.integers(0, len(LAST_NAMES), m),
             "title": np.where(rng.random(m) < 0.1, -1, rng.integers(0, len(CONTACT_TITLES), m)),
-        }, """
-            select 'CT' || lpad((i + 1)::varchar, 7, '0'), 'AC' || lpad((account + 1)::varchar, 6, '0'),
-                   $first[first + 1] || ' ' || $last[last + 1],
-                   case when title >= 0 then $titles[title + 1] end
-            from demo_rows order by i
-        """, {"first": list(FIRST_NAMES), "last": list(LAST_NAMES), "titles": list(CONTACT_TITLES)})
+        }, {"first": list(FIRST_NAMES), "last": list(LAST_NAMES), "titles": list(CONTACT_TITLES)})
 
     def pick_contacts(self, account: np.ndarray) -> np.ndarray:
         """A random contact of each account."""
@@ -529,26 +513,9 @@ class _Generator:
             "i": np.arange(n), "account": account, "product": product, "amount": amount, "created": created,
             "closed": np.where(self.deal_closed, self.deal_end, -1), "status": self.deal_status, "stage": self.deal_stage,
             "owner": self.deal_owner, "source": self.deal_source, "lead_source": lead_source,
-        }, """
-            select 'D' || lpad((d.i + 1)::varchar, 7, '0'), a.account_id,
-                   $products[d.product + 1] || ' for ' || a.name || ' (' || year(created_at)::varchar || ')',
-                   $products[d.product + 1], d.amount, created_at,
-                   case when d.closed >= 0 then make_timestamp($start_us + d.closed * 1000000) end,
-                   $statuses[d.status + 1], $stages[d.stage + 1],
-                   'R' || lpad((d.owner + 1)::varchar, 4, '0'),
-                   case when d.source >= 0 then 'R' || lpad((d.source + 1)::varchar, 4, '0') end,
-                   $lead_sources[d.lead_source + 1]
-            from (select *, make_timestamp($start_us + created * 1000000) as created_at from demo_rows) d
-            join accounts a on a.account_id = 'AC' || lpad((d.account + 1)::varchar, 6, '0')
-            order by d.i
-        """, {"products": list(PRODUCTS), "statuses": ["open", "won", "lost"], "stages": list(STAGES),
+        }, {"products": list(PRODUCTS), "statuses": ["open", "won", "lost"], "stages": list(STAGES),
               "lead_sources": list(LEAD_SOURCES)})
-        self.insert("deal_stage_changes", self.changes, """
-            select 'D' || lpad((deal + 1)::varchar, 7, '0'), $stages[stage + 1],
-                   make_timestamp($start_us + t * 1000000),
-                   case when rep >= 0 then 'R' || lpad((rep + 1)::varchar, 4, '0') end
-            from demo_rows order by deal, t
-        """, {"stages": list(STAGES)})
+        self.insert("deal_stage_changes", self.changes, {"stages": list(STAGES)})
         del self.changes
 
     def stage_changes(self, won, lost_at, steps_back, duration_days) -> None:
@@ -631,11 +598,7 @@ class _Generator:
             self.rep_at(source_seat[source_credit], credit_at[source_credit]),
         ])
         kind = np.concatenate([np.zeros(registered.sum()), np.ones(owner_credit.sum() + source_credit.sum())])
-        self.insert("claims", {"deal": deal, "rep": rep, "t": at, "kind": kind.astype(np.int8)}, """
-            select 'D' || lpad((deal + 1)::varchar, 7, '0'), 'R' || lpad((rep + 1)::varchar, 4, '0'),
-                   make_timestamp($start_us + t * 1000000), $kinds[kind + 1]
-            from demo_rows order by t, deal, kind
-        """, {"kinds": ["registration", "credit"]})
+        self.insert("claims", {"deal": deal, "rep": rep, "t": at, "kind": kind.astype(np.int8)}, {"kinds": ["registration", "credit"]})
 
     # -- events ---------------------------------------------------------------------------
 
@@ -683,18 +646,10 @@ class _Generator:
             "i": np.arange(len(events)), "held": np.array([e[0] for e in events]),
             "kind": np.array([e[1] for e in events]), "name": np.array([e[2] for e in events]),
             "internal_only": np.array([e[3] for e in events]),
-        }, """
-            select 'EV' || lpad((i + 1)::varchar, 3, '0'),
-                   name || ' ' || year($start_date + held::integer)::varchar,
-                   kind, $start_date + held::integer, internal_only
-            from demo_rows order by i
-        """)
+        })
         self.insert("event_attendance", {
             "event": np.concatenate(attendance_event), "rep": np.concatenate(attendance_rep),
-        }, """
-            select 'EV' || lpad((event + 1)::varchar, 3, '0'), 'R' || lpad((rep + 1)::varchar, 4, '0')
-            from demo_rows order by event, rep
-        """)
+        })
 
     # -- activities -----------------------------------------------------------------------
 
@@ -885,32 +840,26 @@ class _Generator:
         columns = {k: v[order] for k, v in columns.items()}
         columns["i"] = np.arange(len(order))
         self.progress(0.45, "inserting activities")
-        select = """
-            select 'ACT' || lpad((i + 1)::varchar, 8, '0'),
-                   make_timestamp($start_us + t * 1000000),
-                   $channels[channel + 1],
-                   'R' || lpad((rep + 1)::varchar, 4, '0'),
-                   case when counterpart >= 0 then 'R' || lpad((counterpart + 1)::varchar, 4, '0') end,
-                   case when contact >= 0 then 'CT' || lpad((contact + 1)::varchar, 7, '0') end,
-                   case when deal >= 0 then 'D' || lpad((deal + 1)::varchar, 7, '0') end,
-                   $directions[direction + 1],
-                   duration,
-                   case when subject >= 0 then $subjects[subject + 1] end
-            from demo_rows
-        """
         params = {"channels": list(CHANNELS), "directions": list(DIRECTIONS),
                   "subjects": list(CUSTOMER_SUBJECTS + REP_SUBJECTS)}
-        _insert_in_parallel(self.con, "activities", pd.DataFrame(columns), select,
-                            _used_params(select, {**self.sql_params, **params}),
+        statement = _statement("activities")
+        _insert_in_parallel(self.con, pd.DataFrame(columns), statement,
+                            _used_params(statement, {**self.sql_params, **params}),
                             parts=THREADS if len(order) > 200_000 else 1)
 
 
-def _used_params(select: str, params: dict) -> dict:
-    """The named parameters that `select` mentions (DuckDB rejects unused ones)."""
-    return {name: value for name, value in params.items() if re.search(rf"\${name}\b", select)}
+def _statement(table: str) -> str:
+    """The statement that inserts `table` from the frame registered as demo_rows."""
+    return (DEMO_QUERIES_DIR / f"{table}.sql").read_text()
 
 
-def _insert_in_parallel(con, table: str, frame: pd.DataFrame, select: str, params: dict, parts: int) -> None:
+def _used_params(statement: str, params: dict) -> dict:
+    """The named parameters that `statement` uses (DuckDB rejects unused ones)."""
+    wanted = query_parameters(statement)
+    return {name: value for name, value in params.items() if name in wanted}
+
+
+def _insert_in_parallel(con, frame: pd.DataFrame, statement: str, params: dict, parts: int) -> None:
     """Insert consecutive slices of `frame` from `parts` transactions running at once.
 
     Constraint checks (primary key, foreign keys) dominate a big insert; separate
@@ -924,7 +873,7 @@ def _insert_in_parallel(con, table: str, frame: pd.DataFrame, select: str, param
     def work(cur, lo, hi):
         try:
             cur.register("demo_rows", frame.iloc[lo:hi])
-            cur.execute(f"insert into {table} {select}", params)
+            cur.execute(statement, params)
         except BaseException as error:  # re-raised in the calling thread
             errors.append(error)
 
