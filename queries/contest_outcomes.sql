@@ -30,18 +30,24 @@ counted as (
     group by grouping sets ((contested, owner_kind), (contested))
 ),
 
-final as (
+per_cell as (
     select
         g.contested,
         g.owner_kind,
         coalesce(c.won, 0) as won,
         coalesce(c.lost, 0) as lost,
-        coalesce(c.won_amount, 0)::double as won_amount,
-        case when coalesce(c.won, 0) + coalesce(c.lost, 0) > 0 then c.won / (c.won + c.lost) end as win_rate,
-        wilson_low(coalesce(c.won, 0)::double, (coalesce(c.won, 0) + coalesce(c.lost, 0))::double) as win_rate_low,
-        wilson_high(coalesce(c.won, 0)::double, (coalesce(c.won, 0) + coalesce(c.lost, 0))::double) as win_rate_high
+        coalesce(c.won_amount, 0)::double as won_amount
     from grid g
     left join counted c using (contested, owner_kind)
+),
+
+final as (
+    select
+        *,
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high
+    from per_cell
 )
 
 select * from final order by contested desc, owner_kind = 'all', owner_kind

@@ -59,9 +59,9 @@ final as (
         deals,
         won,
         lost,
-        case when deals > 0 then won / deals end as win_rate,
-        wilson_low(won::double, deals::double) as win_rate_low,
-        wilson_high(won::double, deals::double) as win_rate_high,
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high,
         median_latency_days
     from per_bucket
 )

@@ -29,7 +29,7 @@ listed_teams as (
     select * from teams where len($teams::varchar[]) = 0 or list_contains($teams::varchar[], team_id)
 ),
 
-final as (
+per_listed_team as (
     select
         t.team_id,
         t.name,
@@ -38,14 +38,27 @@ final as (
         coalesce(p.won, 0) as won,
         coalesce(p.lost, 0) as lost,
         coalesce(p.won_amount, 0)::double as won_amount,
-        case when coalesce(p.won, 0) + coalesce(p.lost, 0) > 0 then p.won / (p.won + p.lost) end as win_rate,
-        wilson_low(coalesce(p.won, 0)::double, (coalesce(p.won, 0) + coalesce(p.lost, 0))::double) as win_rate_low,
-        wilson_high(coalesce(p.won, 0)::double, (coalesce(p.won, 0) + coalesce(p.lost, 0))::double) as win_rate_high,
-        p.median_cycle_days,
-        coalesce(p.won, 0) + coalesce(p.lost, 0) as closed,
-        case when coalesce(p.won, 0) > 0 then p.won_amount::double / p.won end as avg_deal_size
+        p.median_cycle_days
     from listed_teams t
     left join per_team p using (team_id)
+),
+
+final as (
+    select
+        team_id,
+        name,
+        kind,
+        created,
+        won,
+        lost,
+        won_amount,
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high,
+        median_cycle_days,
+        won + lost as closed,
+        case when won > 0 then won_amount / won end as avg_deal_size
+    from per_listed_team
 )
 
 select * from final order by team_id

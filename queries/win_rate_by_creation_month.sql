@@ -31,9 +31,9 @@ per_month as (
 final as (
     select
         *,
-        case when won + lost > 0 then won / (won + lost) end as win_rate,
-        wilson_low(won::double, (won + lost)::double) as win_rate_low,
-        wilson_high(won::double, (won + lost)::double) as win_rate_high
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high
     from per_month
 )
 

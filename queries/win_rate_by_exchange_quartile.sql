@@ -39,19 +39,25 @@ ranked as (
     select *, ntile(4) over (order by exchanges, deal_id) as quartile from per_deal
 ),
 
-final as (
+per_quartile as (
     select
         quartile,
         count(*) as deals,
         min(exchanges) as min_exchanges,
         max(exchanges) as max_exchanges,
         count(*) filter (where status = 'won') as won,
-        count(*) filter (where status = 'lost') as lost,
-        count(*) filter (where status = 'won') / count(*) as win_rate,
-        wilson_low((count(*) filter (where status = 'won'))::double, count(*)::double) as win_rate_low,
-        wilson_high((count(*) filter (where status = 'won'))::double, count(*)::double) as win_rate_high
+        count(*) filter (where status = 'lost') as lost
     from ranked
     group by quartile
+),
+
+final as (
+    select
+        *,
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high
+    from per_quartile
 )
 
 select * from final order by quartile
