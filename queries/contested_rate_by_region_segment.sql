@@ -5,9 +5,7 @@
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
 -- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
 with active as (
-    select *
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
-    where closed_at is null or closed_at >= $start
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
 ),
 
 contested as (

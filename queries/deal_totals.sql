@@ -21,8 +21,8 @@ deals as (
     -- every deal a period counts (active, created, won or lost in it) is open or closed at
     -- or after the period's start
     select *
-    from filtered_deals(list_max($ends::timestamp[]), $attribution, $teams, $regions, $segments)
-    where closed_at is null or closed_at >= list_min($starts::timestamp[])
+    from active_deals(list_min($starts::timestamp[]), list_max($ends::timestamp[]), $attribution, $teams, $regions,
+                      $segments)
 ),
 
 signals as (
