@@ -16,7 +16,7 @@ with closed as (
 grid as (
     select c.contested, k.owner_kind
     from (values (true), (false)) c(contested)
-    cross join (values ('internal'), ('external'), ('all')) k(owner_kind)
+    cross join (select kind as owner_kind from team_kinds() union all select 'all') k
 ),
 
 counted as (

@@ -9,9 +9,9 @@ with touches as (
 ),
 
 grid as (
-    select kind, channel
-    from (values ('internal'), ('external')) k(kind)
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+    select k.kind, c.channel
+    from team_kinds() k
+    cross join channels() c
 ),
 
 counted as (

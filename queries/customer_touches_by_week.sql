@@ -9,19 +9,14 @@ with touches as (
     from customer_touches($start, $end, $teams, $regions, $segments)
 ),
 
-weeks as (
-    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
-                                  interval 7 day)) as week_start
-),
-
 counted as (
     select week_start, kind, count(*) as touches from touches group by all
 ),
 
 final as (
     select w.week_start::date as week_start, k.kind, coalesce(c.touches, 0) as touches
-    from weeks w
-    cross join (values ('internal'), ('external')) k(kind)
+    from period_weeks($start, $end) w
+    cross join team_kinds() k
     left join counted c on c.week_start = w.week_start and c.kind = k.kind
 )
 

@@ -8,9 +8,9 @@ with exchanges as (
 ),
 
 grid as (
-    select exchange_kind, channel
-    from (values ('cross_team'), ('within_team')) k(exchange_kind)
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+    select k.exchange_kind, c.channel
+    from exchange_kinds() k
+    cross join channels() c
 ),
 
 counted as (

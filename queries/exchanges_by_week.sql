@@ -8,16 +8,10 @@ with exchanges as (
     select * from rep_exchanges($start, $end, $teams)
 ),
 
-weeks as (
-    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
-                                  interval 7 day)) as week_start
-),
-
 grid as (
-    select week_start, exchange_kind, channel
-    from weeks
-    cross join (values ('cross_team'), ('within_team')) k(exchange_kind)
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+    select g.week_start, k.exchange_kind, g.channel
+    from week_channel_grid($start, $end) g
+    cross join exchange_kinds() k
 ),
 
 counted as (

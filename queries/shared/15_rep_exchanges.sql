@@ -6,7 +6,8 @@
 -- rep_exchanges_live() lists every rep-to-rep activity so; it is a pure function of the
 -- tables, pre-computed with the database in time order as derived_rep_exchanges
 -- (queries/derived/), which rep_exchanges reads.
--- Macros: rep_exchanges_live(), rep_exchanges(start_at, end_at, teams).
+-- exchange_kinds() lists the two exchange kinds.
+-- Macros: rep_exchanges_live(), rep_exchanges(start_at, end_at, teams), exchange_kinds().
 create or replace macro main.rep_exchanges_live() as table
 select
     a.activity_id,
@@ -33,3 +34,6 @@ where occurred_at >= start_at
     and (len(teams::varchar[]) = 0
          or list_contains(teams::varchar[], initiator_team_id)
          or list_contains(teams::varchar[], counterpart_team_id));
+
+create or replace macro main.exchange_kinds() as table
+select * from (values ('cross_team'), ('within_team')) k(exchange_kind);
