@@ -25,7 +25,7 @@ final as (
         count(*) filter (where channel = 'call') as calls,
         count(*) filter (where channel = 'email') as emails,
         count(*) filter (where channel = 'meeting') as meetings,
-        coalesce(sum(duration_s) filter (where channel = 'call'), 0) / 60.0 as call_minutes,
+        call_minutes(channel, duration_s) as call_minutes,
         count(*) filter (where initiator_kind = 'internal') as initiated_by_internal,
         count(*) filter (where initiator_kind = 'external') as initiated_by_external
     from exchanges x

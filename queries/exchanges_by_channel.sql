@@ -14,8 +14,7 @@ grid as (
 ),
 
 counted as (
-    select exchange_kind, channel, count(*) as exchanges,
-           sum(duration_s) filter (where channel = 'call') / 60.0 as call_minutes
+    select exchange_kind, channel, count(*) as exchanges, call_minutes(channel, duration_s) as call_minutes
     from exchanges
     group by all
 ),

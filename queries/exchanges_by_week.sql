@@ -16,7 +16,7 @@ grid as (
 
 counted as (
     select date_trunc('week', occurred_at) as week_start, exchange_kind, channel, count(*) as exchanges,
-           sum(duration_s) filter (where channel = 'call') / 60.0 as call_minutes
+           call_minutes(channel, duration_s) as call_minutes
     from exchanges
     group by all
 ),

@@ -26,10 +26,9 @@ shared as (
 ),
 
 exchanges as (
-    select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high,
-           count(*) as exchanges
-    from activities
-    where counterpart_rep_id is not null and occurred_at >= $start and occurred_at < $end
+    select rep_low, rep_high, count(*) as exchanges
+    from rep_pair_exchanges($end)
+    where occurred_at >= $start
     group by all
 ),
 

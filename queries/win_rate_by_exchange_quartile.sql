@@ -18,17 +18,10 @@ with shared_deals as (
     where owner_kind <> source_kind and status in ('won', 'lost') and closed_at >= $start
 ),
 
-exchanges as (
-    select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high,
-           occurred_at
-    from activities
-    where counterpart_rep_id is not null and occurred_at < $end
-),
-
 per_deal as (
     select d.deal_id, d.status, count(x.occurred_at) as exchanges
     from shared_deals d
-    left join exchanges x
+    left join rep_pair_exchanges($end) x
         on x.rep_low = d.rep_low and x.rep_high = d.rep_high
         and x.occurred_at >= d.created_at - $lookback_days * interval 1 day
         and x.occurred_at < d.closed_at
