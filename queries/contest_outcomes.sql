@@ -1,11 +1,9 @@
--- Outcome of contested deals: the deals closed in the period (won or lost with closed_at
--- in [start, end), as of end), split by contested (at least one of the $signals as of
--- $end; empty = every signal) or not, and by the kind of the owner's team ("who ended up
--- with the deal": owner_rep_id is the owner at close, the contract keeps no owner
--- history). One row per (contested, owner_kind) and one per contested with owner_kind
--- 'all'. Win rate = won / (won + lost) with its Wilson 95% interval; null when none.
--- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+-- Outcome of the deals closed in the period (won or lost), contested or not, by the kind of
+-- the owner's team: one row per (contested, owner_kind), plus owner_kind 'all' per contested.
+-- Reading recorded here: owner_kind is "who ended up with the deal": owner_rep_id is the
+-- owner at close (the contract keeps no owner history).
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
+-- $segments, $signals (see queries/README.md).
 with closed as (
     select d.*, coalesce(s.is_contested, false) as contested
     from filtered_deals($end, $attribution, $teams, $regions, $segments) d

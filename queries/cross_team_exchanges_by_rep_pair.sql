@@ -1,7 +1,6 @@
--- Cross-team exchanges in the period per pair of an internal and an external rep,
--- by channel and by initiator (rep_id of a rep-to-rep activity is its initiator),
--- with call minutes. Only pairs with at least one exchange.
--- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+-- Cross-team exchanges in the period: one row per pair of an internal and an external rep
+-- with at least one, counted by channel and by initiator, with call minutes.
+-- Parameters: $start, $end, $teams (see queries/README.md).
 with exchanges as (
     select
         *,

@@ -1,9 +1,6 @@
--- Customer touches per ISO week (Monday start) by the acting rep's kind in the period;
--- every week of the period and both kinds appear, 0 when none. The team filter keeps a
--- touch when the acting rep's team is selected; region and segment act on the
--- contact's account.
--- Parameters: $start, $end (period [start, end)), $teams, $regions, $segments (lists,
--- empty = all).
+-- Customer touches in the period, kept by the filters: one row per week x kind of the
+-- acting rep (every one, 0 when none).
+-- Parameters: $start, $end, $teams, $regions, $segments (see queries/README.md).
 with touches as (
     select date_trunc('week', occurred_at) as week_start, kind
     from customer_touches($start, $end, $teams, $regions, $segments)

@@ -1,8 +1,6 @@
--- Rep-to-rep exchanges in the period by kind (cross-team: reps of different kinds;
--- within-team: same kind) and channel, with call minutes (duration_s of calls only,
--- empty counting 0, / 60). Every kind x channel row is present, 0 when none.
--- Rep-to-rep exchanges are filtered by team only.
--- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+-- Rep-to-rep exchanges in the period, kept by the team filter: one row per exchange_kind x
+-- channel (every one, 0 when none), with call minutes.
+-- Parameters: $start, $end, $teams (see queries/README.md).
 with exchanges as (
     select * from rep_exchanges($start, $end, $teams)
 ),

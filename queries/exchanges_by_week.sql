@@ -1,9 +1,6 @@
--- Rep-to-rep exchanges per ISO week (Monday 00:00 start), kind (cross_team: reps of
--- different kinds; within_team: same kind) and channel in the period, with call
--- minutes. Every week that starts in the period (or contains its start), kind and
--- channel appears, 0 when none; a period starting mid-week counts only its own days.
--- Exchanges are filtered by team only.
--- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+-- Rep-to-rep exchanges in the period, kept by the team filter: one row per week x
+-- exchange_kind x channel (every one, 0 when none), with call minutes.
+-- Parameters: $start, $end, $teams (see queries/README.md).
 with exchanges as (
     select * from rep_exchanges($start, $end, $teams)
 ),

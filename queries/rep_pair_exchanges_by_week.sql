@@ -1,7 +1,6 @@
--- One pair of reps: their rep-to-rep exchanges per ISO week (Monday start) and channel
--- in the period, either initiator; every week of the period and channel appear, 0 when
--- none.
--- Parameters: $start, $end (period [start, end)), $rep_a, $rep_b (the two rep ids).
+-- One pair of reps: their rep-to-rep exchanges in the period, either initiator: one row per
+-- week x channel (every one, 0 when none).
+-- Parameters: $start, $end, $rep_a, $rep_b (the two rep ids) (see queries/README.md).
 with exchanges as (
     select date_trunc('week', occurred_at) as week_start, channel
     from activities

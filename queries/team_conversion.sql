@@ -1,13 +1,8 @@
--- Conversion per team by attribution (definitions.md "Deal figures"): created (created_at in
--- the period), won and lost (that status and closed_at in the period, as of end), won
--- amount, win rate = won / (won + lost) with its Wilson 95% interval (null when no
--- closed deal), and the median sales cycle in fractional days over those won deals
--- (mean of the two middle values for an even count; null when none). closed = won +
--- lost; avg_deal_size = won_amount / won (null when nothing was won). Every team of
--- the teams table is listed (those selected, when teams are selected), sorted by
--- team_id; deals without a team under 'source' attribution count for no team.
--- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
--- $segments (lists, empty = all).
+-- Conversion per team by attribution: one row per team of the teams table (the selected
+-- ones when teams are selected), by team_id, with created, won, lost, won_amount, win rate,
+-- the median sales cycle (definitions.md "Sales cycle"), closed = won + lost and
+-- avg_deal_size = won_amount / won (null when nothing was won).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
 with deals as (
     select * from filtered_deals($end, $attribution, $teams, $regions, $segments) where team_id is not null
 ),

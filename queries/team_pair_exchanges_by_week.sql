@@ -1,8 +1,6 @@
--- One internal team and one agency: the cross-team exchanges between their reps per ISO
--- week (Monday start) and channel in the period, either initiator; every week of the
--- period and channel appear, 0 when none.
--- Parameters: $start, $end (period [start, end)), $internal_team, $external_team (the two
--- team ids).
+-- One internal team and one agency: the cross-team exchanges between their reps in the
+-- period, either initiator: one row per week x channel (every one, 0 when none).
+-- Parameters: $start, $end, $internal_team, $external_team (team ids) (see queries/README.md).
 with exchanges as (
     select date_trunc('week', occurred_at) as week_start, channel
     from rep_exchanges($start, $end, [])

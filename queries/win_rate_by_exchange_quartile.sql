@@ -1,16 +1,10 @@
--- Does coordination pay? (issue 7). Deals worked by both kinds: owner and source rep of
--- different kinds (one internal, one external; deals without a source rep are left
--- out), closed (won or lost) in the period as of end, kept by the filters (team by
--- attribution). The two reps involved are the owner and the source rep; their
--- cross-team exchanges are the rep-to-rep activities between those two (either
--- initiator, any channel) in the deal window [created_at - $lookback_days days,
--- closed_at), half-open. Quartiles: the deals ranked by exchanges (ties by deal_id)
--- cut into four groups of equal size, ntile(4) (sizes differ by at most one; deals
--- with the same count can fall in adjacent quartiles, hence min/max per quartile).
--- Per quartile: deals, min and max exchanges, won, lost, win rate with its Wilson 95%
--- interval. No rows when no such deal closed.
--- Parameters: $start, $end, $lookback_days, $attribution ('owner' or 'source'), $teams,
--- $regions, $segments (lists, empty = all).
+-- Does coordination pay? The deals closed in the period whose owner and source rep are of
+-- different kinds, kept by the filters, ranked by the rep-to-rep activities between those
+-- two reps (either initiator, any channel) in the deal window [created_at - $lookback_days
+-- days, closed_at), ties by deal_id, cut by ntile(4): one row per quartile with deals, min
+-- and max exchanges (the same count can fall in adjacent quartiles), won, lost, win rate.
+-- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments (see
+-- queries/README.md).
 with shared_deals as (
     select deal_id, status, created_at, closed_at,
            least(owner_rep_id, source_rep_id) as rep_low, greatest(owner_rep_id, source_rep_id) as rep_high
