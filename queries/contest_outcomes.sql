@@ -1,11 +1,9 @@
--- Outcome of contested deals: the deals closed in the period (won or lost with closed_at
--- in [start, end), as of end), split by contested (at least one of the $signals as of
--- $end; empty = every signal) or not, and by the kind of the owner's team ("who ended up
--- with the deal": owner_rep_id is the owner at close, the contract keeps no owner
--- history). One row per (contested, owner_kind) and one per contested with owner_kind
--- 'all'. Win rate = won / (won + lost) with its Wilson 95% interval; null when none.
--- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+-- Outcome of the deals closed in the period (won or lost), contested or not, by the kind of
+-- the owner's team: one row per (contested, owner_kind), plus owner_kind 'all' per contested.
+-- Reading recorded here: owner_kind is "who ended up with the deal": owner_rep_id is the
+-- owner at close (the contract keeps no owner history).
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
+-- $segments, $signals (see queries/README.md).
 with closed as (
     select d.*, coalesce(s.is_contested, false) as contested
     from filtered_deals($end, $attribution, $teams, $regions, $segments) d
@@ -16,7 +14,7 @@ with closed as (
 grid as (
     select c.contested, k.owner_kind
     from (values (true), (false)) c(contested)
-    cross join (values ('internal'), ('external'), ('all')) k(owner_kind)
+    cross join (select kind as owner_kind from team_kinds() union all select 'all') k
 ),
 
 counted as (
@@ -30,18 +28,24 @@ counted as (
     group by grouping sets ((contested, owner_kind), (contested))
 ),
 
-final as (
+per_cell as (
     select
         g.contested,
         g.owner_kind,
         coalesce(c.won, 0) as won,
         coalesce(c.lost, 0) as lost,
-        coalesce(c.won_amount, 0)::double as won_amount,
-        case when coalesce(c.won, 0) + coalesce(c.lost, 0) > 0 then c.won / (c.won + c.lost) end as win_rate,
-        wilson_low(coalesce(c.won, 0)::double, (coalesce(c.won, 0) + coalesce(c.lost, 0))::double) as win_rate_low,
-        wilson_high(coalesce(c.won, 0)::double, (coalesce(c.won, 0) + coalesce(c.lost, 0))::double) as win_rate_high
+        coalesce(c.won_amount, 0)::double as won_amount
     from grid g
     left join counted c using (contested, owner_kind)
+),
+
+final as (
+    select
+        *,
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high
+    from per_cell
 )
 
 select * from final order by contested desc, owner_kind = 'all', owner_kind

@@ -1,17 +1,12 @@
--- Contested active deals of the period: one row per active deal (created_at < end and
--- closed_at empty or >= start, as of end) with at least one of the $signals (empty =
--- every signal) as of $end. Per deal: a flag per signal (all its signals, whatever the
--- selection), the first and last piece of evidence of the selected signals (a claim or
--- a touch), its team by attribution, its stage as of end (the last change before end,
--- lead before any), its creation time, the names of deal, account, owner and source rep, and
--- teams_involved: the owner's team and the teams of every rep named by the selected
--- evidence, as one text ('Agency X, Inside A'), sorted by name.
--- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+-- The contested active deals of the period: one row per deal, with a flag per signal, the
+-- first and last piece of evidence (claim or touch) of the selected signals, its stage as
+-- of end (last change before end, lead before any) and the names of deal, account, owner,
+-- source rep and team. teams_involved: the owner's team and the teams of every rep named by
+-- the selected evidence, as one text sorted by name ('Agency X, Inside A').
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
+-- $segments, $signals (see queries/README.md).
 with active as (
-    select *
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
-    where closed_at is null or closed_at >= $start
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
 ),
 
 flags as (

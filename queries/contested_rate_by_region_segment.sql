@@ -1,13 +1,9 @@
--- Where conflicts happen, by account: for each region x segment with at least one active
--- deal in the period (created_at < end and closed_at empty or >= start, as of end), the
--- active deals, the contested ones (at least one of the $signals as of $end; empty =
--- every signal), their value at stake and the contested rate (contested / active).
--- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+-- Where conflicts happen, by account: one row per region x segment with an active deal in
+-- the period: active, contested, contested_amount, contested_rate.
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
+-- $segments, $signals (see queries/README.md).
 with active as (
-    select *
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
-    where closed_at is null or closed_at >= $start
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
 ),
 
 contested as (

@@ -1,22 +1,17 @@
--- Where conflicts happen, by team: for each internal team x agency (external team), the
--- active deals of the period that both worked, and how many of them are contested with
--- both teams involved in the conflict.
+-- Where conflicts happen, by team: one row per internal team x agency (external team) that
+-- both worked an active deal of the period: those deals (worked_by_both), the contested ones
+-- with both teams involved in the conflict, and contested_rate = contested / worked_by_both.
 -- Readings recorded here:
 --   A team worked a deal when one of its reps owns it, is its source rep, claimed it
---   (claimed_at < end) or made a customer touch belonging to it (definitions.md "Customer touch",
---   window with $lookback_days).
+--   (claimed_at < end) or made a customer touch belonging to it (window of $lookback_days).
 --   The teams involved in a contested deal's conflict are its owner's team and the teams
 --   of the reps named by the evidence of the selected $signals (claimants, out-of-scope
 --   touchers, both reps of an uncoordinated pair), as in contested_deals.teams_involved.
---   A deal counts under every pair it qualifies for, so the cells do not add up to the
---   company total.
--- Only pairs with at least one deal worked by both are listed.
--- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution ('owner' or
--- 'source'), $teams, $regions, $segments, $signals (lists, empty = all).
+--   A deal counts under every pair it qualifies for: the cells do not add up to the total.
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
+-- $segments, $signals (see queries/README.md).
 with active as (
-    select *
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
-    where closed_at is null or closed_at >= $start
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
 ),
 
 worked_by_team as (

@@ -1,7 +1,6 @@
--- Cross-team exchanges in the period per pair of an internal and an external rep,
--- by channel and by initiator (rep_id of a rep-to-rep activity is its initiator),
--- with call minutes. Only pairs with at least one exchange.
--- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+-- Cross-team exchanges in the period: one row per pair of an internal and an external rep
+-- with at least one, counted by channel and by initiator, with call minutes.
+-- Parameters: $start, $end, $teams (see queries/README.md).
 with exchanges as (
     select
         *,
@@ -25,7 +24,7 @@ final as (
         count(*) filter (where channel = 'call') as calls,
         count(*) filter (where channel = 'email') as emails,
         count(*) filter (where channel = 'meeting') as meetings,
-        coalesce(sum(duration_s) filter (where channel = 'call'), 0) / 60.0 as call_minutes,
+        call_minutes(channel, duration_s) as call_minutes,
         count(*) filter (where initiator_kind = 'internal') as initiated_by_internal,
         count(*) filter (where initiator_kind = 'external') as initiated_by_external
     from exchanges x

@@ -1,17 +1,14 @@
--- Customer touches (activities with a contact) in the period by the acting rep's kind
--- and channel; direction is ignored. Both kinds x every channel appear, 0 when none.
--- The team filter keeps a touch when the acting rep's team is selected; region and
--- segment filters act on the contact's account.
--- Parameters: $start, $end (period [start, end)), $teams, $regions, $segments (lists,
--- empty = all).
+-- Customer touches in the period, kept by the filters: one row per kind of the acting rep
+-- x channel (every one, 0 when none); direction is ignored.
+-- Parameters: $start, $end, $teams, $regions, $segments (see queries/README.md).
 with touches as (
     select kind, channel from customer_touches($start, $end, $teams, $regions, $segments)
 ),
 
 grid as (
-    select kind, channel
-    from (values ('internal'), ('external')) k(kind)
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+    select k.kind, c.channel
+    from team_kinds() k
+    cross join channels() c
 ),
 
 counted as (

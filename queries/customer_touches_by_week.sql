@@ -1,17 +1,9 @@
--- Customer touches per ISO week (Monday start) by the acting rep's kind in the period;
--- every week of the period and both kinds appear, 0 when none. The team filter keeps a
--- touch when the acting rep's team is selected; region and segment act on the
--- contact's account.
--- Parameters: $start, $end (period [start, end)), $teams, $regions, $segments (lists,
--- empty = all).
+-- Customer touches in the period, kept by the filters: one row per week x kind of the
+-- acting rep (every one, 0 when none).
+-- Parameters: $start, $end, $teams, $regions, $segments (see queries/README.md).
 with touches as (
     select date_trunc('week', occurred_at) as week_start, kind
     from customer_touches($start, $end, $teams, $regions, $segments)
-),
-
-weeks as (
-    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
-                                  interval 7 day)) as week_start
 ),
 
 counted as (
@@ -20,8 +12,8 @@ counted as (
 
 final as (
     select w.week_start::date as week_start, k.kind, coalesce(c.touches, 0) as touches
-    from weeks w
-    cross join (values ('internal'), ('external')) k(kind)
+    from period_weeks($start, $end) w
+    cross join team_kinds() k
     left join counted c on c.week_start = w.week_start and c.kind = k.kind
 )
 

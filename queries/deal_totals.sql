@@ -1,17 +1,11 @@
--- Deal figures of one or more periods, and the contested figures over active deals
--- (definitions.md "Deal figures"), one row per period [start, end) in the order given: active,
--- created, won, lost, won_amount; won and lost by the kind of the deal's team (by
--- attribution; deals without a team count in neither); contested count, value at stake
--- (sum of amount of contested active deals, any status), contested rate (contested /
--- active, null when no active deal) and the count per signal (a deal counts under each
--- of its signals), and the ids of the contested active deals (sorted as plain strings).
--- Each period is judged as of its own end. A deal is contested when it has one of the
--- $signals (empty = every signal); the per-signal counts ignore that selection.
--- Reading recorded here: as of a period's end a deal closed later is open, so the deals
--- as of the last end serve every period (closed_at < end decides, per period).
+-- Deal figures of one or more periods (definitions.md "Deal figures"), each as of its own
+-- end: one row per period, in the order given: active, created, won, lost, won_amount, won
+-- and lost by the kind of the deal's team (deals of no team count in neither), contested,
+-- contested_amount, contested_rate, a count per signal, and the ids of the contested deals.
+-- Reading recorded here: as of a period's end a deal closed later is open, so the deals as
+-- of the last end serve every period (closed_at < end decides, per period).
 -- Parameters: $starts, $ends (lists of the same length: the periods), $lookback_days,
--- $overlap_days, $attribution ('owner' or 'source'), $teams, $regions, $segments,
--- $signals (lists, empty = all).
+-- $overlap_days, $attribution, $teams, $regions, $segments, $signals (see queries/README.md).
 with periods as (
     select unnest($starts::timestamp[]) as period_start, unnest($ends::timestamp[]) as period_end,
            unnest(range(len($ends::timestamp[]))) as position
@@ -21,8 +15,8 @@ deals as (
     -- every deal a period counts (active, created, won or lost in it) is open or closed at
     -- or after the period's start
     select *
-    from filtered_deals(list_max($ends::timestamp[]), $attribution, $teams, $regions, $segments)
-    where closed_at is null or closed_at >= list_min($starts::timestamp[])
+    from active_deals(list_min($starts::timestamp[]), list_max($ends::timestamp[]), $attribution, $teams, $regions,
+                      $segments)
 ),
 
 signals as (

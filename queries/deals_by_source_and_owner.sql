@@ -1,15 +1,9 @@
--- "Sourced by × closed by" (issue 7): how many deals, and how much value, each kind and
--- team of source rep hands to each kind and team of owner, and the win rate of each
--- path. Deals as of end kept by the filters (the team filter acts on the team by
--- attribution). Per path: created (created_at in the period) and created_amount (their
--- amount summed: the value handed over), won and lost (that status with closed_at in
--- the period), won_amount, win rate = won / (won + lost) with its Wilson 95% interval
--- (null when none closed). Deals without a source rep form the source kind 'none'
--- ("no source rep"). level 'kind' rows sum the kinds (team columns null); level 'team'
--- rows give each (source team, owner team). Paths with neither a deal created nor one
--- closed in the period are absent.
--- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
--- $segments (lists, empty = all).
+-- "Sourced by x closed by": what each source rep's kind and team hands to each owner's
+-- kind and team. One row per path: level 'kind' (team columns null) or 'team'; paths with
+-- no deal created or closed in the period are absent. created_amount: the amount of the
+-- deals created (the value handed over); deals without a source rep have source kind
+-- 'none' ("no source rep"). Deals kept by the filters.
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
 with in_period as (
     select
         coalesce(d.source_kind, 'none') as source_kind,
@@ -47,9 +41,9 @@ paths as (
 final as (
     select
         *,
-        case when won + lost > 0 then won / (won + lost) end as win_rate,
-        wilson_low(won::double, (won + lost)::double) as win_rate_low,
-        wilson_high(won::double, (won + lost)::double) as win_rate_high
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high
     from paths
 )
 

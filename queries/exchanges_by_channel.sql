@@ -1,21 +1,18 @@
--- Rep-to-rep exchanges in the period by kind (cross-team: reps of different kinds;
--- within-team: same kind) and channel, with call minutes (duration_s of calls only,
--- empty counting 0, / 60). Every kind x channel row is present, 0 when none.
--- Rep-to-rep exchanges are filtered by team only.
--- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+-- Rep-to-rep exchanges in the period, kept by the team filter: one row per exchange_kind x
+-- channel (every one, 0 when none), with call minutes.
+-- Parameters: $start, $end, $teams (see queries/README.md).
 with exchanges as (
     select * from rep_exchanges($start, $end, $teams)
 ),
 
 grid as (
-    select exchange_kind, channel
-    from (values ('cross_team'), ('within_team')) k(exchange_kind)
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+    select k.exchange_kind, c.channel
+    from exchange_kinds() k
+    cross join channels() c
 ),
 
 counted as (
-    select exchange_kind, channel, count(*) as exchanges,
-           sum(duration_s) filter (where channel = 'call') / 60.0 as call_minutes
+    select exchange_kind, channel, count(*) as exchanges, call_minutes(channel, duration_s) as call_minutes
     from exchanges
     group by all
 ),

@@ -1,28 +1,19 @@
--- Rep-to-rep exchanges per ISO week (Monday 00:00 start), kind (cross_team: reps of
--- different kinds; within_team: same kind) and channel in the period, with call
--- minutes. Every week that starts in the period (or contains its start), kind and
--- channel appears, 0 when none; a period starting mid-week counts only its own days.
--- Exchanges are filtered by team only.
--- Parameters: $start, $end (period [start, end)), $teams (list, empty = all).
+-- Rep-to-rep exchanges in the period, kept by the team filter: one row per week x
+-- exchange_kind x channel (every one, 0 when none), with call minutes.
+-- Parameters: $start, $end, $teams (see queries/README.md).
 with exchanges as (
     select * from rep_exchanges($start, $end, $teams)
 ),
 
-weeks as (
-    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
-                                  interval 7 day)) as week_start
-),
-
 grid as (
-    select week_start, exchange_kind, channel
-    from weeks
-    cross join (values ('cross_team'), ('within_team')) k(exchange_kind)
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
+    select g.week_start, k.exchange_kind, g.channel
+    from week_channel_grid($start, $end) g
+    cross join exchange_kinds() k
 ),
 
 counted as (
     select date_trunc('week', occurred_at) as week_start, exchange_kind, channel, count(*) as exchanges,
-           sum(duration_s) filter (where channel = 'call') / 60.0 as call_minutes
+           call_minutes(channel, duration_s) as call_minutes
     from exchanges
     group by all
 ),

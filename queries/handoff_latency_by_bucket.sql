@@ -1,16 +1,13 @@
--- Handoff latency (issue 7): deals sourced by an external rep and owned by an internal
--- rep, closed (won or lost) in the period as of end, kept by the filters (team by
--- attribution). Latency = fractional days from created_at to the owner's first customer
--- touch belonging to the deal at or after created_at (shared step
--- deal_rep_first_touches, deal window of $lookback_days): touches by the owner before
--- creation do not count, and any touch before end does (only a touch naming the deal can
--- fall after its close).
--- Buckets by whole days elapsed, floor(latency): 0 '< 1 day', 1-3, 4-7, 8-14, 15-30,
--- 31 and more '> 30 days'; a deal whose owner made no such touch is in 'no owner
--- touch'. Per bucket (all seven listed, in order): deals, won, lost, win rate = won /
--- deals with its Wilson 95% interval (null when empty), median latency in days.
--- Parameters: $start, $end, $lookback_days, $attribution ('owner' or 'source'), $teams,
--- $regions, $segments (lists, empty = all).
+-- Handoff latency of the deals sourced by an external rep, owned by an internal one and
+-- closed in the period, kept by the filters: one row per latency bucket (all seven, in
+-- order) with deals, won, lost, win rate and the median latency in days.
+-- Latency: fractional days from created_at to the owner's first customer touch belonging
+-- to the deal at or after created_at (window of $lookback_days); reading recorded here:
+-- touches by the owner before creation do not count, any touch before end does (only a
+-- touch naming the deal can fall after its close). Buckets by floor(latency): 0, 1-3,
+-- 4-7, 8-14, 15-30, 31 and more; no such touch: 'no owner touch'.
+-- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments (see
+-- queries/README.md).
 with handoffs as (
     select deal_id, owner_rep_id, created_at, status
     from filtered_deals($end, $attribution, $teams, $regions, $segments)
@@ -59,9 +56,9 @@ final as (
         deals,
         won,
         lost,
-        case when deals > 0 then won / deals end as win_rate,
-        wilson_low(won::double, deals::double) as win_rate_low,
-        wilson_high(won::double, deals::double) as win_rate_high,
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high,
         median_latency_days
     from per_bucket
 )

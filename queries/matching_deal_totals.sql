@@ -1,16 +1,13 @@
--- How many deals match the Deals page's filters and their amount, in total and broken
--- down by stage, by team and by month, always over every match (macro deal_matches,
--- whose header gives the readings), whatever the page shows.
--- One row per group: breakdown 'total' (key null), 'stage' (key = stage as of end,
--- position = its place in the stage order, lost after won), 'team' (key = team_id by
--- attribution, null for the deals of no team under 'source'; label = team name, detail
--- = internal/external) or 'month' (key = the first day of the month the deal was
--- created: a reading chosen here, since an active deal may close later or not at all).
--- deals = count, amount = sum of amount (0 when none).
--- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
--- $segments, $statuses, $stages, $min_amount, $max_amount (null = no bound), $products,
--- $lead_sources, $owner_rep_ids, $source_rep_ids (lists, empty = all), $search ('' =
--- none), $contested_only, $lookback_days, $overlap_days, $signals.
+-- How many deals match the Deals page's filters, and their amount, over every match
+-- (macro deal_matches, whose header gives the readings) whatever the page shows. One row
+-- per group: breakdown 'total' (key null), 'stage' (key = stage as of end, position = its
+-- place, lost after won), 'team' (key = team_id by attribution, null for no team; label,
+-- detail = kind) or 'month' (key = first day of the creation month: a reading chosen here,
+-- since an active deal may close later or not at all). amount: 0 when none.
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $statuses, $stages,
+-- $min_amount, $max_amount (null = no bound), $products, $lead_sources, $owner_rep_ids,
+-- $source_rep_ids (lists, empty = all), $search ('' = none), $contested_only, $lookback_days,
+-- $overlap_days, $signals (see queries/README.md).
 with matches as (
     select deal_id, amount, stage, team_id, date_trunc('month', created_at)::date as month
     from deal_matches($start, $end, $attribution, $teams, $regions, $segments, $statuses, $stages, $min_amount,

@@ -1,15 +1,12 @@
--- The deals matching the Deals page's filters (macro deal_matches, whose header gives
--- every reading: active deals of the period as of $end, global and page filters, text
--- search compared literally), ordered by amount (largest first) then deal_id, at most
--- $limit rows (the page shows the first ones; a download passes a limit above the
--- count). Per deal: names of deal, account, owner and source rep, team by attribution,
--- region, segment, product, lead source, amount, status and stage as of end (with the
--- stage's position, lead 1 .. won 5, null for lost), created and closed times, and the
--- signal flags (null unless $contested_only).
--- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
--- $segments, $statuses, $stages, $min_amount, $max_amount (null = no bound), $products,
--- $lead_sources, $owner_rep_ids, $source_rep_ids (lists, empty = all), $search ('' =
--- none), $contested_only, $lookback_days, $overlap_days, $signals, $limit.
+-- The deals matching the Deals page's filters (macro deal_matches, whose header gives the
+-- readings): one row per deal, largest amount first then deal_id, at most $limit rows (a
+-- download passes a limit above the count), with names, team, account, product, lead
+-- source, status and stage as of end (position: lead 1 .. won 5, null for lost), times,
+-- and the signal flags (null unless $contested_only).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $statuses, $stages,
+-- $min_amount, $max_amount (null = no bound), $products, $lead_sources, $owner_rep_ids,
+-- $source_rep_ids (lists, empty = all), $search ('' = none), $contested_only, $lookback_days,
+-- $overlap_days, $signals, $limit (see queries/README.md).
 with shown as (
     select *
     from deal_matches($start, $end, $attribution, $teams, $regions, $segments, $statuses, $stages, $min_amount,

@@ -1,7 +1,6 @@
--- One pair of reps: their rep-to-rep exchanges per ISO week (Monday start) and channel
--- in the period, either initiator; every week of the period and channel appear, 0 when
--- none.
--- Parameters: $start, $end (period [start, end)), $rep_a, $rep_b (the two rep ids).
+-- One pair of reps: their rep-to-rep exchanges in the period, either initiator: one row per
+-- week x channel (every one, 0 when none).
+-- Parameters: $start, $end, $rep_a, $rep_b (the two rep ids) (see queries/README.md).
 with exchanges as (
     select date_trunc('week', occurred_at) as week_start, channel
     from activities
@@ -10,16 +9,10 @@ with exchanges as (
         and ((rep_id = $rep_a and counterpart_rep_id = $rep_b) or (rep_id = $rep_b and counterpart_rep_id = $rep_a))
 ),
 
-weeks as (
-    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
-                                  interval 7 day)) as week_start
-),
-
 final as (
-    select w.week_start::date as week_start, c.channel, count(x.channel) as exchanges
-    from weeks w
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
-    left join exchanges x on x.week_start = w.week_start and x.channel = c.channel
+    select g.week_start::date as week_start, g.channel, count(x.channel) as exchanges
+    from week_channel_grid($start, $end) g
+    left join exchanges x on x.week_start = g.week_start and x.channel = g.channel
     group by all
 )
 

@@ -1,7 +1,7 @@
 -- One pair of reps: the accounts both made customer touches on in the period, with each
 -- rep's touches there. Region and segment act on the accounts.
--- Parameters: $start, $end (period [start, end)), $rep_a, $rep_b (the two rep ids),
--- $regions, $segments (lists, empty = all).
+-- Parameters: $start, $end, $rep_a, $rep_b (the two rep ids), $regions, $segments (see
+-- queries/README.md).
 with touches as (
     select a.rep_id, c.account_id, acc.name as account_name
     from activities a

@@ -1,11 +1,10 @@
--- Silent pairs: an internal rep and an external rep who both made customer touches on
--- the same account in the period (they share it) but exchanged fewer than
--- $max_exchanges rep-to-rep activities with each other in the period (either
--- initiator, any channel). Where uncoordinated overlap comes from. One row per pair,
--- with the shared accounts and the exchange count. The team filter keeps a pair when
--- either rep's team is selected; region and segment act on the shared accounts.
--- Parameters: $start, $end (period [start, end)), $max_exchanges (pairs with fewer
--- exchanges are listed), $teams, $regions, $segments (lists, empty = all).
+-- Silent pairs, where uncoordinated overlap comes from: one row per internal and external
+-- rep who both made customer touches on an account in the period (they share it) but had
+-- fewer than $max_exchanges rep-to-rep activities with each other in it (either initiator),
+-- with the shared accounts and the exchange count. The team filter keeps a pair when either
+-- rep's team is selected; region and segment act on the shared accounts.
+-- Parameters: $start, $end, $max_exchanges, $teams, $regions, $segments (see
+-- queries/README.md).
 with touches as (
     -- every rep's touches, whatever the team filter: a pair is kept below when either
     -- rep's team is selected
@@ -26,10 +25,9 @@ shared as (
 ),
 
 exchanges as (
-    select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high,
-           count(*) as exchanges
-    from activities
-    where counterpart_rep_id is not null and occurred_at >= $start and occurred_at < $end
+    select rep_low, rep_high, count(*) as exchanges
+    from rep_pair_exchanges($end)
+    where occurred_at >= $start
     group by all
 ),
 

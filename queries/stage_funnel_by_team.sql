@@ -1,13 +1,11 @@
--- Stage funnel per team by attribution over the cohort of deals created in the period
--- (definitions.md "Funnel"): a deal reached stage S if it had a change (changed_at < end) to S
--- or a later stage in the order lead < qualified < proposal < negotiation < won ('won'
--- reaches every stage; a change to 'lost' reaches none). Reading recorded here: every
--- deal of the cohort reached 'lead', since a deal is at lead from its creation (docs/definitions.md
--- "Stage at time t": lead before the first change). conversion_to_next = reached the
--- next stage / reached this one (null for won, or when none reached this one).
--- Deals without a team (source attribution, no source rep) are left out.
--- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
--- $segments (lists, empty = all).
+-- Stage funnel (definitions.md "Funnel") per team by attribution over the cohort of deals
+-- created in the period, kept by the filters (deals of no team left out): one row per team
+-- with a deal in the cohort x stage, lead < qualified < proposal < negotiation < won, with
+-- the deals that reached it (a change before end to it or a later stage; 'won' reaches
+-- every stage, 'lost' none) and conversion_to_next (null for won or when none reached it).
+-- Reading recorded here: every deal of the cohort reached 'lead', since a deal is at lead
+-- from its creation ("Stage at time t": lead before the first change).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
 with cohort as (
     select deal_id, team_id
     from filtered_deals($end, $attribution, $teams, $regions, $segments)

@@ -1,8 +1,6 @@
--- One internal team and one agency: the cross-team exchanges between their reps per ISO
--- week (Monday start) and channel in the period, either initiator; every week of the
--- period and channel appear, 0 when none.
--- Parameters: $start, $end (period [start, end)), $internal_team, $external_team (the two
--- team ids).
+-- One internal team and one agency: the cross-team exchanges between their reps in the
+-- period, either initiator: one row per week x channel (every one, 0 when none).
+-- Parameters: $start, $end, $internal_team, $external_team (team ids) (see queries/README.md).
 with exchanges as (
     select date_trunc('week', occurred_at) as week_start, channel
     from rep_exchanges($start, $end, [])
@@ -10,16 +8,10 @@ with exchanges as (
         or (initiator_team_id = $external_team and counterpart_team_id = $internal_team)
 ),
 
-weeks as (
-    select unnest(generate_series(date_trunc('week', $start::timestamp), $end::timestamp - interval 1 microsecond,
-                                  interval 7 day)) as week_start
-),
-
 final as (
-    select w.week_start::date as week_start, c.channel, count(x.channel) as exchanges
-    from weeks w
-    cross join (values ('call'), ('email'), ('meeting')) c(channel)
-    left join exchanges x on x.week_start = w.week_start and x.channel = c.channel
+    select g.week_start::date as week_start, g.channel, count(x.channel) as exchanges
+    from week_channel_grid($start, $end) g
+    left join exchanges x on x.week_start = g.week_start and x.channel = g.channel
     group by all
 )
 

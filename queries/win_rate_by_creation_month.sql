@@ -1,14 +1,9 @@
--- Cohort trend: deals created in the period, by creation month (the calendar month of
--- created_at, dated its 1st; the first and last months may be cut by the period: such a
--- month counts only the deals of the days it shares with the period, and the page draws
--- it hollow and names those days, see tandem.figures.conversion.cohort_trend) and by the
--- kind of their team by attribution, kept by the filters; deals without a team (source
--- attribution, no source rep) are left out. Outcome as of end, whenever the deal
--- closed: created, won, lost, still open, win rate = won / (won + lost) with its
--- Wilson 95% interval (null when none closed). Recent cohorts have had less time to
--- close. Only (month, kind) pairs with a created deal are listed.
--- Parameters: $start, $end, $attribution ('owner' or 'source'), $teams, $regions,
--- $segments (lists, empty = all).
+-- Cohort trend: the deals created in the period, kept by the filters (deals of no team left
+-- out): one row per creation month (dated its 1st) x kind of their team with a created
+-- deal: created, won, lost, still open and win rate, outcome as of end whenever the deal
+-- closed (recent cohorts have had less time to close). The first and last months may be
+-- cut by the period and count only its days (the page draws them hollow).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
 with cohort as (
     select date_trunc('month', d.created_at)::date as month, t.kind, d.status
     from filtered_deals($end, $attribution, $teams, $regions, $segments) d
@@ -31,9 +26,9 @@ per_month as (
 final as (
     select
         *,
-        case when won + lost > 0 then won / (won + lost) end as win_rate,
-        wilson_low(won::double, (won + lost)::double) as win_rate_low,
-        wilson_high(won::double, (won + lost)::double) as win_rate_high
+        win_rate(won, lost) as win_rate,
+        win_rate_low(won, lost) as win_rate_low,
+        win_rate_high(won, lost) as win_rate_high
     from per_month
 )
 

@@ -1,13 +1,10 @@
--- Customer touches per won deal, per team by attribution (issue 7 "activities per won
--- deal"): the deals won in the period (status won and closed_at in [start, end), as of
--- end, as in team_conversion), the customer touches belonging to them (definitions.md "Customer
--- touch", counted by the shared step closed_deal_touch_counts with a deal window of
--- $lookback_days; a touch by any rep counts, whoever's team it is, and a touch belonging
--- to two won deals counts for each), and touches / won deals. Only teams with a won deal
--- are listed, by team_id; deals without a team (source attribution, no source rep) are
--- left out.
--- Parameters: $start, $end, $lookback_days, $attribution ('owner' or 'source'), $teams,
--- $regions, $segments (lists, empty = all).
+-- Customer touches per won deal, per team by attribution: one row per team with a deal won
+-- in the period (by team_id; deals of no team left out), with won deals, the customer
+-- touches belonging to them (window of $lookback_days) and touches / won deals.
+-- Reading recorded here: a touch by any rep counts, whoever's team it is, and a touch
+-- belonging to two won deals counts for each.
+-- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments (see
+-- queries/README.md).
 with won_in_period as (
     select deal_id, team_id
     from filtered_deals($end, $attribution, $teams, $regions, $segments)

@@ -6,7 +6,13 @@
 -- rep_exchanges_live() lists every rep-to-rep activity so; it is a pure function of the
 -- tables, pre-computed with the database in time order as derived_rep_exchanges
 -- (queries/derived/), which rep_exchanges reads.
--- Macros: rep_exchanges_live(), rep_exchanges(start_at, end_at, teams).
+-- exchange_kinds() lists the two exchange kinds.
+-- call_minutes(channel, duration_s): aggregate, the call minutes of the rows (definitions.md:
+-- duration_s of calls only, empty counting 0, / 60; 0 when there is no call).
+-- rep_pair_exchanges(end_at): every rep-to-rep activity before end_at, any team, with its
+-- two reps as an unordered pair (rep_low, rep_high): either rep may have initiated.
+-- Macros: rep_exchanges_live(), rep_exchanges(start_at, end_at, teams), exchange_kinds(),
+-- call_minutes(channel, duration_s), rep_pair_exchanges(end_at).
 create or replace macro main.rep_exchanges_live() as table
 select
     a.activity_id,
@@ -33,3 +39,14 @@ where occurred_at >= start_at
     and (len(teams::varchar[]) = 0
          or list_contains(teams::varchar[], initiator_team_id)
          or list_contains(teams::varchar[], counterpart_team_id));
+
+create or replace macro main.exchange_kinds() as table
+select * from (values ('cross_team'), ('within_team')) k(exchange_kind);
+
+create or replace macro main.call_minutes(channel, duration_s) as
+    coalesce(sum(duration_s) filter (where channel = 'call'), 0) / 60.0;
+
+create or replace macro main.rep_pair_exchanges(end_at) as table
+select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high, occurred_at
+from activities
+where counterpart_rep_id is not null and occurred_at < end_at;

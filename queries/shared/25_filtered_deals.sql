@@ -16,3 +16,11 @@ from attributed
 where (len(teams::varchar[]) = 0 or list_contains(teams::varchar[], team_id))
     and (len(regions::varchar[]) = 0 or list_contains(regions::varchar[], region))
     and (len(segments::varchar[]) = 0 or list_contains(segments::varchar[], segment));
+
+-- The active deals of [start_at, end_at) among them (definitions.md "Active deal": created
+-- before end_at, and open or closed at or after start_at, as of end_at).
+-- Macro: active_deals(start_at, end_at, attribution, teams, regions, segments).
+create or replace macro main.active_deals(start_at, end_at, attribution, teams, regions, segments) as table
+select *
+from filtered_deals(end_at, attribution, teams, regions, segments)
+where closed_at is null or closed_at >= start_at;

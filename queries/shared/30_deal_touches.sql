@@ -8,9 +8,9 @@
 -- that deal only (and to none if the deal does not exist as of end_at).
 -- Belonging only grows with end_at: as of end_at it is the belonging over all the data
 -- (end_at = infinity) restricted to occurred_at < end_at and deal_created_at < end_at.
--- That is what the pre-computed table derived_deal_touches (the definitions' default lookback of
--- built with the database, queries/derived/) holds, so deal_touches serves
--- the default lookback from it and computes any other lookback here (deal_touches_live).
+-- That is what the pre-computed table derived_deal_touches holds for the definitions'
+-- default lookback (built with the database, queries/derived/), so deal_touches serves the
+-- default lookback from it and computes any other lookback here (deal_touches_live).
 -- Macros: deal_touches_live(end_at, lookback_days), deal_touches(end_at, lookback_days).
 create or replace macro main.deal_touches_live(end_at, lookback_days) as table
 with touches as (

@@ -119,20 +119,12 @@ overlapping_pairs as (
     where i.rep_kind = 'internal'
 ),
 
-exchanges as (
-    -- rep-to-rep activities as unordered pairs: either rep may have initiated
-    select least(rep_id, counterpart_rep_id) as rep_low, greatest(rep_id, counterpart_rep_id) as rep_high,
-           occurred_at
-    from activities
-    where counterpart_rep_id is not null and occurred_at < end_at
-),
-
 first_exchange_in_window as (
     -- the pair's first exchange at or after the window's start; coordinated when it is
     -- also at or before the window's end
     select p.*, x.occurred_at as first_exchange_at
     from overlapping_pairs p
-    asof left join exchanges x
+    asof left join rep_pair_exchanges(end_at) x
         on x.rep_low = p.rep_low and x.rep_high = p.rep_high and x.occurred_at >= p.coordination_from
 ),
 

@@ -1,10 +1,8 @@
--- Shared step of the Deals page (issue 8): the deals matching its filters, one row per
--- deal, before any ordering or limit, so that the rows shown and the totals and
--- breakdowns over all matches read the same set.
--- Which deals: the active deals of the period as of end_at (definitions.md "Active deal":
--- created before end_at, not closed before start_at), kept by the global filters
--- (filtered_deals: team by attribution, region, segment), then by the page's filters;
--- an empty list means "all":
+-- Shared step of the Deals page: the deals matching its filters, one row per deal, before
+-- any ordering or limit, so that the rows shown and the totals and breakdowns over all
+-- matches read the same set.
+-- Which deals: the active deals of the period as of end_at kept by the global filters
+-- (active_deals), then by the page's filters; an empty list means "all":
 --   statuses: status as of end_at (a deal closed at or after end_at is open);
 --   stages: stage as of end_at (the last change before end_at, lead before any);
 --   min_amount, max_amount: both ends included, null = no bound;
@@ -26,11 +24,10 @@ create or replace macro main.deal_matches(start_at, end_at, attribution, teams, 
     lookback_days, overlap_days, signals) as table
 with active as (
     select d.*, raw.product, raw.lead_source, acc.name as account_name
-    from filtered_deals(end_at, attribution, teams, regions, segments) d
+    from active_deals(start_at, end_at, attribution, teams, regions, segments) d
     join deals raw using (deal_id)
     join accounts acc on acc.account_id = d.account_id
-    where (d.closed_at is null or d.closed_at >= start_at)
-        and (len(statuses::varchar[]) = 0 or list_contains(statuses::varchar[], d.status))
+    where (len(statuses::varchar[]) = 0 or list_contains(statuses::varchar[], d.status))
         and (min_amount::double is null or d.amount >= min_amount::double)
         and (max_amount::double is null or d.amount <= max_amount::double)
         and (len(products::varchar[]) = 0 or list_contains(products::varchar[], raw.product))
