@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem.figures.style import ACTIVITY_KIND_COLOURS, week_axis
+from tandem.figures.style import ACTIVITY_KIND_COLOURS, LAYOUT, week_axis
 from tandem.model.weekly import period_weeks
 
 
@@ -25,7 +25,7 @@ def activities_by_kind(weeks: pd.DataFrame, first: dt.date, last: dt.date) -> go
         if not series.empty:
             figure.add_trace(go.Scatter(x=series["week_start"], y=series["activity_count"], name=kind,
                                         mode="lines", line={"color": colour, "width": 2}))
-    figure.update_layout(title=title, xaxis=week_axis(*period_weeks(first, last + dt.timedelta(days=1))),
-                         yaxis_title="Activities per week", legend={"orientation": "h", "y": -0.2},
-                         margin={"t": 60}, height=420)
+    figure.update_layout(**{**LAYOUT, "legend": {"orientation": "h", "y": -0.2}}, title=title, height=420,
+                         xaxis=week_axis(*period_weeks(first, last + dt.timedelta(days=1))),
+                         yaxis_title="Activities per week")
     return figure
