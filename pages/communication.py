@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tandem.figures import communication
+from tandem.model import coverage
 from tandem.ui import app, state, widgets
 
 filters = state.current()
@@ -14,6 +15,9 @@ st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). 
            "filtered by team only; region and segment filters act on customer touches and shared accounts. "
            "Trends compare the last 4 complete weeks of the period with the 4 before (none under 8 weeks).")
 
+if lacking := coverage.lacking("activities", "exchanges between reps and customer touches", state.present_tables()):
+    st.info(lacking)
+    st.stop()
 exchanges = app.run("exchanges_by_week", **period)
 touches = app.run("customer_touches_by_week", **with_accounts)
 if exchanges["exchanges"].sum() == 0:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tandem.figures import contested
-from tandem.model import contest, weekly, wording
+from tandem.model import contest, coverage, weekly, wording
 from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, deal_from_url, rules_from_url
 from tandem.ui import app, deal_view, state, widgets
@@ -21,6 +21,11 @@ st.title("Contested deals")
 st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). Active deals: created before the end "
            "and not closed before the start. Each deal is judged as of the end of the period.")
 
+present = state.present_tables()
+if lacking := coverage.contest_missing(present):
+    st.info(lacking)
+    st.stop()
+
 if RULES not in session:
     rules, notices = rules_from_url(state.query_params_lists())
     session[RULES] = rules
@@ -33,7 +38,6 @@ session.setdefault("contest_lookback", rules.lookback_days)
 session.setdefault("contest_overlap", rules.overlap_days)
 session.setdefault("contest_signals", list(rules.signals))
 
-scope_rules = app.run("scope_rules_by_team")
 with st.container(border=True):
     st.markdown("**The rule.** A deal is contested when it has at least one of the chosen signals.")
     left, middle, right = st.columns([1, 1, 2])
@@ -45,7 +49,7 @@ with st.container(border=True):
     chosen = right.pills("Signals that count", list(SIGNALS), selection_mode="multi", key="contest_signals",
                          format_func=SIGNAL_LABELS.get)
     rules = ContestRules(lookback, overlap, tuple(s for s in SIGNALS if s in (chosen or [])))
-    sentences = contest.signal_sentences(rules, scope_rules_present=not scope_rules.empty)
+    sentences = contest.signal_sentences(rules, present)
     st.markdown("\n".join(f"- {'' if s in rules.signals else '~~'}{sentences[s]}{'' if s in rules.signals else '~~'}"
                           for s in SIGNALS) + f"\n\n{contest.window_sentence(rules)}")
 

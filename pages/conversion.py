@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tandem.figures import conversion
-from tandem.model import wording
+from tandem.model import coverage, wording
 from tandem.model.filters import DEFAULT_RULES
 from tandem.ui import app, state, widgets
 
@@ -18,7 +18,10 @@ st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). 
            "95% interval; outcomes as of the end of the period.")
 
 
-
+present = state.present_tables()
+if lacking := coverage.lacking("deals", "conversion per team", present):
+    st.info(lacking)
+    st.stop()
 names, kinds, colours = state.options().teams, state.team_kinds(), state.team_colours()
 
 teams = app.run("team_conversion", **deal_params)
@@ -36,7 +39,10 @@ if teams["closed"].sum() == 0:
 else:
     widgets.plot(figure)
 right = {"alignment": "right"}  # text columns holding numbers ("—" where there is none)
-st.dataframe(conversion.team_rows(drawn), hide_index=True, width="stretch", column_config={
+rows = conversion.team_rows(drawn)
+if "activities" not in present:  # no touch at all: 0 per won deal would be a finding, it is a gap
+    rows = rows.drop(columns="Touches/won")
+st.dataframe(rows, hide_index=True, width="stretch", column_config={
     # widths in pixels: the header's text and its padding, all of them within 1440 px with the sidebar open
     "Team": st.column_config.TextColumn(width=150), "Kind": st.column_config.TextColumn(width=68),
     "Created": st.column_config.NumberColumn(width=66, help="Deals created in the period"),
@@ -57,11 +63,15 @@ st.caption(f"Teams with fewer than {conversion.MIN_CLOSED} deals closed in the p
            "⚠ beside the win rate): too few to compare; — where there is nothing to compute. Average deal size = "
            "won amount / won deals. Customer touches per won deal: touches by any rep belonging to the deals won in "
            f"the period (deal window from {lookback['lookback_days']} days before creation).")
+if "activities" not in present:
+    st.caption(coverage.missing("activities", "customer touches per won deal"))
 widgets.csv_download(drawn, "team_conversion")
 
 st.subheader("Stage funnel")
 stages = app.run("stage_funnel_by_team", **deal_params)
-if stages.empty:
+if lacking := coverage.lacking("deal_stage_changes", "which stages the deals reached", present):
+    st.info(lacking)
+elif stages.empty:
     st.info("No deal was created in this period under these filters: there is no cohort to follow.")
 else:
     figure, _, drawn = app.built(conversion.funnel, stages, names, kinds, colours)
@@ -88,7 +98,9 @@ else:
 
 st.subheader("Handoff latency")
 buckets = app.run("handoff_latency_by_bucket", **deal_params, **lookback)
-if buckets["deals"].sum() == 0:
+if lacking := coverage.lacking("activities", "how soon owners first touched the customer", present):
+    st.info(lacking)
+elif buckets["deals"].sum() == 0:
     st.info("No deal sourced by an external rep and owned by an internal rep closed in this period.")
 else:
     figure, _, drawn = app.built(conversion.handoff_latency, buckets)
@@ -119,7 +131,9 @@ else:
 
 st.subheader("Does coordination pay?")
 quartiles = app.run("win_rate_by_exchange_quartile", **deal_params, **lookback)
-if quartiles.empty:
+if lacking := coverage.lacking("activities", "whether exchanges between the owner and the source rep pay", present):
+    st.info(lacking)
+elif quartiles.empty:
     st.info("No deal shared by an internal and an external rep (one the owner, the other the source) "
             "closed in this period.")
 else:

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from tandem.figures import deals
-from tandem.model import deal_search
+from tandem.model import coverage, deal_search
 from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.deal_search import MAX_AMOUNT, MAX_SEARCH, STAGES, STATUSES, DealFilters
 from tandem.model.filters import SIGNALS, ContestRules, deal_from_url, rules_from_url
@@ -35,6 +35,10 @@ st.title("Deals")
 st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). The active deals of the period "
            "(created before the end and not closed before the start), as they stood at the end: status and stage "
            "as of the end. The sidebar's team (by attribution), region and segment filters apply.")
+
+if lacking := coverage.lacking("deals", "the deals and their records", state.present_tables()):
+    st.info(lacking)
+    st.stop()
 
 if FILTERS not in session:  # the session's first visit: the URL tells the view
     url = state.query_params_lists()

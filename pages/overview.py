@@ -6,6 +6,7 @@ import streamlit as st
 from tandem.data.config import db_path
 from tandem.data.contract import TABLES_BY_NAME
 from tandem.figures import overview
+from tandem.model import coverage
 from tandem.ui import app, state, widgets
 
 state.current()  # the shell's sidebar is drawn even when this page is the first one opened
@@ -17,15 +18,18 @@ counts = app.run("table_row_counts").set_index("table_name")["row_count"]
 origin = "Demo data" if source["source"] == "demo" else "Imported"
 st.caption(f"{origin} · `{db_path()}` · {source['detail']} · built {source['built_at'].replace('T', ' ')}")
 
-if counts["activities"] == 0:
-    st.info("This database holds no activities yet: import a folder of CSV files with "
+if counts[["deals", "activities"]].sum() == 0:
+    st.info("This database holds no deals and no activities yet: import a folder of CSV files with "
             "`python -m tandem import FOLDER`.")
     st.stop()
 
-first, last = source["first_activity_at"], source["last_activity_at"]
+# the data's span: every dated table (deals, stage changes, claims, activities, events)
+first, last = source["first_data_at"], source["last_data_at"]
 cols = st.columns(5)
-cols[0].metric("First activity", f"{first:%d %b %Y}")
-cols[1].metric("Last activity", f"{last:%d %b %Y}")
+cols[0].metric("Data from", f"{first:%d %b %Y}", help="The first date of any deal, stage change, claim, activity "
+                                                       "or event.")
+cols[1].metric("Data to", f"{last:%d %b %Y}", help="The last date of any deal, stage change, claim, activity or "
+                                                    "event.")
 cols[2].metric("Reps", f"{counts['reps']:,}")
 cols[3].metric("Deals", f"{counts['deals']:,}")
 cols[4].metric("Activities", f"{counts['activities']:,}")
@@ -35,8 +39,12 @@ if absent:
     st.warning(f"The import had no {', '.join(absent)} file: the features that need "
                f"{'them' if len(absent) > 1 else 'it'} say so on their pages.")
 
-figure = overview.activities_by_kind(app.run("activities_by_week_and_kind"), first.date(), last.date())
-widgets.plot(figure)
+if lacking := coverage.lacking("activities", "activities per week", state.present_tables()):
+    st.info(lacking)
+else:
+    activity_first, activity_last = source["first_activity_at"], source["last_activity_at"]
+    widgets.plot(overview.activities_by_kind(app.run("activities_by_week_and_kind"), activity_first.date(),
+                                             activity_last.date()))
 
 st.subheader("Rows per table")
 table = counts.rename("rows").rename_axis("table").reset_index()

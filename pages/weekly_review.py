@@ -5,13 +5,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from tandem.model import weekly, wording
+from tandem.model import coverage, weekly, wording
 from tandem.model.filters import ContestRules
 from tandem.ui import app, state, widgets
 
 filters = state.current()
 opts = state.options()
-last_week = weekly.monday(state.last_complete_week_end(opts) - dt.timedelta(days=7))
+last_week = state.last_review_week(opts)
 weeks = [last_week - dt.timedelta(weeks=n) for n in range((last_week - weekly.monday(opts.first_day)).days // 7 + 1)]
 labels = {weekly.iso_label(w): w for w in weeks}
 
@@ -40,8 +40,12 @@ st.caption(f"{picked}: Monday {week_start:%d %b} to Sunday {week_start + dt.time
            "Arrows compare with the previous week; the takeaways with the average of the 4 weeks before. "
            "Sparklines show the last 8 weeks.")
 
+present = state.present_tables()
 for group in weekly.GROUPS:
     st.subheader(group)
+    if lacking := weekly.group_missing(group, present):
+        st.info(lacking)
+        continue
     st.markdown(f"**{weekly.takeaway(group, changes)}**")
     kpis = [k for k in weekly.KPIS if k.group == group]
     for column, kpi in zip(st.columns(max(len(kpis), 3)), kpis):
@@ -49,6 +53,9 @@ for group in weekly.GROUPS:
             widgets.kpi_card(kpi, series[kpi.key], changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
 
 st.subheader("Needs attention")
+if coverage.contest_missing(present):
+    st.caption("No deal to list: contest signals need data this database lacks (see Contested deals above).")
+    st.stop()
 this_week = app.run("contested_deals", **deal_filters, **weekly.week_period(week_start))
 # contested at the week's start = at the previous week's end: the sparklines' deal totals
 # already have those ids, so the contest signals are not recomputed

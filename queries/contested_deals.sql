@@ -56,7 +56,8 @@ stage_as_of_end as (
 final as (
     select a.deal_id, a.name as deal_name, a.account_id, acc.name as account_name, a.amount, a.status,
            a.created_at,
-           coalesce(st.stage, 'lead') as stage, a.owner_rep_id, owner.name as owner_rep_name, a.source_rep_id,
+           coalesce(st.stage, a.stage_before_changes) as stage, a.owner_rep_id, owner.name as owner_rep_name,
+           a.source_rep_id,
            source.name as source_rep_name, a.team_id, team.name as team_name, i.teams_involved, a.region, a.segment,
            f.double_claim, f.out_of_scope, f.uncoordinated_overlap, t.first_evidence_at, t.last_evidence_at
     from active a

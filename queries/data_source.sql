@@ -1,7 +1,8 @@
 -- Where the database came from and what time it covers: one row.
 -- source ('demo' or 'import'), detail (demo settings or imported folder), built_at,
--- absent_tables (optional tables missing from the import, comma-separated), and the
--- first and last activity and deal creation timestamps.
+-- absent_tables (optional tables missing from the import, comma-separated), the first
+-- and last activity and deal creation timestamps, and the first and last timestamp of
+-- any dated table (first_data_at, last_data_at).
 -- Parameters: none.
 with meta as (
     select

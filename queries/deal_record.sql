@@ -1,5 +1,5 @@
--- One deal as it stood at $end: names, amount, status, stage (the last change before
--- end, lead before any), owner and source rep with team and kind, account with region
+-- One deal as it stood at $end: names, amount, status, stage (definitions.md "Stage
+-- shown as of end"), owner and source rep with team and kind, account with region
 -- and segment, and its window [created_at - lookback_days, coalesce(closed_at, end))
 -- (definitions.md "Deal window"). No row when the deal does not exist as of end.
 -- Parameters: $deal_id, $end, $lookback_days.
@@ -16,7 +16,7 @@ stage_as_of_end as (
 final as (
     select
         d.deal_id, d.name as deal_name, d.account_id, acc.name as account_name, d.region, d.segment,
-        raw.product, raw.lead_source, d.amount, d.status, coalesce((select stage from stage_as_of_end), 'lead') as stage,
+        raw.product, raw.lead_source, d.amount, d.status, coalesce((select stage from stage_as_of_end), d.stage_before_changes) as stage,
         d.created_at, d.closed_at,
         d.created_at - $lookback_days * interval 1 day as window_start,
         coalesce(d.closed_at, $end) as window_end,

@@ -1,6 +1,7 @@
 -- What the global filters can offer: one row per choice. kind is 'team' (value =
 -- team_id, label = name, detail = internal/external), 'region' or 'segment' (value =
--- label), or 'period' (value = first day with an activity, label = last day).
+-- label), or 'period' (value = first day of the data, label = last day: the span of
+-- every dated table, queries/derived/40_spans.sql).
 -- Parameters: none.
 with choices as (
     select 'team' as kind, team_id as value, name as label, kind as detail from teams
@@ -9,7 +10,7 @@ with choices as (
     union all
     select distinct 'segment', segment, segment, null from accounts
     union all
-    select 'period', first_activity_at::date::varchar, last_activity_at::date::varchar, null from derived_spans
+    select 'period', first_data_at::date::varchar, last_data_at::date::varchar, null from derived_spans
 )
 
 select * from choices order by kind, detail, value

@@ -191,13 +191,13 @@ def test_broken_file_is_refused_with_a_precise_message_and_the_database_kept(fol
 
 
 def test_missing_required_file_and_empty_file(folder, existing_db):
-    (folder / "deals.csv").unlink()
+    (folder / "accounts.csv").unlink()
     (folder / "teams.csv").write_text("")
     before = digest(existing_db)
     report = import_folder(folder, existing_db)
     assert [str(p) for p in report.problems] == [
         "teams.csv: file is empty (expected a header line with the column names)",
-        "deals.csv: file missing (this table is required)",
+        "accounts.csv: file missing (this table is required)",
     ]
     assert digest(existing_db) == before
 

@@ -52,6 +52,8 @@ def team(team_id, name, kind, created, won, lost, won_amount, median_cycle_days)
 EXPECTED_OWNER = {
     "period": {"start": "2025-03-03T00:00:00", "end": "2025-03-10T00:00:00"},
     "params": {"lookback_days": 30, "overlap_days": 7, "attribution": "owner"},
+    "filters": {"teams": [], "regions": [], "segments": []},
+    "notes": [],  # the fixture has activities, deals and claims
     # cross-kind: e01 call 600 s + e02 call (no duration: 0) = 2 calls, 10.0 minutes; e03 email;
     # e09 meeting. e07 is at end (does not exist), e08/e10/e11/e12 are before start.
     "cross_team": {"calls": 2, "emails": 1, "meetings": 1, "call_minutes": 10.0},

@@ -16,7 +16,8 @@ create or replace table derived_deals (
     source_team_id varchar,
     source_kind    varchar,
     segment        varchar,
-    region         varchar
+    region         varchar,
+    unstaged_stage varchar
 );
 
 create or replace table derived_customer_touches (
@@ -94,7 +95,9 @@ create or replace table derived_spans (
     first_activity_at     timestamp,
     last_activity_at      timestamp,
     first_deal_created_at timestamp,
-    last_deal_created_at  timestamp
+    last_deal_created_at  timestamp,
+    first_data_at         timestamp,  -- first timestamp of any dated table
+    last_data_at          timestamp   -- last timestamp of any dated table
 );
 
 create or replace table derived_deal_flag_intervals (

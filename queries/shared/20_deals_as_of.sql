@@ -6,6 +6,12 @@
 -- and status). It is a pure function of the tables, pre-computed with the database as
 -- derived_deals (queries/derived/), which deals_as_of reads: the joins cost 20 ms on
 -- every query at 200,000 deals.
+-- unstaged_stage: the deals.csv stage of a deal with no stage change in the data at all (an
+-- export without stage history), null for the others. deals_as_of turns it into
+-- stage_before_changes, the stage a deal shows as of end_at before its first change
+-- (definitions.md "Stage shown as of end"): lead, or for a deal with no change at all its
+-- deals.csv stage when it is closed as of end_at or still open in the data (when it closes
+-- later, its stage as of end_at is unknown: lead).
 -- Macros: deal_facts_live(), deals_as_of(end_at).
 create or replace macro main.deal_facts_live() as table
 select
@@ -23,7 +29,9 @@ select
     source.team_id as source_team_id,
     source.kind as source_kind,
     a.segment,
-    a.region
+    a.region,
+    case when not exists (select 1 from deal_stage_changes c where c.deal_id = d.deal_id) then d.stage end
+        as unstaged_stage
 from deals d
 join accounts a using (account_id)
 join rep_kinds() owner on owner.rep_id = d.owner_rep_id
@@ -45,6 +53,8 @@ select
     source_team_id,
     source_kind,
     segment,
-    region
+    region,
+    case when unstaged_stage is not null and (closed_at < end_at or status = 'open') then unstaged_stage
+         else 'lead' end as stage_before_changes
 from derived_deals
 where created_at < end_at;

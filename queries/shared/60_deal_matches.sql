@@ -4,7 +4,7 @@
 -- Which deals: the active deals of the period as of end_at kept by the global filters
 -- (active_deals), then by the page's filters; an empty list means "all":
 --   statuses: status as of end_at (a deal closed at or after end_at is open);
---   stages: stage as of end_at (the last change before end_at, lead before any);
+--   stages: stage as of end_at (definitions.md "Stage shown as of end");
 --   min_amount, max_amount: both ends included, null = no bound;
 --   products, lead_sources: a deal with none of them is dropped by any selection;
 --   owner_rep_ids, source_rep_ids: the deal's owner / source rep;
@@ -48,10 +48,10 @@ stage_as_of_end as (
 ),
 
 staged as (
-    select a.*, coalesce(s.stage, 'lead') as stage
+    select a.* exclude (stage_before_changes), coalesce(s.stage, a.stage_before_changes) as stage
     from active a
     left join stage_as_of_end s using (deal_id)
-    where len(stages::varchar[]) = 0 or list_contains(stages::varchar[], coalesce(s.stage, 'lead'))
+    where len(stages::varchar[]) = 0 or list_contains(stages::varchar[], coalesce(s.stage, a.stage_before_changes))
 ),
 
 contested as (

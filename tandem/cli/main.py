@@ -72,12 +72,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lookback-days", type=int, default=30, help="deal window starts this many days before creation")
     p.add_argument("--overlap-days", type=int, default=7, help="touches closer than this overlap")
     p.add_argument("--attribution", choices=["owner", "source"], default="owner", help="team of a deal")
+    p.add_argument("--team", action="append", default=[], metavar="TEAM",
+                   help="keep this team (id or name; repeat for several): its deals by attribution, and the "
+                        "activities it initiated or received")
+    p.add_argument("--region", action="append", default=[], metavar="REGION",
+                   help="keep the deals and customer touches of accounts in this region (repeatable)")
+    p.add_argument("--segment", action="append", default=[], metavar="SEGMENT",
+                   help="keep the deals and customer touches of accounts in this segment (repeatable)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
 def _summary(args) -> str:
     from tandem.cli.summary import compute_summary, iso_week, render_text
+    from tandem.data.db import require_database
+    from tandem.data.queries import run
+    from tandem.model.filters import Options
 
     if args.week:
         if args.end:
@@ -95,7 +105,12 @@ def _summary(args) -> str:
     for name in ("lookback_days", "overlap_days"):
         if getattr(args, name) < 0:
             raise UsageError(f"--{name.replace('_', '-')} must be 0 or more, not {getattr(args, name)}")
-    summary = compute_summary(start, end, args.lookback_days, args.overlap_days, args.attribution, db=db_path(args.db))
+    db = require_database(db_path(args.db))
+    try:
+        chosen = Options.from_frame(run("filter_options", db=db)).choose(args.team, args.region, args.segment)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    summary = compute_summary(start, end, args.lookback_days, args.overlap_days, args.attribution, db=db, **chosen)
     return json.dumps(summary) if args.json else render_text(summary)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 
 from tandem.data.queries import run
+from tandem.model import coverage
 from tandem.model.filters import ATTRIBUTIONS, SIGNALS
 from tandem.model.wording import missing
 
@@ -32,19 +34,27 @@ def _number(value, kind=float):
 
 
 def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 30, overlap_days: int = 7,
-                    attribution: str = "owner", db: str | os.PathLike | None = None) -> dict:
-    """The summary of [start, end), company-wide (no filters), as the JSON-ready dict."""
+                    attribution: str = "owner", db: str | os.PathLike | None = None,
+                    teams: Sequence[str] = (), regions: Sequence[str] = (), segments: Sequence[str] = ()) -> dict:
+    """The summary of [start, end) as the JSON-ready dict, under the sidebar's filters
+    (definitions.md "Filters"; team ids, region and segment values; empty = all)."""
     if attribution not in ATTRIBUTIONS:
         raise ValueError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
     period = {"start": start, "end": end}
-    no_filter = {"teams": [], "regions": [], "segments": []}
+    filters = {"teams": list(teams), "regions": list(regions), "segments": list(segments)}
     rules = {"lookback_days": lookback_days, "overlap_days": overlap_days, "signals": []}
 
-    exchanges = run("exchanges_by_channel", db=db, teams=[], **period)
-    touches = run("customer_touches_by_kind", db=db, **no_filter, **period)
+    # rep-to-rep exchanges are filtered by team only: they have no account
+    exchanges = run("exchanges_by_channel", db=db, teams=filters["teams"], **period)
+    touches = run("customer_touches_by_kind", db=db, **filters, **period)
     totals = run("deal_totals", db=db, attribution=attribution, starts=[start], ends=[end], **rules,
-                 **no_filter).iloc[0]
-    teams = run("team_conversion", db=db, attribution=attribution, **no_filter, **period)
+                 **filters).iloc[0]
+    team_rows = run("team_conversion", db=db, attribution=attribution, **filters, **period)
+    counts = run("table_row_counts", db=db)
+    present = set(counts.loc[counts["row_count"] > 0, "table_name"])
+    notes = [note for note in (coverage.lacking("activities", "exchanges and customer touches", present),
+                               coverage.lacking("deals", "deal figures and conversion per team", present),
+                               coverage.contest_missing(present) if "deals" in present else None) if note]
 
     def channel_counts(kind: str) -> dict:
         rows = exchanges[exchanges["exchange_kind"] == kind].set_index("channel")["exchanges"]
@@ -56,6 +66,7 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "params": {"lookback_days": lookback_days, "overlap_days": overlap_days, "attribution": attribution},
+        "filters": filters,
         "cross_team": cross,
         "within_team": channel_counts("within_team"),
         "customer_touches": {kind: int(touches.loc[touches["kind"] == kind, "touches"].sum())
@@ -69,12 +80,13 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
             "by_signal": {signal: int(totals[signal]) for signal in SIGNALS},
             "deal_ids": sorted(totals["contested_deal_ids"]),
         },
+        "notes": notes,
         "teams": [
             {"team_id": row.team_id, "name": row.name, "kind": row.kind, "created": int(row.created),
              "won": int(row.won), "lost": int(row.lost), "won_amount": float(row.won_amount),
              "win_rate": _number(row.win_rate), "win_rate_low": _number(row.win_rate_low),
              "win_rate_high": _number(row.win_rate_high), "median_cycle_days": _number(row.median_cycle_days)}
-            for row in teams.itertuples(index=False)
+            for row in team_rows.itertuples(index=False)
         ],
     }
 
@@ -92,6 +104,9 @@ def render_text(summary: dict) -> str:
         f"Tandem summary {period['start'][:10]} to {period['end'][:10]} (end excluded)",
         f"rules: lookback {params['lookback_days']} days, overlap {params['overlap_days']} days, "
         f"teams by {params['attribution']}",
+        "filters: " + ("; ".join(f"{name} {', '.join(values)}" for name, values in summary["filters"].items()
+                                 if values) or "none (the whole company)"),
+        *(f"note: {note}" for note in summary["notes"]),
         "",
         f"Cross-team exchanges   {cross['calls']:>8,} calls  {cross['emails']:>8,} emails  "
         f"{cross['meetings']:>6,} meetings  {cross['call_minutes']:>10,.1f} call minutes",

@@ -70,7 +70,7 @@ TABLES: tuple[Table, ...] = (
         _c("account_id", "id", references="accounts.account_id"),
         _c("name"),
         _c("title", required=False),
-    ), key=("contact_id",)),
+    ), key=("contact_id",), optional=True),
     Table("deals", (
         _c("deal_id", "id"),
         _c("account_id", "id", references="accounts.account_id"),
@@ -84,13 +84,14 @@ TABLES: tuple[Table, ...] = (
         _c("owner_rep_id", "id", references="reps.rep_id"),
         _c("source_rep_id", "id", required=False, references="reps.rep_id"),
         _c("lead_source", required=False),
-    ), key=("deal_id",), checks=("closed_after_created", "status_open_iff_not_closed", "status_agrees_with_stage")),
+    ), key=("deal_id",), checks=("closed_after_created", "status_open_iff_not_closed", "status_agrees_with_stage"),
+       optional=True),
     Table("deal_stage_changes", (
         _c("deal_id", "id", references="deals.deal_id"),
         _c("stage", allowed=ALL_STAGES),
         _c("changed_at", "timestamp"),
         _c("rep_id", "id", required=False, references="reps.rep_id"),
-    ), key=("deal_id", "changed_at")),
+    ), key=("deal_id", "changed_at"), optional=True),
     Table("activities", (
         _c("activity_id", "id"),
         _c("occurred_at", "timestamp"),
@@ -102,7 +103,7 @@ TABLES: tuple[Table, ...] = (
         _c("direction", allowed=("outbound", "inbound")),
         _c("duration_s", "duration", required=False),
         _c("subject", required=False),
-    ), key=("activity_id",), checks=("one_counterpart",)),
+    ), key=("activity_id",), checks=("one_counterpart",), optional=True),
     Table("claims", (
         _c("deal_id", "id", references="deals.deal_id"),
         _c("rep_id", "id", references="reps.rep_id"),

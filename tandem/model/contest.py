@@ -4,10 +4,11 @@ changes of the Contested page, its weekly periods, and the explanation of one de
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 
-from tandem.model import wording
+from tandem.model import coverage, wording
 from tandem.model.filters import SIGNALS, ContestRules, Filters
 from tandem.model.weekly import monday
 
@@ -26,21 +27,33 @@ def signal_names(deals: pd.DataFrame) -> pd.Series:
 
 
 
-def signal_sentences(rules: ContestRules, scope_rules_present: bool) -> dict[str, str]:
-    """One plain sentence per signal (definitions.md "Contest signals"), with the rule's numbers."""
+def signal_sentences(rules: ContestRules, present: Iterable[str]) -> dict[str, str]:
+    """One plain sentence per signal (definitions.md "Contest signals"), with the rule's numbers;
+    a signal whose evidence the database lacks (`present`: its tables with rows) says it is off."""
     days = f"{rules.overlap_days} day{'s' if rules.overlap_days != 1 else ''}"
-    return {
+    sentences = {
         "double_claim": "**Double claim**: reps of both forces claimed the deal (a registration or a credit, "
                         "at any time).",
-        "out_of_scope": ("**Out of scope**: a rep of the other force than the deal's owner touched the customer "
-                         "outside their team's agreed scope (segment, region and the deal's stage at that moment)."
-                         if scope_rules_present else
-                         "**Out of scope** is off: the data has no scope rules, so no touch can be judged "
-                         "against an agreed scope."),
+        "out_of_scope": "**Out of scope**: a rep of the other force than the deal's owner touched the customer "
+                        "outside their team's agreed scope (segment, region and the deal's stage at that moment).",
         "uncoordinated_overlap": f"**Uncoordinated overlap**: an internal and an external rep touched the deal's "
                                  f"customer less than {days} apart and did not call, email or meet each other from "
                                  f"{days} before the first of the two touches to {days} after the second.",
     }
+    off = {  # why a signal is off, for the first of its tables that has no row
+        ("double_claim", "claims"): "the data has no claims (claims.csv), so no deal can be claimed twice",
+        ("out_of_scope", "activities"): "the data has no activities (activities.csv), so no customer touch can "
+                                        "be judged",
+        ("out_of_scope", "scope_rules"): "the data has no scope rules, so no touch can be judged against an "
+                                         "agreed scope",
+        ("uncoordinated_overlap", "activities"): "the data has no activities (activities.csv), so no two touches "
+                                                 "can overlap",
+    }
+    for signal, needs in coverage.SIGNAL_NEEDS.items():
+        lacking = coverage.absent(needs, present)
+        if lacking:
+            sentences[signal] = f"**{SIGNAL_LABELS[signal].capitalize()}** is off: {off[signal, lacking[0]]}."
+    return sentences
 
 
 def window_sentence(rules: ContestRules) -> str:

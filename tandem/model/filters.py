@@ -32,6 +32,44 @@ class Options:
     first_day: dt.date
     last_day: dt.date  # last day with data
 
+    @classmethod
+    def from_frame(cls, rows, today: dt.date | None = None) -> "Options":
+        """From the `filter_options` query's rows; a database with no dated row at all
+        covers only `today`."""
+        period = rows[rows["kind"] == "period"].iloc[0]
+        today = today or dt.date.today()
+        teams = rows[rows["kind"] == "team"]
+        return cls(
+            teams=dict(zip(teams["value"], teams["label"])),
+            regions=tuple(rows.loc[rows["kind"] == "region", "value"]),
+            segments=tuple(rows.loc[rows["kind"] == "segment", "value"]),
+            first_day=dt.date.fromisoformat(period["value"]) if isinstance(period["value"], str) else today,
+            last_day=dt.date.fromisoformat(period["label"]) if isinstance(period["label"], str) else today,
+        )
+
+    def choose(self, teams: Iterable[str] = (), regions: Iterable[str] = (),
+               segments: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+        """Typed choices (a team by id or name, a region or segment by value; case ignored)
+        as the values `Filters` holds; ValueError naming the choices when one is unknown."""
+        chosen = {}
+        for field_name, typed, allowed in (
+                ("teams", teams, {**{name: team for team, name in self.teams.items()}, **{t: t for t in self.teams}}),
+                ("regions", regions, {value: value for value in self.regions}),
+                ("segments", segments, {value: value for value in self.segments})):
+            by_folded = {key.casefold(): value for key, value in allowed.items()}
+            values = []
+            for text in typed:
+                value = by_folded.get(text.strip().casefold())
+                if value is None:
+                    offered = (", ".join(f"{team} ({name})" for team, name in sorted(self.teams.items()))
+                               if field_name == "teams" else ", ".join(allowed))
+                    raise ValueError(f"unknown {field_name[:-1]} {shown_value(text)}: the database has "
+                                     f"{offered or 'none'}")
+                if value not in values:
+                    values.append(value)
+            chosen[field_name] = tuple(values)
+        return chosen
+
 
 @dataclass(frozen=True)
 class Filters:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tandem.model import wording
+from tandem.model import coverage, wording
 from tandem.model.wording import change_phrase, missing
 
 SPARKLINE_WEEKS = 8
@@ -44,6 +44,21 @@ KPIS = (
     Kpi("win_rate_external", "Win rate, external teams", "Win rate", "rate", "the external win rate"),
 )
 GROUPS = tuple(dict.fromkeys(k.group for k in KPIS))
+
+
+# what a KPI group is computed from, and how the sentence naming the missing data calls it
+GROUP_SOURCES = {"Coordination": ("activities", "cross-team exchanges"),
+                 "Customer touches": ("activities", "customer touches"),
+                 "Deals": ("deals", "deal counts"), "Win rate": ("deals", "win rates")}
+
+
+def group_missing(group: str, present: frozenset[str]) -> str | None:
+    """The sentence replacing a KPI group whose data the database lacks (`present`: its tables
+    with rows; tandem.model.coverage), else None."""
+    if group == "Contested deals":
+        return coverage.contest_missing(present)
+    table, feature = GROUP_SOURCES[group]
+    return None if table in present else coverage.missing(table, feature)
 
 
 def monday(day: dt.date) -> dt.date:

@@ -35,19 +35,13 @@ PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal", *DEAL_URL_KEYS)
 
 
 def options() -> Options:
-    rows = app.run("filter_options", pseudonymise=False)
-    period = rows[rows["kind"] == "period"].iloc[0]
-    today = dt.date.today()
-    first = dt.date.fromisoformat(period["value"]) if isinstance(period["value"], str) else today
-    last = dt.date.fromisoformat(period["label"]) if isinstance(period["label"], str) else today
-    teams = rows[rows["kind"] == "team"]
-    return Options(
-        teams=dict(zip(teams["value"], teams["label"])),
-        regions=tuple(rows.loc[rows["kind"] == "region", "value"]),
-        segments=tuple(rows.loc[rows["kind"] == "segment", "value"]),
-        first_day=first,
-        last_day=last,
-    )
+    return Options.from_frame(app.run("filter_options", pseudonymise=False))
+
+
+def present_tables() -> frozenset[str]:
+    """The tables of the database with at least one row (what `tandem.model.coverage` reads)."""
+    counts = app.run("table_row_counts", pseudonymise=False)
+    return frozenset(counts.loc[counts["row_count"] > 0, "table_name"])
 
 
 def team_kinds() -> dict[str, str]:
@@ -69,9 +63,18 @@ def last_complete_week_end(opts: Options) -> dt.date:
     return monday(day_after)
 
 
+def last_review_week(opts: Options) -> dt.date:
+    """The Monday of the weekly review's default week: the last complete week of the data,
+    or the data's only week when it covers none completely."""
+    return max(monday(last_complete_week_end(opts) - dt.timedelta(days=7)), monday(opts.first_day))
+
+
 def default_filters(opts: Options) -> Filters:
-    """Twelve complete weeks ending with the last complete week, every team, by owner."""
+    """Twelve complete weeks ending with the last complete week, every team, by owner; all
+    of the data when it does not cover one complete week."""
     end = last_complete_week_end(opts)
+    if end <= opts.first_day:
+        return Filters(start=opts.first_day, end=opts.last_day + dt.timedelta(days=1))
     return Filters(start=max(end - dt.timedelta(weeks=12), opts.first_day), end=end)
 
 
@@ -172,7 +175,7 @@ def sync_url() -> None:
 def _source_badge() -> None:
     source = app.run("data_source", pseudonymise=False).iloc[0]
     origin = "Demo data" if source["source"] == "demo" else "Imported data"
-    covered = ("no activities" if source["first_activity_at"] is None or str(source["first_activity_at"]) == "NaT"
-               else f"{source['first_activity_at']:%d %b %Y} – {source['last_activity_at']:%d %b %Y}")
+    covered = ("no dated rows" if pd.isna(source["first_data_at"])
+               else f"{source['first_data_at']:%d %b %Y} – {source['last_data_at']:%d %b %Y}")
     st.caption(f":material/database: **{origin}** · `{db_path().name}`  \n{covered}  \n"
                f"built {str(source['built_at']).replace('T', ' ')}")
