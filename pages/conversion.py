@@ -88,6 +88,9 @@ measure = left.segmented_control("Colour by", ["created", "created_amount"], def
 by_team = right.toggle("Team × team", key="conv_by_team", help="Split each kind into its teams and agencies.")
 if paths.empty:
     st.info("No deal was created or closed in this period under these filters.")
+elif (paths["source_kind"] == "none").all():
+    st.info("No deal of this period names a source rep: to see who sources the deals and who closes them, fill "
+            "source_rep_id in deals.csv.")
 else:
     figure, _, drawn = app.built(conversion.source_owner_matrix, paths, by_team, measure or "created")
     widgets.plot(figure)

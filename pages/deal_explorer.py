@@ -131,7 +131,7 @@ else:
     colours = state.team_colours()
     for column, (figure, _, drawn) in zip(st.columns(3), app.built(deals.breakdown_figures, totals, colours)):
         with column:
-            widgets.plot(figure)
+            widgets.plot(figure, title_width=40)  # a third of the page: about 40 characters of a 14 px title
 
     # 4. The table
     rows = app.run("matching_deals", **params, limit=widgets.ROW_LIMIT)

@@ -39,12 +39,17 @@ if absent:
     st.warning(f"The import had no {', '.join(absent)} file: the features that need "
                f"{'them' if len(absent) > 1 else 'it'} say so on their pages.")
 
-if lacking := coverage.lacking("activities", "activities per week", state.present_tables()):
+present = state.present_tables()
+if lacking := coverage.lacking("activities", "activities per week", present):
     st.info(lacking)
 else:
     activity_first, activity_last = source["first_activity_at"], source["last_activity_at"]
     widgets.plot(overview.activities_by_kind(app.run("activities_by_week_and_kind"), activity_first.date(),
                                              activity_last.date()))
+if lacking := coverage.lacking("deals", "deals per week", present):
+    st.info(lacking)
+else:
+    widgets.plot(overview.deals_by_week(app.run("deals_by_week")))
 
 st.subheader("Rows per table")
 table = counts.rename("rows").rename_axis("table").reset_index()

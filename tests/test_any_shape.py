@@ -126,6 +126,8 @@ def test_conversion_shows_each_team_with_no_date_change(maven_db, monkeypatch):
     }
     assert infos(at) == [
         coverage.missing("deal_stage_changes", "which stages the deals reached"),
+        "No deal of this period names a source rep: to see who sources the deals and who closes them, fill "
+        "source_rep_id in deals.csv.",
         coverage.missing("activities", "how soon owners first touched the customer"),
         coverage.missing("activities", "whether exchanges between the owner and the source rep pay"),
     ]
@@ -156,7 +158,8 @@ def test_the_weekly_review_reviews_the_datas_last_week(maven_db, monkeypatch):
 def test_pages_needing_activities_say_which_file_would_bring_them(maven_db, monkeypatch, page, says):
     at = open_page(maven_db, monkeypatch, page)
     assert any(info.startswith(says) for info in infos(at)), infos(at)
-    assert not at.get("plotly_chart")
+    # the overview still draws the deals per week
+    assert len(at.get("plotly_chart")) == (1 if page == "overview" else 0)
 
 
 def test_the_overview_and_the_deals_page_show_the_deals(maven_db, monkeypatch):
@@ -172,6 +175,25 @@ def test_the_overview_and_the_deals_page_show_the_deals(maven_db, monkeypatch):
     # the data its deals.csv stage, one closing after the end lead (definitions.md)
     assert listed.loc[["OPP13", "OPP08", "OPP09", "OPP11", "OPP14"], "stage"].tolist() == [
         "Won", "Lost", "Qualified", "Lead", "Lead"]
+
+
+def test_with_claims_and_no_activities_double_claims_are_judged(tmp_path, monkeypatch):
+    """OPP09 (open, Cleo Varga's Mona Diaz) claimed by Mona and by Ines Park (internal): a double
+    claim; OPP06 claimed by its owner only. The other two signals say why they are off."""
+    folder = to_contract(tmp_path / "contract")
+    (folder / "claims.csv").write_text("deal_id,rep_id,claimed_at,kind\nOPP09,mona-diaz,2017-11-28,registration\n"
+                                       "OPP09,ines-park,2017-12-01,credit\nOPP06,joel-ruiz,2017-10-11,credit\n")
+    db = tmp_path / "claims.duckdb"
+    assert import_folder(folder, db).ok
+    at = open_page(db, monkeypatch, "contested_deals")
+    shown = metrics(at)
+    assert (shown["Contested active deals"], shown["Value at stake (EUR)"]) == ("1", "550")
+    rule = next(m.value for m in at.markdown if "**Double claim**" in m.value)
+    assert "**Out of scope** is off: the data has no activities (activities.csv)" in rule
+    assert "**Uncoordinated overlap** is off: the data has no activities (activities.csv)" in rule
+    summary = compute_summary(dt.datetime(2017, 10, 2), dt.datetime(2017, 12, 25), db=db)
+    assert summary["contested"]["deal_ids"] == ["OPP09"] and summary["notes"] == [
+        coverage.missing("activities", "exchanges and customer touches")]
 
 
 # --- activities and no deals ------------------------------------------------------------------
@@ -329,3 +351,17 @@ def test_coverage_sentences():
     assert coverage.judgeable_signals({"activities", "claims"}) == ()
     assert coverage.contest_missing({"deals", "claims"}) is None
     assert coverage.contest_missing({"activities"}) == coverage.missing("deals", "contested deals")
+
+
+def test_deals_per_week_on_the_overview(maven_db):
+    """13 deals created (OPP12 left out), 8 won (01 03 04 06 07 10 13 14), 4 lost (02 05 08 11),
+    over the 63 weeks from 17 Oct 2016 (OPP01's week) to 25 Dec 2017 (OPP11's close, and OPP14's)."""
+    from tandem.figures.overview import deals_by_week
+
+    weeks = run("deals_by_week", db=maven_db)
+    assert weeks.groupby("deal_event")["deal_count"].sum().to_dict() == {"created": 13, "lost": 4, "won": 8}
+    assert (len(weeks), weeks["week_start"].min(), weeks["week_start"].max()) == (
+        63 * 3, dt.datetime(2016, 10, 17), dt.datetime(2017, 12, 25))
+    in_week_51 = weeks[weeks["week_start"] == dt.datetime(2017, 12, 18)].set_index("deal_event")["deal_count"]
+    assert in_week_51.to_dict() == {"created": 4, "lost": 0, "won": 2}  # OPP10 11 13 14; OPP10 13
+    assert deals_by_week(weeks).layout.title.text == "13 deals created, 8 won and 4 lost, Oct 2016 to Dec 2017"

@@ -89,12 +89,12 @@ def csv_download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV",
 TITLE_WIDTH = 100  # characters per line of a chart title: Plotly cuts a long title instead of wrapping it
 
 
-def plot(figure: go.Figure, **kwargs):
-    """`st.plotly_chart` at full width, with a long takeaway title wrapped onto more lines
-    (charts in half-width columns or on a projector would cut it)."""
+def plot(figure: go.Figure, title_width: int = TITLE_WIDTH, **kwargs):
+    """`st.plotly_chart` at full width, with a long takeaway title wrapped onto lines of at
+    most `title_width` characters (charts in narrow columns or on a projector would cut it)."""
     title = figure.layout.title.text
-    if title and len(title) > TITLE_WIDTH and "<br>" not in title:
-        lines = textwrap.wrap(title, TITLE_WIDTH)
+    if title and len(title) > title_width and "<br>" not in title:
+        lines = textwrap.wrap(title, title_width)
         top = figure.layout.margin.t if figure.layout.margin.t is not None else 60
         figure.update_layout(title={"text": "<br>".join(lines)}, margin={"t": top + 24 * (len(lines) - 1)})
     return st.plotly_chart(figure, width="stretch", **kwargs)
