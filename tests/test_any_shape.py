@@ -219,6 +219,9 @@ def test_activities_without_deals_show_the_exchanges(activities_only_db, monkeyp
                          coverage.missing("deals", "win rates")]
     communication = open_page(activities_only_db, monkeypatch, "communication", start="2025-03-03", end="2025-03-10")
     assert communication.get("plotly_chart")
+    overview = open_page(activities_only_db, monkeypatch, "overview")
+    assert infos(overview) == [coverage.missing("deals", "deals per week")]
+    assert len(overview.get("plotly_chart")) == 1  # the activities per week
 
 
 # --- summary with the sidebar's filters equals the pages -------------------------------------
@@ -365,3 +368,16 @@ def test_deals_per_week_on_the_overview(maven_db):
     in_week_51 = weeks[weeks["week_start"] == dt.datetime(2017, 12, 18)].set_index("deal_event")["deal_count"]
     assert in_week_51.to_dict() == {"created": 4, "lost": 0, "won": 2}  # OPP10 11 13 14; OPP10 13
     assert deals_by_week(weeks).layout.title.text == "13 deals created, 8 won and 4 lost, Oct 2016 to Dec 2017"
+
+
+@pytest.mark.parametrize("deal, header, stage_sentence", [
+    ("OPP13", "· won · owner Joel Ruiz (Ada Moreau)", "No stage change in the data: its stage is the one of deals.csv, won."),
+    ("OPP09", "· open, stage qualified · owner Mona Diaz (Cleo Varga)",
+     "No stage change in the data: its stage is the one of deals.csv, qualified."),
+])
+def test_a_deal_record_without_history_or_activities(maven_db, monkeypatch, deal, header, stage_sentence):
+    at = open_page(maven_db, monkeypatch, "deal_explorer", deal=deal)
+    assert any(header in m.value for m in at.markdown), [m.value for m in at.markdown]
+    captions = [c.value for c in at.caption]
+    assert stage_sentence in captions
+    assert coverage.missing("activities", "who touched this deal's customer") in captions

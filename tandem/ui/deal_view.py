@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from tandem.figures import contested
-from tandem.model import contest, wording
+from tandem.model import contest, coverage, wording
 from tandem.model.filters import ContestRules, Filters
 from tandem.ui import app, state, widgets
 
@@ -86,7 +86,8 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
             contacts = contacts_touched(timeline)
             st.markdown(f"**Contacts touched** ({len(contacts):,})")
             if contacts.empty:
-                st.caption("No customer touch belongs to this deal.")
+                st.caption(coverage.lacking("activities", "who touched this deal's customer", state.present_tables())
+                           or "No customer touch belongs to this deal.")
             else:
                 st.dataframe(contacts.drop(columns="contact_id"), hide_index=True, width="stretch", placeholder="—",
                              column_config={
@@ -96,9 +97,13 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                     # short dates leave room for two reps' names
                     "first_touch_at": st.column_config.DatetimeColumn("First", format="D MMM YY", width=78),
                     "last_touch_at": st.column_config.DatetimeColumn("Last", format="D MMM YY", width=78)})
+        # a deal with no stage change at all shows its deals.csv stage (definitions.md "Stage shown as of end")
+        no_change = ("No stage change: the deal is still a lead." if record["stage"] == "lead" else
+                     f"No stage change in the data: its stage is the one of deals.csv, "
+                     f"{wording.humanise(record['stage']).lower()}.")
         for event, detail, title, empty in (
                 ("claim", "kind", "Claims", "No claim on this deal."),
-                ("stage_change", "stage", "Stage history", "No stage change: the deal is still a lead.")):
+                ("stage_change", "stage", "Stage history", no_change)):
             with right:
                 rows = _events(timeline, event, detail)
                 st.markdown(f"**{title}** ({len(rows):,})")
