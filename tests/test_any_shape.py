@@ -26,6 +26,7 @@ from tandem.model import coverage
 from tandem.model.filters import Options
 from tandem.ui import state
 from tests.maven import to_contract
+from tests.test_weekly_review import KPI_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -40,13 +41,16 @@ def fresh_caches():
     yield
 
 
-@pytest.fixture(scope="module")
-def maven_db(tmp_path_factory) -> Path:
-    folder = to_contract(tmp_path_factory.mktemp("maven-contract"))
-    path = tmp_path_factory.mktemp("maven") / "maven.duckdb"
+def imported(folder: Path, path: Path) -> Path:
     report = import_folder(folder, path)
     assert report.ok, report.error_text()
     return path
+
+
+@pytest.fixture(scope="module")
+def maven_db(tmp_path_factory) -> Path:
+    return imported(to_contract(tmp_path_factory.mktemp("maven-contract")),
+                    tmp_path_factory.mktemp("maven") / "maven.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -61,17 +65,12 @@ def activities_only_db(tmp_path_factory) -> Path:
         writer = csv.DictWriter(target, reader.fieldnames)
         writer.writeheader()
         writer.writerows({**row, "deal_id": ""} for row in reader)
-    path = tmp_path_factory.mktemp("activities-only-db") / "activities.duckdb"
-    report = import_folder(folder, path)
-    assert report.ok, report.error_text()
-    return path
+    return imported(folder, tmp_path_factory.mktemp("activities-only-db") / "activities.duckdb")
 
 
 @pytest.fixture(scope="module")
 def summary_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("summary") / "summary.duckdb"
-    assert import_folder(SUMMARY_FIXTURE, path).ok
-    return path
+    return imported(SUMMARY_FIXTURE, tmp_path_factory.mktemp("summary") / "summary.duckdb")
 
 
 def open_page(db: Path, monkeypatch, page: str, **query_params) -> AppTest:
@@ -183,8 +182,7 @@ def test_with_claims_and_no_activities_double_claims_are_judged(tmp_path, monkey
     folder = to_contract(tmp_path / "contract")
     (folder / "claims.csv").write_text("deal_id,rep_id,claimed_at,kind\nOPP09,mona-diaz,2017-11-28,registration\n"
                                        "OPP09,ines-park,2017-12-01,credit\nOPP06,joel-ruiz,2017-10-11,credit\n")
-    db = tmp_path / "claims.duckdb"
-    assert import_folder(folder, db).ok
+    db = imported(folder, tmp_path / "claims.duckdb")
     at = open_page(db, monkeypatch, "contested_deals")
     shown = metrics(at)
     assert (shown["Contested active deals"], shown["Value at stake (EUR)"]) == ("1", "550")
@@ -234,13 +232,6 @@ FILTER_SETS = [
     {"segment": ["smb"], "team": ["ext-y"]},
     {"region": ["South"], "segment": ["enterprise"]},
 ]
-KPI_LABELS = {
-    "Cross-team calls": ("cross_team", "calls"), "Cross-team emails": ("cross_team", "emails"),
-    "Customer touches, internal reps": ("customer_touches", "internal"),
-    "Customer touches, external reps": ("customer_touches", "external"),
-    "Deals created": ("deals", "created"), "Deals won": ("deals", "won"), "Won amount (EUR)": ("deals", "won_amount"),
-    "Contested deals": ("contested", "count"), "Value at stake (EUR)": ("contested", "amount"),
-}
 
 
 def summary_of(db, choices: dict) -> dict:
