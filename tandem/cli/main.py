@@ -13,7 +13,7 @@ import sys
 
 from tandem.data.config import db_path
 from tandem.data.db import DatabaseOutdated
-from tandem.data.progress import TerminalBar
+from tandem.data.progress import TerminalBar, silent
 
 
 class UsageError(Exception):
@@ -38,8 +38,16 @@ def _parser() -> argparse.ArgumentParser:
 
     db_help = "database file (default: $TANDEM_DB, else data/tandem.duckdb)"
 
-    p = commands.add_parser("import", help="validate a folder of contract CSVs and replace the database with it")
-    p.add_argument("folder", help="folder with one CSV per table (teams.csv, reps.csv, ...)")
+    p = commands.add_parser("import", help="validate a folder of contract CSVs or a CRM export and replace the "
+                                           "database with it")
+    p.add_argument("folder", help="folder with one CSV per table (teams.csv, reps.csv, ...) or a CRM's export files")
+    p.add_argument("--from", dest="source", default="contract", metavar="contract|salesforce|hubspot|MAPPING.toml",
+                   help="what the folder holds: Tandem's contract CSVs (default), a Salesforce Data Export, HubSpot "
+                        "exports, or any CRM's files through a mapping file")
+    p.add_argument("--teams", metavar="TEAMS.csv", help="CRM users -> teams: crm_user (id, email or name), team_id, "
+                                                       "team_name, kind (internal/external), agency")
+    p.add_argument("--dry-run", action="store_true", help="map and check the export, print the report, write nothing")
+    p.add_argument("--json", action="store_true", help="print the CRM import report as JSON")
     p.add_argument("--db", help=db_help)
 
     p = commands.add_parser("export", help="write the database as contract CSVs (one per table)")
@@ -114,12 +122,44 @@ def _summary(args) -> str:
     return json.dumps(summary) if args.json else render_text(summary)
 
 
+def _crm_import(args) -> int:
+    """`import --from salesforce|hubspot|MAPPING.toml`: the mapping report, then the contract
+    import's (which replaces the database only when every row passes)."""
+    from tandem.data.crm import ExportFileError, MappingError, import_export
+
+    try:
+        mapped, imported = import_export(args.folder, args.source, db_path(args.db), teams=args.teams,
+                                         dry_run=args.dry_run, progress=silent if args.json else TerminalBar())
+    except (ExportFileError, MappingError) as error:
+        print(f"error: {error}; the database was not changed.", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({**mapped.as_dict(), "dry_run": args.dry_run,
+                          "imported": None if imported is None else imported.ok,
+                          "row_counts": None if imported is None else imported.row_counts}))
+    else:
+        print(mapped.text())
+    if imported is None:
+        print("dry run: nothing was written.", file=sys.stderr)
+        return 0
+    if not imported.ok:
+        print(imported.error_text(), file=sys.stderr)
+        return 2
+    if not args.json:
+        print(f"imported {imported.row_counts_text()} into {db_path(args.db)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "import" and args.source != "contract":
+            return _crm_import(args)
         if args.command == "import":
             from tandem.data.importer import import_folder
 
+            if args.teams or args.dry_run or args.json:
+                raise UsageError("--teams, --dry-run and --json go with --from salesforce|hubspot|MAPPING.toml")
             report = import_folder(args.folder, db_path(args.db), progress=TerminalBar())
             for warning in report.warnings:
                 print(f"warning: {warning}", file=sys.stderr)

@@ -311,7 +311,9 @@ def _cross_rules() -> list[Rule]:
     ]
 
 
-def _rules() -> list[Rule]:
+def contract_rules() -> list[Rule]:
+    """Every rule of the data contract, as queries over the staged tables stg_<name> (the
+    CRM import uses them too, to drop the rows that break one)."""
     rules = []
     for table in TABLES:
         for column in table.columns:
@@ -392,7 +394,7 @@ def import_folder(folder: str | os.PathLike, target: str | os.PathLike, progress
         return report
     paths = {f"{name}.csv": path for name, (path, _) in files.items() if path is not None}
     total_bytes = sum(p.stat().st_size for p in paths.values()) or 1
-    rules = _rules()
+    rules = contract_rules()
 
     def fill(con):
         done_bytes = 0
