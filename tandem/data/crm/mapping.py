@@ -40,7 +40,7 @@ from tandem.data.config import ROOT
 from tandem.data.contract import TABLES_BY_NAME
 
 PRESETS_DIR = ROOT / "queries" / "crm"
-PRESETS = ("salesforce", "hubspot")
+PRESETS = ("salesforce",)
 
 
 class MappingError(ValueError):
@@ -89,10 +89,10 @@ def preset_path(name: str) -> Path:
 
 
 def load_mapping(source: str | Path) -> Mapping:
-    """A preset name (`salesforce`, `hubspot`) or the path of a mapping file."""
+    """A preset name (PRESETS) or the path of a mapping file."""
     path = preset_path(str(source)) if str(source) in PRESETS else Path(source)
     if not path.is_file():
-        raise MappingError(f"no mapping file at {path} (use salesforce, hubspot, or the path of a .toml file)")
+        raise MappingError(f"no mapping file at {path} (use {', '.join(PRESETS)}, or the path of a .toml file)")
     return _parse(_read(path), path)
 
 

@@ -1,0 +1,247 @@
+"""Importing a CRM export: the mapping engine, the Salesforce preset, the report, the CLI.
+
+Fixtures: tests/fixtures/salesforce (README there). Every expected figure is worked out
+from the files in the comments beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tandem.cli.summary import compute_summary
+from tandem.data.crm import ExportFileError, MappingError, import_export
+from tandem.data.crm.mapping import load_mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "salesforce"
+
+
+@pytest.fixture
+def hand(tmp_path) -> Path:
+    """A copy of the hand-made export (the import writes its teams file to fill beside it)."""
+    return Path(shutil.copytree(FIXTURES / "hand", tmp_path / "hand"))
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def outcome(report, table: str) -> tuple[int, int, dict]:
+    t = report.tables[table]
+    return t.read, t.kept, dict(t.dropped)
+
+
+def test_hand_made_export_every_row_accounted_for(hand, tmp_path):
+    db = tmp_path / "sf.duckdb"
+    mapped, imported = import_export(hand, "salesforce", db, teams=hand / "teams.csv")
+    assert imported.ok, imported.error_text()
+    assert mapped.files["User.csv"] == "cp1252, semicolon-delimited"
+    assert mapped.files["Account.csv"] == "utf-8 with BOM, comma-delimited"
+    # the three teams of the file (inside twice: by id and by email) and the default team of
+    # partner users for Quinn, whom the file leaves out
+    assert outcome(mapped, "teams") == (3, 3, {})
+    # four users: everyone seen as owner or history author has a User row; the placeholder
+    # owner id 000000000000000AAA is no user
+    assert outcome(mapped, "reps") == (4, 4, {})
+    assert rows(db, "select rep_id, name, team_id, started_on::varchar from reps order by rep_id") == [
+        ("005A", "Anne Émond", "inside", "2023-01-02"), ("005B", "Bruno Díaz", "inside", "2023-01-03"),
+        ("005P", "Paula Partner", "apex", "2023-02-01"), ("005Q", "Quinn Partner", "crm-partners", "2023-02-01")]
+    assert rows(db, "select team_id, name, kind, agency from teams order by team_id") == [
+        ("apex", "Apex Field Sales", "external", "Apex Outsourcing"),
+        ("crm-partners", "Partner users (no team given)", "external", None),
+        ("inside", "Inside Sales", "internal", None)]
+    # Beta's owner is the placeholder (empty); its region falls back to BillingState
+    assert rows(db, "select account_id, segment, region, owner_rep_id from accounts order by 1") == [
+        ("001A", "Manufacturing", "France", "005A"), ("001B", "Retail", "CA", None),
+        ("001P", "Consulting", "France", "005A")]
+    assert outcome(mapped, "contacts") == (5, 2, {"the contact record of a partner user (a rep, not a customer)": 2,
+                                                  "contact without an account": 1})
+    assert outcome(mapped, "deals") == (6, 4, {"unknown stage value": 1, "deal without owner": 1})
+    assert mapped.unmapped == {"deals.stage": {"Discovery Call": 1}, "deal_stage_changes.stage": {"Discovery Call": 1}}
+    # 006C's amount "12,500.50" has a thousands comma; 006E was created and closed on 10 March:
+    # it closes at its creation time, not at midnight before it
+    assert rows(db, "select deal_id, amount, created_at::varchar, closed_at::varchar, status, stage, owner_rep_id "
+                    "from deals order by 1") == [
+        ("006A", 50000.0, "2024-02-01 10:00:00", "2024-03-20 00:00:00", "won", "won", "005A"),
+        ("006B", 20000.0, "2024-02-05 10:00:00", "2024-03-25 00:00:00", "lost", "lost", "005B"),
+        ("006C", 12500.5, "2024-03-01 10:00:00", None, "open", "proposal", "005P"),
+        ("006E", 9000.0, "2024-03-10 15:00:00", "2024-03-10 15:00:00", "won", "won", "005Q")]
+    # 9 history rows: 006D's stage is unknown, 006A's second Prospecting row is an amount
+    # change, 006F's deal was dropped (no owner)
+    assert outcome(mapped, "deal_stage_changes") == (9, 6, {
+        "unknown stage value": 1, "history row that does not change the stage (an amount or date change)": 1,
+        "deal_id names no row of deals (absent from the export, or dropped)": 1})
+    # 7 tasks + 2 events + 2 other users attending 00U1 (005P, 005B; not the contact, not the owner)
+    assert outcome(mapped, "activities") == (11, 7, {
+        "activity on a lead (leads are not in Tandem)": 1, "task that is not a call, an email or a meeting": 1,
+        "activity with no contact and no other rep": 1,
+        "neither counterpart_rep_id nor contact_id is set (exactly one is required)": 1})
+    # 00T7's contact 003Z is not in Contact.csv: emptied, then the activity has no counterpart
+    assert dict(mapped.tables["activities"].cleared) == {
+        "contact_id names no row of contacts (absent from the export, or dropped)": 1}
+    assert rows(db, "select activity_id, occurred_at::varchar, channel, rep_id, counterpart_rep_id, contact_id, "
+                    "deal_id, direction, duration_s from activities order by 1") == [
+        ("00T1", "2024-02-12 14:00:00", "call", "005A", None, "003A", "006A", "outbound", 600.0),
+        ("00T2", "2024-03-04 00:00:00", "email", "005A", "005P", None, "006C", "outbound", None),  # Paula's contact
+        ("00T3", "2024-03-06 11:30:00", "call", "005Q", None, "003B", None, "inbound", None),
+        ("00U1", "2024-02-20 09:00:00", "meeting", "005A", None, "003A", "006A", "outbound", 5400.0),
+        ("00U1:005B", "2024-02-20 09:00:00", "meeting", "005A", "005B", None, "006A", "outbound", 5400.0),
+        ("00U1:005P", "2024-02-20 09:00:00", "meeting", "005A", "005P", None, "006A", "outbound", 5400.0),
+        ("00U2", "2024-03-12 15:00:00", "meeting", "005B", "005Q", None, None, "outbound", 3600.0)]  # Quinn's
+    assert mapped.users_without_team == [
+        {"crm_user": "005Q", "name": "Quinn Partner", "email": "quinn@agency.test", "kind": "external"}]
+    with open(hand / "tandem_teams_to_fill.csv", newline="") as handle:
+        assert list(csv.reader(handle)) == [["crm_user", "team_id", "team_name", "kind", "agency", "name", "email"],
+                                            ["005Q", "", "", "external", "", "Quinn Partner", "quinn@agency.test"]]
+
+
+def test_hand_made_export_figures(hand, tmp_path):
+    """2024: cross-team 00T2 (email), 00U1:005P and 00U2 (meetings); within 00U1:005B.
+    Touches: 00T1 and 00U1 by Anne (internal), 00T3 by Quinn (external). Won 006A (50,000,
+    Inside) and 006E (9,000, Quinn's default team), lost 006B (Inside)."""
+    db = tmp_path / "sf.duckdb"
+    assert import_export(hand, "salesforce", db, teams=hand / "teams.csv")[1].ok
+    year = compute_summary(dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1), db=db)
+    assert year["cross_team"] == {"calls": 0, "emails": 1, "meetings": 2, "call_minutes": 0.0}
+    assert year["within_team"] == {"calls": 0, "emails": 0, "meetings": 1}
+    assert year["customer_touches"] == {"internal": 2, "external": 1}
+    assert year["deals"] == {"active": 4, "created": 4, "won": 2, "lost": 1, "won_amount": 59000.0}
+    teams = {t["team_id"]: (t["won"], t["lost"], t["won_amount"], t["win_rate"]) for t in year["teams"]}
+    assert teams == {"inside": (1, 1, 50000.0, 0.5), "apex": (0, 0, 0.0, None), "crm-partners": (1, 0, 9000.0, 1.0)}
+
+
+def test_public_sample_with_the_preset(tmp_path):
+    """SFDC-Assets/data-cloud-workshop: its stage names are its own, and its CreatedDate is
+    the day the sample was loaded (2024-01-22), after most of its close dates."""
+    folder = Path(shutil.copytree(FIXTURES / "data-cloud-workshop", tmp_path / "export"))
+    mapped, imported = import_export(folder, "salesforce", tmp_path / "db.duckdb", dry_run=True)
+    assert imported is None and not (tmp_path / "db.duckdb").exists()
+    # 84 of its 102 contacts have no AccountId
+    assert outcome(mapped, "contacts") == (102, 18, {"contact without an account": 84})
+    # Discovery 9, Proposal/Quote 8, Negotiation 9 are not standard stage names; 15 closed
+    # deals close before their CreatedDate
+    assert outcome(mapped, "deals") == (50, 9, {"unknown stage value": 26, "closed_at is before created_at": 15})
+    assert mapped.unmapped == {"deals.stage": {"Negotiation": 9, "Discovery": 9, "Proposal/Quote": 8}}
+    # every task is TaskSubtype "Task" (its kind is in the custom field Type__c); 15 are on leads
+    assert outcome(mapped, "activities") == (75, 0, {"task that is not a call, an email or a meeting": 60,
+                                                     "activity on a lead (leads are not in Tandem)": 15})
+    assert [u["crm_user"] for u in mapped.users_without_team] == ["005Ec000004o8yHIAQ", "005Ec000004oBPNIA2"]
+
+
+def test_public_sample_with_its_mapping(tmp_path):
+    """The same sample through mapping.toml (extends the preset with its stage names and
+    Type__c): 35 deals; of the 75 tasks, 15 on leads, 24 Other or Prep, 16 whose contact
+    has no account (the contact dropped, the task left with no one), 20 customer touches."""
+    folder = Path(shutil.copytree(FIXTURES / "data-cloud-workshop", tmp_path / "export"))
+    db = tmp_path / "db.duckdb"
+    mapped, imported = import_export(folder, folder / "mapping.toml", db)
+    assert imported.ok, imported.error_text()
+    assert outcome(mapped, "deals") == (50, 35, {"closed_at is before created_at": 15})
+    assert outcome(mapped, "activities") == (75, 20, {
+        "activity on a lead (leads are not in Tandem)": 15, "task that is not a call, an email or a meeting": 24,
+        "neither counterpart_rep_id nor contact_id is set (exactly one is required)": 16})
+    # the 20 kept by Type__c: Call 10, Email 5, Meeting 5 (counted in Task.csv by hand)
+    assert rows(db, "select channel, count(*) from activities group by all order by 1") == [
+        ("call", 10), ("email", 5), ("meeting", 5)]
+
+
+def test_second_public_sample_won_amount_and_win_rate(tmp_path):
+    """earthfink1982/salesforce-in-powerbi through its mapping: 36 opportunities, one
+    (Farmers Coop., created 24 Feb 26) closes on 23 Feb 26 and is dropped. Won: 220,000 +
+    85,000 + 75,000 + 30,000 + 50,000 + 350,000 + 915,000 + 440,000 + 90,000 + 235,000 +
+    235,000 + 90,000 = 2,815,000 over 12 deals; lost: the 6 closed-lost of 2024 and Jackson
+    Controls (2026) = 7; win rate 12 / 19; one user, so one team."""
+    folder = Path(shutil.copytree(FIXTURES / "powerbi", tmp_path / "export"))
+    db = tmp_path / "db.duckdb"
+    mapped, imported = import_export(folder, folder / "mapping.toml", db)
+    assert imported.ok, imported.error_text()
+    assert outcome(mapped, "deals") == (36, 35, {"closed_at is before created_at": 1})
+    summary = compute_summary(dt.datetime(2024, 1, 1), dt.datetime(2027, 1, 1), db=db)
+    assert (summary["deals"]["won"], summary["deals"]["lost"], summary["deals"]["won_amount"]) == (12, 7, 2815000.0)
+    (team,) = summary["teams"]
+    assert (team["team_id"], team["won_amount"], team["win_rate"]) == ("crm-internal", 2815000.0, 12 / 19)
+
+
+# --- bad input: one sentence, nothing written -------------------------------------------------
+
+def test_a_missing_file_or_column_is_named_and_nothing_changes(hand, tmp_path):
+    db = tmp_path / "db.duckdb"
+    db.write_bytes(b"previous database")
+    (hand / "Opportunity.csv").unlink()
+    with pytest.raises(ExportFileError, match=r"^Opportunity.csv is missing from .* \(the Salesforce Data Export "
+                                              r"mapping needs it\)$"):
+        import_export(hand, "salesforce", db)
+    (hand / "Opportunity.csv").write_text("Id,Name\n006A,Acme\n")
+    with pytest.raises(ExportFileError, match=r"^Opportunity.csv: no column 'AccountId', 'StageName', 'CloseDate', "
+                                              r"'IsClosed', 'IsWon', 'CreatedDate' \(the Salesforce Data Export mapping "
+                                              r"needs it; the file has Id, Name\)$"):
+        import_export(hand, "salesforce", db)
+    assert db.read_bytes() == b"previous database"
+
+
+def test_a_broken_teams_file_or_mapping_is_named(hand, tmp_path):
+    (hand / "teams.csv").write_text("crm_user,team_id,team_name,kind\n005A,inside,Inside,partner\n")
+    with pytest.raises(ExportFileError, match="teams.csv: the kind of '005A' is 'partner', not internal or external"):
+        import_export(hand, "salesforce", tmp_path / "db.duckdb", teams=hand / "teams.csv")
+    broken = tmp_path / "broken.toml"
+    broken.write_text('extends = "salesforce"\n[tables.deals.columns]\namount = "no_such_function(Amount)"\n')
+    with pytest.raises(MappingError, match=r"^\[tables.deals\] does not run: Catalog Error: Scalar Function with name "
+                                           r"no_such_function does not exist!"):
+        import_export(hand, broken, tmp_path / "db.duckdb")
+    with pytest.raises(MappingError, match=r"no mapping file at .*nowhere.toml \(use salesforce, or the path"):
+        load_mapping(tmp_path / "nowhere.toml")
+    (tmp_path / "bad.toml").write_text("name = \n")
+    with pytest.raises(MappingError, match=r"^bad.toml: not a valid TOML file"):
+        load_mapping(tmp_path / "bad.toml")
+    (tmp_path / "nodeals.toml").write_text('extends = "salesforce"\n[tables.bogus]\nfrom = "User"\n')
+    with pytest.raises(MappingError, match=r"^nodeals.toml: \[tables.bogus\]: not a table of the data contract"):
+        load_mapping(tmp_path / "nodeals.toml")
+
+
+def test_a_mapping_cannot_read_other_files(hand, tmp_path):
+    """The mapping's SQL runs with file access off: it sees the export's files only."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n")
+    sneaky = tmp_path / "sneaky.toml"
+    sneaky.write_text('extends = "salesforce"\n[tables.accounts.columns]\n'
+                      f"name = \"(select password from read_csv('{secret}'))\"\n")
+    with pytest.raises(MappingError, match="file system operations are disabled"):
+        import_export(hand, sneaky, tmp_path / "db.duckdb")
+
+
+def tandem(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tandem", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_cli_dry_run_json_and_errors(hand, tmp_path):
+    db = tmp_path / "db.duckdb"
+    dry = tandem("import", str(hand), "--from", "salesforce", "--teams", str(hand / "teams.csv"), "--dry-run",
+                 "--json", "--db", str(db))
+    assert dry.returncode == 0, dry.stderr
+    report = json.loads(dry.stdout)
+    assert (report["dry_run"], report["imported"], report["tables"]["deals"]["dropped"]) == (
+        True, None, {"unknown stage value": 1, "deal without owner": 1})
+    assert report["unmapped_values"] == {"deals.stage": {"Discovery Call": 1},
+                                         "deal_stage_changes.stage": {"Discovery Call": 1}}
+    assert not db.exists()
+    real = tandem("import", str(hand), "--from", "salesforce", "--teams", str(hand / "teams.csv"), "--db", str(db))
+    assert real.returncode == 0, real.stderr
+    assert "deals: 6 read, 4 kept, 2 dropped" in real.stdout
+    assert real.stdout.strip().endswith(f"into {db}")
+    missing = tandem("import", str(tmp_path), "--from", "salesforce", "--db", str(db))
+    assert (missing.returncode, missing.stderr.strip().splitlines()[-1]) == (
+        2, f"error: Account.csv is missing from {tmp_path} (the Salesforce Data Export mapping needs it); the "
+           "database was not changed.")
+    contract_only = tandem("import", str(hand), "--dry-run", "--db", str(db))
+    assert (contract_only.returncode, contract_only.stderr.strip()) == (
+        2, "error: --teams, --dry-run and --json go with --from salesforce|MAPPING.toml")
