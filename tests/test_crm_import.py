@@ -182,9 +182,9 @@ def test_a_missing_file_or_column_is_named_and_nothing_changes(hand, tmp_path):
                                               r"mapping needs it\)$"):
         import_export(hand, "salesforce", db)
     (hand / "Opportunity.csv").write_text("Id,Name\n006A,Acme\n")
-    with pytest.raises(ExportFileError, match=r"^Opportunity.csv: no column 'AccountId', 'StageName', 'CloseDate', "
-                                              r"'IsClosed', 'IsWon', 'CreatedDate' \(the Salesforce Data Export mapping "
-                                              r"needs it; the file has Id, Name\)$"):
+    with pytest.raises(ExportFileError, match=r"^Opportunity.csv: no column 'AccountId', 'StageName', "
+                                              r"'CloseDate', 'IsClosed', 'IsWon', 'CreatedDate' \(the Salesforce Data "
+                                              r"Export mapping needs it; the file has Id, Name\)$"):
         import_export(hand, "salesforce", db)
     assert db.read_bytes() == b"previous database"
 

@@ -17,8 +17,9 @@ from tandem.data.progress import Progress, silent
 __all__ = ["PRESETS", "ConversionReport", "ExportFileError", "MappingError", "import_export"]
 
 
-def import_export(folder: str | os.PathLike, source: str, target: str | os.PathLike, teams: str | os.PathLike | None = None,
-                  dry_run: bool = False, progress: Progress = silent) -> tuple[ConversionReport, ImportReport | None]:
+def import_export(folder: str | os.PathLike, source: str | os.PathLike, target: str | os.PathLike,
+                  teams: str | os.PathLike | None = None, dry_run: bool = False,
+                  progress: Progress = silent) -> tuple[ConversionReport, ImportReport | None]:
     """Map the export in `folder` with `source` (a preset name or a mapping file) and, unless
     `dry_run`, import the result into `target`. The import report is None for a dry run; the
     database is replaced exactly when it is ok. ExportFileError or MappingError (one clear

@@ -126,7 +126,8 @@ def _load_export(con, folder: Path, mapping: Mapping, work_dir: Path, report: Co
         missing = [c for c in source.columns if c not in header]
         if missing:
             raise ExportFileError(f"{path.name}: no column {', '.join(map(repr, missing))} (the {mapping.name} mapping "
-                                  f"needs it; the file has {', '.join(header[:12])}{', ...' if len(header) > 12 else ''})")
+                                  f"needs it; the file has {', '.join(header[:12])}"
+                                  f"{', ...' if len(header) > 12 else ''})")
         for column in source.optional_columns:
             if column not in header:
                 con.execute(f"alter table {_ident(source.name)} add column {_ident(column)} varchar")
@@ -156,7 +157,8 @@ def _helpers(con, mapping: Mapping) -> None:
     con.execute("create table crm_settings as select $nulls::varchar[] as null_values",
                 {"nulls": list(mapping.null_values)})
     con.execute("create table crm_values (map_name varchar, source_key varchar, target_value varchar)")
-    rows = [(name, key.strip().lower(), value) for name, pairs in mapping.values.items() for key, value in pairs.items()]
+    rows = [(name, key.strip().lower(), value)
+            for name, pairs in mapping.values.items() for key, value in pairs.items()]
     if rows:
         con.executemany("insert into crm_values values (?, ?, ?)", rows)
     formats = ", ".join(_literal(f) for f in mapping.date_formats)
@@ -235,7 +237,8 @@ def _apply_contract_rules(con, report: ConversionReport) -> None:
     for _ in range(MAX_ROUNDS):
         changed = False
         for rule in rules:
-            key = " || ' ' || ".join(f"coalesce(s.{_ident(c)}, '∅')" for c in rule.table.key or rule.table.column_names[:1])
+            key = " || ' ' || ".join(f"coalesce(s.{_ident(c)}, '∅')"
+                                     for c in rule.table.key or rule.table.column_names[:1])
             rows = con.execute(f"select s.row_index, {rule.message}, {key} from {rule.from_clause} "
                                f"where {rule.where}").fetchall()
             if not rows:
@@ -288,7 +291,8 @@ def _users_without_team(con, mapping: Mapping, folder: Path, report: ConversionR
             writer = csv.writer(handle)
             writer.writerow([*TEAMS_FILE_COLUMNS, "name", "email"])
             for user in report.users_without_team:
-                writer.writerow([user["crm_user"], "", "", user["kind"] or "", "", user["name"] or "", user["email"] or ""])
+                writer.writerow([user["crm_user"], "", "", user["kind"] or "", "", user["name"] or "",
+                                 user["email"] or ""])
         report.teams_to_fill = str(target)
     except OSError:  # a read-only export folder: the report still lists them
         report.teams_to_fill = None

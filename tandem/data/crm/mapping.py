@@ -154,8 +154,8 @@ def _parse(data: dict, path: Path) -> Mapping:
         columns = spec.get("columns", {})
         known = TABLES_BY_NAME[table].column_names
         for column in columns:  # a name starting with _ is a helper column, for drop rules only
-            _require(column in known or column.startswith("_"), path, f"[tables.{table}] column {column!r} is not a column of {table} "
-                                            f"({', '.join(known)})")
+            _require(column in known or column.startswith("_"), path,
+                     f"[tables.{table}] column {column!r} is not a column of {table} ({', '.join(known)})")
         missing = [c.name for c in TABLES_BY_NAME[table].columns if c.required and c.name not in columns]
         _require(not missing, path, f"[tables.{table}] has no expression for the required column(s) "
                                     f"{', '.join(missing)}")
