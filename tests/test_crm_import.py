@@ -245,3 +245,39 @@ def test_cli_dry_run_json_and_errors(hand, tmp_path):
     contract_only = tandem("import", str(hand), "--dry-run", "--db", str(db))
     assert (contract_only.returncode, contract_only.stderr.strip()) == (
         2, "error: --teams, --dry-run and --json go with --from salesforce|MAPPING.toml")
+
+
+def with_currencies(hand: Path) -> None:
+    """006B in USD, 006C in GBP, the other deals in EUR."""
+    lines = (hand / "Opportunity.csv").read_text().splitlines()
+    codes = {"006B": "USD", "006C": "GBP"}
+    (hand / "Opportunity.csv").write_text("\n".join([lines[0] + ",CurrencyIsoCode"] + [
+        f"{line},{codes.get(line[:4], 'EUR')}" for line in lines[1:]]) + "\n")
+
+
+def test_several_currencies_are_kept_and_reported(hand, tmp_path):
+    """Without rates: amounts as exported, and the report says so (counted after the unknown
+    stage of 006D, before 006F's missing owner)."""
+    with_currencies(hand)
+    db = tmp_path / "db.duckdb"
+    mapped, imported = import_export(hand, "salesforce", db)
+    assert imported.ok
+    assert mapped.currencies == {"EUR": {"deals": 3, "amount": 60000.0}, "GBP": {"deals": 1, "amount": 12500.5},
+                                 "USD": {"deals": 1, "amount": 20000.0}}
+    assert not mapped.converted
+    assert "deal amounts in 3 currencies: EUR (3 deals), GBP (1 deals), USD (1 deals); kept as they are" in mapped.text()
+    assert rows(db, "select deal_id, amount from deals order by 1") == [
+        ("006A", 50000.0), ("006B", 20000.0), ("006C", 12500.5), ("006E", 9000.0)]
+
+
+def test_rates_convert_the_amounts(hand, tmp_path):
+    """USD at 0.5 and EUR at 1: 006B becomes 10,000; 006C (GBP, no rate) is dropped."""
+    with_currencies(hand)
+    mapping = tmp_path / "rates.toml"
+    mapping.write_text('extends = "salesforce"\n[rates]\nEUR = 1\nUSD = 0.5\n')
+    db = tmp_path / "db.duckdb"
+    mapped, imported = import_export(hand, mapping, db)
+    assert imported.ok and mapped.converted
+    assert mapped.tables["deals"].dropped["amount in a currency the mapping has no rate for"] == 1
+    assert rows(db, "select deal_id, amount from deals order by 1") == [
+        ("006A", 50000.0), ("006B", 10000.0), ("006E", 9000.0)]

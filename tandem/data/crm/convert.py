@@ -55,6 +55,8 @@ class ConversionReport:
     unmapped: dict[str, Counter] = field(default_factory=dict)  # "deals.stage" -> value -> rows
     users_without_team: list[dict] = field(default_factory=list)
     teams_to_fill: str | None = None
+    currencies: dict[str, dict] = field(default_factory=dict)  # code -> deals, amount (as exported)
+    converted: bool = False  # amounts converted with the mapping's rates
 
     def as_dict(self) -> dict:
         return {
@@ -64,6 +66,7 @@ class ConversionReport:
                        for name, t in self.tables.items()},
             "unmapped_values": {column: dict(values) for column, values in self.unmapped.items()},
             "users_without_team": self.users_without_team, "teams_to_fill": self.teams_to_fill,
+            "currencies": self.currencies, "amounts_converted": self.converted,
         }
 
     def text(self) -> str:
@@ -79,6 +82,11 @@ class ConversionReport:
         for column, values in self.unmapped.items():
             shown = ", ".join(f"{value!r} ({rows:,})" for value, rows in values.most_common(10))
             lines.append(f"values the mapping does not know, {column}: {shown}")
+        if len(self.currencies) > 1:
+            listed = ", ".join(f"{code} ({c['deals']:,} deals)" for code, c in self.currencies.items())
+            lines.append(f"deal amounts in {len(self.currencies)} currencies: {listed}; "
+                         + ("converted with the mapping's rates." if self.converted else
+                            "kept as they are (add [rates] to the mapping to convert them)."))
         if self.users_without_team:
             users = ", ".join(u["name"] or u["crm_user"] for u in self.users_without_team[:10])
             lines.append(f"{len(self.users_without_team)} CRM users have no team in the teams file ({users}"
@@ -161,6 +169,9 @@ def _helpers(con, mapping: Mapping) -> None:
             for name, pairs in mapping.values.items() for key, value in pairs.items()]
     if rows:
         con.executemany("insert into crm_values values (?, ?, ?)", rows)
+    con.execute("create table crm_rates (code varchar, rate double)")
+    if mapping.rates:
+        con.executemany("insert into crm_rates values (?, ?)", list(mapping.rates.items()))
     formats = ", ".join(_literal(f) for f in mapping.date_formats)
     con.execute((PRESETS_DIR / "helpers.sql").read_text().replace("{date_formats}", formats))
 
@@ -196,6 +207,8 @@ def _map_table(con, spec, report: ConversionReport) -> TableOutcome:
             outcome.drop(f"unknown {column.name} value", sum(n for _, n in values),
                          _examples(con, mapped, unknown, shown[:1], column.name))
             con.execute(f"delete from {mapped} where {unknown}")
+    if table.name == "deals" and "_currency" in spec.columns:
+        _currencies(con, mapped, outcome, report)
     for rule in spec.drops:
         try:
             rows = con.execute(f"select count(*) from {mapped} where {rule.when}").fetchone()[0]
@@ -205,6 +218,25 @@ def _map_table(con, spec, report: ConversionReport) -> TableOutcome:
             outcome.drop(rule.reason, rows, _examples(con, mapped, rule.when, shown))
             con.execute(f"delete from {mapped} where {rule.when}")
     return outcome
+
+
+def _currencies(con, mapped: str, outcome: TableOutcome, report: ConversionReport) -> None:
+    """Report the currencies of the deals' amounts (`_currency`); with the mapping's rates
+    (table crm_rates), convert them, and drop a deal whose currency has no rate."""
+    found = con.execute(f"select coalesce(_currency, '(none)'), count(*), sum(amount) from {mapped} "
+                        "group by all order by 2 desc, 1").fetchall()
+    report.currencies = {code: {"deals": n, "amount": amount} for code, n, amount in found}
+    if not con.execute("select count(*) from crm_rates").fetchone()[0]:
+        return
+    report.converted = True
+    unknown = "_currency is not null and upper(_currency) not in (select code from crm_rates)"
+    rows = con.execute(f"select count(*) from {mapped} where {unknown}").fetchone()[0]
+    if rows:
+        outcome.drop("amount in a currency the mapping has no rate for", rows,
+                     _examples(con, mapped, unknown, ["deal_id", "_currency"]))
+        con.execute(f"delete from {mapped} where {unknown}")
+    con.execute(f"update {mapped} set amount = amount * (select rate from crm_rates where code = upper(_currency)) "
+                "where _currency is not null")
 
 
 def _stage(con, table) -> None:

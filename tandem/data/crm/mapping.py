@@ -20,11 +20,15 @@ the format):
     columns = { deal_id = "Id", stage = "value_of('stage', StageName)" }
     drop = [{ when = "owner_rep_id is null", reason = "deal without owner" }]
     prepare = ["create table users as select ..."]   # run first, in order: shared steps
+    [rates]                             # optional: deals whose `_currency` helper column names
+    USD = 0.92                          # another currency are converted; without rates,
+                                        # amounts are kept and the currencies reported
     [unassigned]                        # CRM users without a team in the teams file
     sql = "select ... as crm_user, ... as name, ... as email, ... as kind from ..."
 
 A mapping may start with `extends = "salesforce"` (a preset, or a file beside it) and give
-only what differs: its tables merge into the base's key by key.
+only what differs: its tables merge into the base's key by key, and a file's
+optional_columns add to the base's.
 
 The SQL runs in DuckDB with file access disabled once the export is loaded: it reads only
 the export's files.
@@ -82,6 +86,7 @@ class Mapping:
     tables: dict[str, TableMapping]
     unassigned_sql: str | None = None
     prepare: tuple[str, ...] = field(default=())
+    rates: dict[str, float] = field(default_factory=dict)  # currency code -> rate into the database's currency
 
 
 def preset_path(name: str) -> Path:
@@ -98,7 +103,8 @@ def load_mapping(source: str | Path) -> Mapping:
 
 def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     """The TOML of `path`, merged over the mapping it `extends` (a preset name or a path beside
-    it): tables merge key by key, anything else (a list, a text) replaces the base's."""
+    it): tables merge key by key, a file's optional_columns add to the base's, anything else (a
+    list, a text) replaces the base's."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -115,8 +121,12 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
 def _merged(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
-        merged[key] = (_merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict)
-                       else value)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merged(base[key], value)
+        elif key == "optional_columns" and isinstance(base.get(key), list):  # a file's extra columns add up
+            merged[key] = base[key] + [c for c in value if c not in base[key]]
+        else:
+            merged[key] = value
     return merged
 
 
@@ -164,8 +174,12 @@ def _parse(data: dict, path: Path) -> Mapping:
     for required in ("teams", "reps", "accounts"):
         _require(required in tables, path, f"no [tables.{required}]: teams, reps and accounts are required")
     unassigned = data.get("unassigned", {}).get("sql")
+    rates = data.get("rates", {})
+    _require(isinstance(rates, dict) and all(isinstance(r, (int, float)) and r > 0 for r in rates.values()), path,
+             "[rates] must map currency codes to positive numbers (what one unit is worth in the database's currency)")
     return Mapping(str(data.get("name", path.stem)), path,
                    _strings(source.get("date_formats", ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
                             path, "[source] date_formats"),
                    _strings(source.get("null_values", []), path, "[source] null_values"),
-                   files, values, tables, unassigned, _strings(data.get("prepare", []), path, "prepare"))
+                   files, values, tables, unassigned, _strings(data.get("prepare", []), path, "prepare"),
+                   {code.strip().upper(): float(rate) for code, rate in rates.items()})
