@@ -23,6 +23,7 @@ from tandem.data.crm.mapping import load_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "salesforce"
+HUBSPOT = Path(__file__).parent / "fixtures" / "hubspot"
 
 
 @pytest.fixture
@@ -81,8 +82,9 @@ def test_hand_made_export_every_row_accounted_for(hand, tmp_path):
     assert outcome(mapped, "deal_stage_changes") == (9, 6, {
         "unknown stage value": 1, "history row that does not change the stage (an amount or date change)": 1,
         "deal_id names no row of deals (absent from the export, or dropped)": 1})
-    # 7 tasks + 2 events + 2 other users attending 00U1 (005P, 005B; not the contact, not the owner)
-    assert outcome(mapped, "activities") == (11, 7, {
+    # 7 tasks + 2 events + 2 other users attending 00U1 (005P, 005B; not the contact, not the
+    # owner), each an exchange with the owner and a touch of 00U1's contact
+    assert outcome(mapped, "activities") == (13, 9, {
         "activity on a lead (leads are not in Tandem)": 1, "task that is not a call, an email or a meeting": 1,
         "activity with no contact and no other rep": 1,
         "neither counterpart_rep_id nor contact_id is set (exactly one is required)": 1})
@@ -95,8 +97,10 @@ def test_hand_made_export_every_row_accounted_for(hand, tmp_path):
         ("00T2", "2024-03-04 00:00:00", "email", "005A", "005P", None, "006C", "outbound", None),  # Paula's contact
         ("00T3", "2024-03-06 11:30:00", "call", "005Q", None, "003B", None, "inbound", None),
         ("00U1", "2024-02-20 09:00:00", "meeting", "005A", None, "003A", "006A", "outbound", 5400.0),
-        ("00U1:005B", "2024-02-20 09:00:00", "meeting", "005A", "005B", None, "006A", "outbound", 5400.0),
-        ("00U1:005P", "2024-02-20 09:00:00", "meeting", "005A", "005P", None, "006A", "outbound", 5400.0),
+        ("00U1:touch:005B", "2024-02-20 09:00:00", "meeting", "005B", None, "003A", "006A", "outbound", 5400.0),
+        ("00U1:touch:005P", "2024-02-20 09:00:00", "meeting", "005P", None, "003A", "006A", "outbound", 5400.0),
+        ("00U1:with:005B", "2024-02-20 09:00:00", "meeting", "005A", "005B", None, "006A", "outbound", 5400.0),
+        ("00U1:with:005P", "2024-02-20 09:00:00", "meeting", "005A", "005P", None, "006A", "outbound", 5400.0),
         ("00U2", "2024-03-12 15:00:00", "meeting", "005B", "005Q", None, None, "outbound", 3600.0)]  # Quinn's
     assert mapped.users_without_team == [
         {"crm_user": "005Q", "name": "Quinn Partner", "email": "quinn@agency.test", "kind": "external"}]
@@ -106,15 +110,16 @@ def test_hand_made_export_every_row_accounted_for(hand, tmp_path):
 
 
 def test_hand_made_export_figures(hand, tmp_path):
-    """2024: cross-team 00T2 (email), 00U1:005P and 00U2 (meetings); within 00U1:005B.
-    Touches: 00T1 and 00U1 by Anne (internal), 00T3 by Quinn (external). Won 006A (50,000,
-    Inside) and 006E (9,000, Quinn's default team), lost 006B (Inside)."""
+    """2024: cross-team 00T2 (email), 00U1:with:005P and 00U2 (meetings); within
+    00U1:with:005B. Touches: 00T1, 00U1 by Anne and 00U1:touch:005B by Bruno (internal),
+    00T3 by Quinn and 00U1:touch:005P by Paula (external). Won 006A (50,000, Inside) and 006E
+    (9,000, Quinn's default team), lost 006B (Inside)."""
     db = tmp_path / "sf.duckdb"
     assert import_export(hand, "salesforce", db, teams=hand / "teams.csv")[1].ok
     year = compute_summary(dt.datetime(2024, 1, 1), dt.datetime(2025, 1, 1), db=db)
     assert year["cross_team"] == {"calls": 0, "emails": 1, "meetings": 2, "call_minutes": 0.0}
     assert year["within_team"] == {"calls": 0, "emails": 0, "meetings": 1}
-    assert year["customer_touches"] == {"internal": 2, "external": 1}
+    assert year["customer_touches"] == {"internal": 3, "external": 2}
     assert year["deals"] == {"active": 4, "created": 4, "won": 2, "lost": 1, "won_amount": 59000.0}
     teams = {t["team_id"]: (t["won"], t["lost"], t["won_amount"], t["win_rate"]) for t in year["teams"]}
     assert teams == {"inside": (1, 1, 50000.0, 0.5), "apex": (0, 0, 0.0, None), "crm-partners": (1, 0, 9000.0, 1.0)}
@@ -198,7 +203,7 @@ def test_a_broken_teams_file_or_mapping_is_named(hand, tmp_path):
     with pytest.raises(MappingError, match=r"^\[tables.deals\] does not run: Catalog Error: Scalar Function with name "
                                            r"no_such_function does not exist!"):
         import_export(hand, broken, tmp_path / "db.duckdb")
-    with pytest.raises(MappingError, match=r"no mapping file at .*nowhere.toml \(use salesforce, or the path"):
+    with pytest.raises(MappingError, match=r"no mapping file at .*nowhere.toml \(use salesforce, hubspot, or the path"):
         load_mapping(tmp_path / "nowhere.toml")
     (tmp_path / "bad.toml").write_text("name = \n")
     with pytest.raises(MappingError, match=r"^bad.toml: not a valid TOML file"):
@@ -244,7 +249,7 @@ def test_cli_dry_run_json_and_errors(hand, tmp_path):
            "database was not changed.")
     contract_only = tandem("import", str(hand), "--dry-run", "--db", str(db))
     assert (contract_only.returncode, contract_only.stderr.strip()) == (
-        2, "error: --teams, --dry-run and --json go with --from salesforce|MAPPING.toml")
+        2, "error: --teams, --dry-run and --json go with --from salesforce|hubspot|MAPPING.toml")
 
 
 def with_currencies(hand: Path) -> None:
@@ -265,7 +270,8 @@ def test_several_currencies_are_kept_and_reported(hand, tmp_path):
     assert mapped.currencies == {"EUR": {"deals": 3, "amount": 60000.0}, "GBP": {"deals": 1, "amount": 12500.5},
                                  "USD": {"deals": 1, "amount": 20000.0}}
     assert not mapped.converted
-    assert "deal amounts in 3 currencies: EUR (3 deals), GBP (1 deals), USD (1 deals); kept as they are" in mapped.text()
+    assert ("deal amounts in 3 currencies: EUR (3 deals), GBP (1 deal), USD (1 deal); kept as they are"
+            in mapped.text())
     assert rows(db, "select deal_id, amount from deals order by 1") == [
         ("006A", 50000.0), ("006B", 20000.0), ("006C", 12500.5), ("006E", 9000.0)]
 
@@ -281,3 +287,51 @@ def test_rates_convert_the_amounts(hand, tmp_path):
     assert mapped.tables["deals"].dropped["amount in a currency the mapping has no rate for"] == 1
     assert rows(db, "select deal_id, amount from deals order by 1") == [
         ("006A", 50000.0), ("006B", 10000.0), ("006E", 9000.0)]
+
+
+# --- HubSpot ---------------------------------------------------------------------------------
+
+def test_hubspot_export_gives_the_hand_worked_tables(tmp_path):
+    """tests/fixtures/hubspot/expected holds every row, worked out by hand from the export
+    (its README gives the reasoning): the import makes exactly those rows."""
+    folder = Path(shutil.copytree(HUBSPOT, tmp_path / "export"))
+    db, reference = tmp_path / "hubspot.duckdb", tmp_path / "expected.duckdb"
+    mapped, imported = import_export(folder, "hubspot", db, teams=folder / "teams.csv")
+    assert imported.ok, imported.error_text()
+    from tandem.data.importer import import_folder
+
+    assert import_folder(HUBSPOT / "expected", reference).ok
+    for table in ("teams", "reps", "accounts", "contacts", "deals", "deal_stage_changes", "activities"):
+        assert sorted(rows(db, f"select * from {table}")) == sorted(rows(reference, f"select * from {table}")), table
+    assert outcome(mapped, "contacts") == (5, 4, {"the contact record of an owner (a rep, not a customer)": 1})
+    assert outcome(mapped, "deals") == (8, 7, {"unknown stage value": 1})
+    assert outcome(mapped, "deal_stage_changes") == (32, 28, {
+        "unknown stage value": 1,
+        "entered a stage that maps to the deal's current one (e.g. Contract Sent after Decision Maker Bought-In)": 1,
+        "deal_id names no row of deals (absent from the export, or dropped)": 2})
+    assert outcome(mapped, "activities") == (11, 10, {"no associated contact and no other owner": 1})
+    assert mapped.unmapped == {"deals.stage": {"Legal Review": 1}, "deal_stage_changes.stage": {"Legal Review": 1}}
+    assert [u["name"] for u in mapped.users_without_team] == ["Piet Claes"]
+
+
+def test_hubspot_figures(tmp_path):
+    """README "Figures over the whole span"; then with Piet Claes named in the teams file as
+    Nordwind's, his won 60007 (27,000) and his call move to the agency."""
+    folder = Path(shutil.copytree(HUBSPOT, tmp_path / "export"))
+    db = tmp_path / "hubspot.duckdb"
+    assert import_export(folder, "hubspot", db, teams=folder / "teams.csv")[1].ok
+    span = compute_summary(dt.datetime(2025, 1, 1), dt.datetime(2025, 5, 1), db=db)
+    assert span["cross_team"] == {"calls": 0, "emails": 1, "meetings": 1, "call_minutes": 0.0}
+    assert span["customer_touches"] == {"internal": 5, "external": 3}
+    teams = {t["team_id"]: (t["won"], t["lost"], t["won_amount"]) for t in span["teams"]}
+    assert teams == {"kestrel-sales": (2, 1, 63000.0), "nordwind": (1, 1, 36000.0), "crm-internal": (1, 0, 27000.0)}
+    assert span["contested"]["count"] == 0
+
+    with open(folder / "teams.csv", "a") as handle:
+        handle.write("Piet Claes,nordwind,Nordwind Field Force,external,Nordwind Partners GmbH\n")
+    mapped, imported = import_export(folder, "hubspot", db, teams=folder / "teams.csv")
+    assert imported.ok and mapped.users_without_team == []
+    span = compute_summary(dt.datetime(2025, 1, 1), dt.datetime(2025, 5, 1), db=db)
+    teams = {t["team_id"]: (t["won"], t["lost"], t["won_amount"], t["win_rate"]) for t in span["teams"]}
+    assert teams == {"kestrel-sales": (2, 1, 63000.0, 2 / 3), "nordwind": (2, 1, 63000.0, 2 / 3)}
+    assert span["customer_touches"] == {"internal": 4, "external": 4}

@@ -34,6 +34,14 @@ create temp macro num(x) as
              then try_cast(replace(replace(trim(x::varchar), ' ', ''), ',', '.') as double)
          else try_cast(replace(trim(x::varchar), ' ', '') as double) end;
 
+-- a duration written H:MM:SS or MM:SS, in seconds
+create temp macro hms(x) as
+    case when blank(x) then null
+         when regexp_full_match(trim(x::varchar), '\d+(:\d{1,2}){1,2}')
+             then list_reduce(list_transform(string_split(trim(x::varchar), ':'), lambda v: v::double),
+                              lambda a, b: a * 60 + b)
+    end;
+
 -- a value through the mapping's [values.<map_key>] (case and surrounding spaces ignored);
 -- an unknown value comes back as 'unmapped:<value>', which the import reports and drops
 create temp macro value_of(map_key, x) as

@@ -41,9 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("import", help="validate a folder of contract CSVs or a CRM export and replace the "
                                            "database with it")
     p.add_argument("folder", help="folder with one CSV per table (teams.csv, reps.csv, ...) or a CRM's export files")
-    p.add_argument("--from", dest="source", default="contract", metavar="contract|salesforce|MAPPING.toml",
+    p.add_argument("--from", dest="source", default="contract", metavar="contract|salesforce|hubspot|MAPPING.toml",
                    help="what the folder holds: Tandem's contract CSVs (default), a Salesforce Data Export, "
-                        "or any CRM's files through a mapping file")
+                        "HubSpot exports, or any CRM's files through a mapping file")
     p.add_argument("--teams", metavar="TEAMS.csv", help="CRM users -> teams: crm_user (id, email or name), team_id, "
                                                        "team_name, kind (internal/external), agency")
     p.add_argument("--dry-run", action="store_true", help="map and check the export, print the report, write nothing")
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             from tandem.data.importer import import_folder
 
             if args.teams or args.dry_run or args.json:
-                raise UsageError("--teams, --dry-run and --json go with --from salesforce|MAPPING.toml")
+                raise UsageError("--teams, --dry-run and --json go with --from salesforce|hubspot|MAPPING.toml")
             report = import_folder(args.folder, db_path(args.db), progress=TerminalBar())
             for warning in report.warnings:
                 print(f"warning: {warning}", file=sys.stderr)

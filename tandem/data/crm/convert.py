@@ -83,7 +83,8 @@ class ConversionReport:
             shown = ", ".join(f"{value!r} ({rows:,})" for value, rows in values.most_common(10))
             lines.append(f"values the mapping does not know, {column}: {shown}")
         if len(self.currencies) > 1:
-            listed = ", ".join(f"{code} ({c['deals']:,} deals)" for code, c in self.currencies.items())
+            listed = ", ".join(f"{code} ({c['deals']:,} deal{'s' if c['deals'] != 1 else ''})"
+                               for code, c in self.currencies.items())
             lines.append(f"deal amounts in {len(self.currencies)} currencies: {listed}; "
                          + ("converted with the mapping's rates." if self.converted else
                             "kept as they are (add [rates] to the mapping to convert them)."))

@@ -44,7 +44,7 @@ from tandem.data.config import ROOT
 from tandem.data.contract import TABLES_BY_NAME
 
 PRESETS_DIR = ROOT / "queries" / "crm"
-PRESETS = ("salesforce",)
+PRESETS = ("salesforce", "hubspot")
 
 
 class MappingError(ValueError):
