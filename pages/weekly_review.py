@@ -16,7 +16,7 @@ weeks = [last_week - dt.timedelta(weeks=n) for n in range((last_week - weekly.mo
 labels = {weekly.iso_label(w): w for w in weeks}
 
 requested = st.query_params.get("week")
-if "review_week" not in st.session_state:
+if st.session_state.get("review_week") not in labels:  # a first visit, or the data was replaced since
     if requested and requested not in labels:
         st.warning(f"Ignored week {requested[:12]!r} from the URL: pick one of the weeks the data covers.",
                    icon=":material/link_off:")

@@ -122,3 +122,18 @@ def test_selecting_a_deal_on_the_deals_page_shows_its_record(server, browser, tm
     wait_until_rendered(page)
     assert "deal=" not in page.url and "status=open" in page.url
     page.close()
+
+
+def test_the_period_survives_a_visit_to_the_weekly_review(server, browser, tmp_path):
+    """The weekly review does not draw the period picker, and Streamlit forgets the state of a
+    widget not drawn: the next page used to get a one-day period and fail. Clicks in the
+    sidebar (one session): Conversion with a chosen period, Weekly review, Communication."""
+    page = open_page(browser, f"{server}/conversion?start=2026-10-05&end=2026-11-02", "Conversion",
+                     tmp_path / "conversion.png")
+    for link, heading in (("Weekly review", "Weekly review"), ("Communication", "Communication")):
+        page.get_by_role("link", name=link).first.click()
+        page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=120_000)
+        wait_until_rendered(page)
+        assert page.locator("[data-testid='stException']").count() == 0, link
+    page.get_by_text("05 Oct 2026 to 02 Nov 2026 (end excluded)", exact=False).first.wait_for(timeout=30_000)
+    page.close()

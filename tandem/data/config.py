@@ -1,5 +1,5 @@
 """Where things are (the project root, the schema, the database path) and the settings
-read from the environment (the currency of amounts)."""
+read from the environment (the currency of amounts, whether the Import page is offered)."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ def currency() -> str:
     such as USD), else EUR. Anything else than three letters falls back to EUR."""
     value = os.environ.get("TANDEM_CURRENCY", "").strip().upper()
     return value if len(value) == 3 and value.isascii() and value.isalpha() else DEFAULT_CURRENCY
+
+
+def import_allowed() -> bool:
+    """Whether the dashboard offers its Import page (replacing the database from the browser):
+    $TANDEM_ALLOW_IMPORT set to 1, true or yes. Off by default: anyone who can open the
+    dashboard could replace the data."""
+    return os.environ.get("TANDEM_ALLOW_IMPORT", "").strip().lower() in ("1", "true", "yes")

@@ -98,6 +98,60 @@ def _replacing(target: Path, suffix: str) -> Iterator[Path]:
         raise
 
 
+def backup_path(path: str | os.PathLike) -> Path:
+    """Where the database replaced last is kept: one backup, beside the database."""
+    path = Path(path)
+    return path.with_name(path.name + ".backup")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)  # instant: the replaced file's content lives on under this name
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+@contextlib.contextmanager
+def keeping_backup(path: str | os.PathLike) -> Iterator[None]:
+    """Run the block (an import); when it replaced the database at `path`, the database it
+    replaced becomes the one backup (`backup_path`), else the previous backup stays."""
+    path = Path(path)
+    if not path.exists():
+        yield
+        return
+    before = os.stat(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".previous", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    _link_or_copy(path, tmp)
+    try:
+        yield
+        after = os.stat(path)
+        if (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns):
+            os.replace(tmp, backup_path(path))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def restore_backup(path: str | os.PathLike) -> None:
+    """Swap the database and its backup: the backup is served again, and the database it
+    replaces becomes the backup (a second restore undoes the first)."""
+    path, backup = Path(path), backup_path(path)
+    if not backup.exists():
+        raise FileNotFoundError(f"no backup of {path} to restore")
+    if not path.exists():
+        os.replace(backup, path)
+        return
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".swap", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    _link_or_copy(path, tmp)
+    os.replace(backup, path)
+    os.replace(tmp, backup)
+
+
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The shared query steps, as macros stored in the attached file `tandem` (writable),
     replacing those of an earlier version, including any whose name is gone."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tandem.data.config import import_allowed
+
 
 def pages() -> list[st.Page]:
     """The pages (their files relative to dashboard.py), the weekly review first and default."""
@@ -15,7 +17,8 @@ def pages() -> list[st.Page]:
         st.Page("pages/conversion.py", title="Conversion", icon=":material/trending_up:"),
         st.Page("pages/deal_explorer.py", title="Deals", icon=":material/table_view:"),
         st.Page("pages/overview.py", title="Data overview", icon=":material/database:"),
-    ]
+    ] + ([st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:")]
+         if import_allowed() else [])
 
 
 def rerun_through_the_entry_point() -> None:

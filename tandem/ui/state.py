@@ -28,6 +28,10 @@ _READY = "filters_from_url_done"
 _NOTICES = "filter_url_notices"
 _CURRENT = "current_filters"
 _PAGE_PARAMS = "page_url_params"
+# The period picker is not drawn on the weekly review, and Streamlit forgets the state of a
+# widget not drawn in a run: the next page would get a one-day picker set to today. The
+# period is kept here too, and given back to the widget when it was forgotten.
+_PERIOD_KEPT = "filter_period_kept"
 # URL parameters owned by pages, left to them by the filter parser: the weekly review's
 # week, the contested-deals rule and selected deal (the Deals page reads the same
 # signal, lookback, overlap and deal), the Deals page's filters
@@ -95,6 +99,25 @@ def _init_from_url(opts: Options, default: Filters, page_keys: tuple[str, ...]) 
     state[_READY] = True
 
 
+def _fit_to_the_data(opts: Options, default: Filters) -> None:
+    """Keep the session's filters within what the database offers: after the file is replaced
+    (an import), a period or a team of the old data would break the widgets."""
+    state = st.session_state
+    notices = state.setdefault(_NOTICES, [])
+    period = state.get(KEYS["period"]) or ()
+    if any(day < opts.first_day or day > opts.last_day for day in period):
+        state[KEYS["period"]] = (default.start, default.end - dt.timedelta(days=1))
+        notices.append(f"The data now covers {opts.first_day} to {opts.last_day}: the period is back to its "
+                       f"default, {default.start} to {default.end - dt.timedelta(days=1)}.")
+    for key, offered in (("teams", opts.teams), ("regions", opts.regions), ("segments", opts.segments)):
+        chosen = state.get(KEYS[key]) or []
+        kept = [value for value in chosen if value in offered]
+        if kept != chosen:
+            state[KEYS[key]] = kept
+            notices.append(f"The data no longer has {wording.plural(len(chosen) - len(kept), key[:-1])} of the "
+                           f"selection: the {key} filter keeps {', '.join(map(str, kept)) or 'all'}.")
+
+
 def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
     """Draw the global filters (called by the entry point for every page); returns
     (current filters, default filters). Pages read them with `current()`."""
@@ -102,6 +125,9 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
     default = default_filters(opts)
     if not st.session_state.get(_READY):
         _init_from_url(opts, default, PAGE_URL_KEYS)
+    if KEYS["period"] not in st.session_state and _PERIOD_KEPT in st.session_state:
+        st.session_state[KEYS["period"]] = st.session_state[_PERIOD_KEPT]
+    _fit_to_the_data(opts, default)
     for notice in st.session_state.pop(_NOTICES, []):
         st.warning(notice, icon=":material/link_off:")
 
@@ -130,6 +156,7 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
                       regions=tuple(state[KEYS["regions"]]), segments=tuple(state[KEYS["segments"]]),
                       attribution=state[KEYS["attribution"]], presentation=bool(state[KEYS["presentation"]]))
     state[_CURRENT] = (filters, default)
+    state[_PERIOD_KEPT] = (filters.start, filters.end - dt.timedelta(days=1))
     state[_PAGE_PARAMS] = {}
     return filters, default
 

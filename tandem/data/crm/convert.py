@@ -69,6 +69,21 @@ class ConversionReport:
             "currencies": self.currencies, "amounts_converted": self.converted,
         }
 
+    def table_counts(self) -> list[dict]:
+        """Per contract table: rows read, kept, dropped."""
+        return [{"table": name, "read": t.read, "kept": t.kept, "dropped": sum(t.dropped.values())}
+                for name, t in self.tables.items()]
+
+    def drops(self) -> list[dict]:
+        """Every reason a row was dropped or a reference emptied, with its count and examples."""
+        listed = []
+        for name, t in self.tables.items():
+            listed += [{"table": name, "reason": reason, "rows": rows, "what happened": "dropped",
+                        "examples": "; ".join(t.examples.get(reason, []))} for reason, rows in t.dropped.most_common()]
+            listed += [{"table": name, "reason": reason, "rows": rows, "what happened": "reference emptied",
+                        "examples": ""} for reason, rows in t.cleared.most_common()]
+        return listed
+
     def text(self) -> str:
         lines = [f"{self.mapping}: {len(self.files)} files"]
         lines += [f"  {file}: {found}" for file, found in self.files.items()]
