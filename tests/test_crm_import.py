@@ -335,3 +335,23 @@ def test_hubspot_figures(tmp_path):
     teams = {t["team_id"]: (t["won"], t["lost"], t["won_amount"], t["win_rate"]) for t in span["teams"]}
     assert teams == {"kestrel-sales": (2, 1, 63000.0, 2 / 3), "nordwind": (2, 1, 63000.0, 2 / 3)}
     assert span["customer_touches"] == {"internal": 4, "external": 4}
+
+
+def test_a_broken_csv_a_binary_file_and_a_forced_format(hand, tmp_path):
+    """An unterminated quote would swallow the rest of the file: refused, with its line. A
+    spreadsheet renamed .csv is not text. A mapping may force an encoding and a delimiter."""
+    db = tmp_path / "db.duckdb"
+    (hand / "Opportunity.csv").write_text("Id,AccountId,Name,StageName,CloseDate,IsClosed,IsWon,CreatedDate\n"
+                                          '006A,001A,"Acme, unterminated,Closed Won,2024-03-20,1,1,2024-02-01\n'
+                                          "006B,001A,Other,Closed Won,2024-03-20,1,1,2024-02-01\n")
+    with pytest.raises(ExportFileError, match=r"^Opportunity.csv line 2: could not be read as utf-8, comma-delimited "
+                                              r"CSV \(Value with unterminated quote found.\)$"):
+        import_export(hand, "salesforce", db)
+    (hand / "Account.csv").write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(ExportFileError, match=r"^Account.csv: not a text file"):
+        import_export(hand, "salesforce", db)
+    forced = tmp_path / "forced.toml"
+    forced.write_text('extends = "salesforce"\n[files.User]\nencoding = "utf-8"\n')
+    with pytest.raises(ExportFileError, match=r"^User.csv: not utf-8 text \(byte 65\)$"):
+        import_export(Path(shutil.copytree(FIXTURES / "hand", tmp_path / "again")), forced, db)
+    assert not db.exists()

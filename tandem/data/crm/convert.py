@@ -138,7 +138,7 @@ def _load_export(con, folder: Path, mapping: Mapping, work_dir: Path, report: Co
             con.execute(f"create table {_ident(source.name)} ({columns or 'none varchar'})")
             report.files[source.file] = "absent (optional): no rows"
             continue
-        found, header = load_file(con, path, source.name, work_dir)
+        found, header = load_file(con, path, source.name, work_dir, source.encoding, source.delimiter)
         report.files[path.name] = str(found)
         for column, name in source.rename.items():
             if column in header:

@@ -13,6 +13,8 @@ the format):
     optional_columns = ["Product__c"]   # read as empty when absent
     optional = false                    # an absent optional file has no rows
     rename = { Type__c = "Type" }       # a custom field read under the name the SQL uses
+    encoding = "cp1252"                 # optional: detected otherwise, as the delimiter
+    delimiter = ";"
     [values.stage]                      # value_of('stage', x); an unknown x is reported
     "Closed Won" = "won"
     [tables.deals]
@@ -59,6 +61,8 @@ class SourceFile:
     optional_columns: tuple[str, ...] = ()
     optional: bool = False
     rename: dict[str, str] = field(default_factory=dict)  # a column of the file -> the name the SQL uses
+    encoding: str | None = None  # None: detected
+    delimiter: str | None = None  # None: detected
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,8 @@ def _parse(data: dict, path: Path) -> Mapping:
                  f"[files.{name}] needs file = \"<name>.csv\"")
         files[name] = SourceFile(name, spec["file"], _strings(spec.get("columns", []), path, f"[files.{name}] columns"),
                                  _strings(spec.get("optional_columns", []), path, f"[files.{name}] optional_columns"),
-                                 bool(spec.get("optional", False)), dict(spec.get("rename", {})))
+                                 bool(spec.get("optional", False)), dict(spec.get("rename", {})),
+                                 spec.get("encoding"), spec.get("delimiter"))
     _require(bool(files), path, "no [files.<name>] section: which files does the export have?")
     values = {}
     for name, pairs in data.get("values", {}).items():
