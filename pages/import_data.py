@@ -10,10 +10,9 @@ import streamlit as st
 
 from tandem.data import db
 from tandem.data.config import db_path, import_allowed
-from tandem.data.crm import ExportFileError, MappingError, import_export
+from tandem.data.crm import ExportFileError, import_any
 from tandem.data.crm.convert import TEAMS_FILE_COLUMNS
 from tandem.data.crm.uploads import save_upload, write_teams_file
-from tandem.data.importer import import_folder
 from tandem.ui import state
 
 SOURCES = {"contract": "Tandem CSV files", "salesforce": "Salesforce Data Export", "hubspot": "HubSpot exports",
@@ -93,18 +92,9 @@ if source in ("salesforce", "hubspot", "mapping"):
 
 
 def run_import(dry_run: bool, progress) -> dict:
-    """The import of the uploaded files (`dry_run`: checked only); the outcome for the page."""
-    if source == "contract":
-        scratch = Path(tempfile.mkdtemp(prefix="tandem-check-")) / "check.duckdb"
-        report = import_folder(folder, scratch if dry_run else target, progress)
-        scratch.unlink(missing_ok=True)
-        return {"mapped": None, "imported": report, "error": None}
-    try:
-        mapped, imported = import_export(folder, folder / mapping if source == "mapping" else source, target,
-                                         teams=teams_file, dry_run=dry_run, progress=progress)
-    except (ExportFileError, MappingError, NotADirectoryError) as error:
-        return {"mapped": None, "imported": None, "error": str(error)}
-    return {"mapped": mapped, "imported": imported, "error": None}
+    """The import of the uploaded files (`dry_run`: checked only)."""
+    chosen = folder / mapping if source == "mapping" else source
+    return import_any(folder, chosen, target, teams=teams_file, dry_run=dry_run, progress=progress)
 
 
 ready = bool(names) and (source != "mapping" or mapping is not None)

@@ -95,3 +95,19 @@ def test_one_backup_of_the_replaced_database(tmp_path):
     backup_path(db).unlink()
     with pytest.raises(FileNotFoundError, match="no backup of"):
         restore_backup(db)
+
+
+def test_checking_writes_nothing_and_importing_replaces(tmp_path):
+    """import_any, what the page's two buttons run: contract CSVs checked in a scratch file,
+    then imported; a CRM export that cannot be read gives its one sentence."""
+    from tandem.data.crm import import_any
+
+    target = tmp_path / "tandem.duckdb"
+    contract = ROOT / "tests" / "fixtures" / "summary"
+    checked = import_any(contract, "contract", target, dry_run=True)
+    assert checked["imported"].ok and checked["error"] is None and not target.exists()
+    done = import_any(contract, "contract", target)
+    assert done["imported"].ok and target.exists()
+    broken = import_any(tmp_path, "salesforce", target, dry_run=True)
+    assert broken == {"mapped": None, "imported": None,
+                      "error": f"Account.csv is missing from {tmp_path} (the Salesforce Data Export mapping needs it)"}

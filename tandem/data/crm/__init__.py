@@ -14,7 +14,7 @@ from tandem.data.crm.mapping import PRESETS, MappingError, load_mapping
 from tandem.data.importer import ImportReport, import_folder
 from tandem.data.progress import Progress, silent
 
-__all__ = ["PRESETS", "ConversionReport", "ExportFileError", "MappingError", "import_export"]
+__all__ = ["PRESETS", "ConversionReport", "ExportFileError", "MappingError", "import_any", "import_export"]
 
 
 def import_export(folder: str | os.PathLike, source: str | os.PathLike, target: str | os.PathLike,
@@ -38,3 +38,21 @@ def import_export(folder: str | os.PathLike, source: str | os.PathLike, target: 
             return report, None
         imported = import_folder(out_dir, target, lambda share, message: progress(0.5 + 0.5 * share, message))
     return report, imported
+
+
+def import_any(folder: Path, source: str | os.PathLike, target: str | os.PathLike,
+               teams: str | os.PathLike | None = None, dry_run: bool = False,
+               progress: Progress = silent) -> dict:
+    """Contract CSVs (`source` "contract") or a CRM export, checked only (`dry_run`: a contract
+    import is then built in a scratch file and thrown away) or imported into `target`. The
+    outcome as {"mapped": ConversionReport | None, "imported": ImportReport | None, "error":
+    one sentence | None}, for the Import page."""
+    if str(source) == "contract":
+        with tempfile.TemporaryDirectory(prefix="tandem-check-") as scratch:
+            report = import_folder(folder, Path(scratch) / "check.db" if dry_run else target, progress)
+        return {"mapped": None, "imported": report, "error": None}
+    try:
+        mapped, imported = import_export(folder, source, target, teams=teams, dry_run=dry_run, progress=progress)
+    except (ExportFileError, MappingError, NotADirectoryError) as error:
+        return {"mapped": None, "imported": None, "error": str(error)}
+    return {"mapped": mapped, "imported": imported, "error": None}

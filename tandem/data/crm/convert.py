@@ -30,6 +30,7 @@ UNMAPPED = "unmapped:"
 TEAMS_FILE_COLUMNS = ("crm_user", "team_id", "team_name", "kind", "agency")
 TEAMS_TO_FILL = "tandem_teams_to_fill.csv"
 EXAMPLES = 3  # example rows kept per reason
+WRITE_BATCH = 50_000  # rows fetched at a time when writing the contract CSVs
 MAX_ROUNDS = 10  # of contract rules: each round can only drop rows that depended on a dropped one
 
 
@@ -315,12 +316,16 @@ def _apply_contract_rules(con, report: ConversionReport) -> None:
 
 
 def _write_csv(con, table, out_dir: Path) -> int:
-    rows = con.execute(f"select * from stg_{table.name}").fetchall()
+    """stg_<table> as a contract CSV, streamed (file access is off for DuckDB: Python writes)."""
+    written = 0
+    result = con.execute(f"select * from stg_{table.name}")
     with open(out_dir / f"{table.name}.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(table.column_names)
-        writer.writerows(rows)
-    return len(rows)
+        while rows := result.fetchmany(WRITE_BATCH):
+            writer.writerows(rows)
+            written += len(rows)
+    return written
 
 
 def _users_without_team(con, mapping: Mapping, folder: Path, report: ConversionReport) -> None:
