@@ -81,10 +81,13 @@ if source in ("salesforce", "hubspot", "mapping"):
     listed = session.get("import_teams_rows", [])
     known = {row["crm_user"] for row in listed}
     missing = [] if not checked or checked["mapped"] is None else [
-        {"crm_user": u["crm_user"], "team_id": "", "team_name": "", "kind": u["kind"] or "internal", "agency": ""}
+        {"crm_user": u["crm_user"], "team_id": "", "team_name": "", "kind": u["kind"] or "internal", "agency": "",
+         "name": u["name"] or "", "email": u["email"] or ""}
         for u in checked["mapped"].users_without_team if u["crm_user"] not in known]
-    edited = st.data_editor(pd.DataFrame(listed + missing, columns=list(TEAMS_FILE_COLUMNS)), num_rows="dynamic",
-                            width="stretch", hide_index=True, key=f"import_teams_{len(listed + missing)}",
+    edited = st.data_editor(pd.DataFrame(listed + missing, columns=[*TEAMS_FILE_COLUMNS, "name", "email"]),
+                            num_rows="dynamic", width="stretch", hide_index=True,
+                            key=f"import_teams_{len(listed + missing)}",
+                            disabled=["name", "email"],  # who the user is, as the export says: read only
                             column_config={"kind": st.column_config.SelectboxColumn(
                                 "kind", options=["internal", "external"], required=True)})
     session["import_teams_rows"] = edited.fillna("").to_dict("records")

@@ -67,3 +67,35 @@ def test_upload_check_replace_and_restore(import_server, browser, tmp_path):
     text_appears(overview, "Demo data")
     overview.close()
     page.close()
+
+
+HUBSPOT = Path(__file__).parent / "fixtures" / "hubspot"
+
+
+def test_a_team_typed_in_the_table_is_used(import_server, browser, tmp_path):
+    """HubSpot exports: after a check lists the four owners without a team, typing a team for
+    Piet Claes (fourth row, team_id cell) and checking again leaves three without one."""
+    url, _ = import_server
+    page = open_rendered(browser, f"{url}/import_data")
+    page.get_by_text("HubSpot exports", exact=True).click()
+    wait_until_rendered(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        sorted(str(p) for p in HUBSPOT.glob("*.csv") if p.name != "teams.csv"))
+    text_appears(page, "owners.csv")
+    wait_until_rendered(page)
+    page.get_by_role("button", name="Check the files").click()
+    text_appears(page, "4 CRM users have no team yet")
+    wait_until_rendered(page)
+    grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    header, row = 36, 35  # px: the editor's header and row heights
+    page.mouse.click(grid["x"] + 80, grid["y"] + header + 3 * row + row / 2)  # Piet's crm_user cell
+    page.keyboard.press("ArrowRight")  # his team_id
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)  # the cell's editor opens
+    page.keyboard.type("nordwind", delay=30)
+    page.keyboard.press("Enter")
+    wait_until_rendered(page)
+    page.get_by_role("button", name="Check the files").click()
+    text_appears(page, "3 CRM users have no team yet")
+    page.screenshot(path=tmp_path / "team_typed.png", full_page=True)
+    page.close()
