@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from tandem.export import sections
 from tandem.model import coverage, weekly, wording
 from tandem.model.filters import ContestRules
 from tandem.ui import app, state, widgets
@@ -28,14 +29,9 @@ picked = st.selectbox("Week", list(labels), key="review_week",
 week_start = labels[picked]
 state.set_page_params({} if picked == weekly.iso_label(last_week) else {"week": picked})
 
-# the 8 weeks of the sparklines, ending with the reviewed one: three queries cover them all
-starts = weekly.week_starts(week_start)
-exchanges = app.run("exchanges_by_week", teams=list(filters.teams), **weekly.span(starts))
-touches = app.run("customer_touches_by_week", **filters.params("teams", "regions", "segments"), **weekly.span(starts))
+# the 8 weeks of the sparklines, ending with the reviewed one (the report's figures too)
+series, changes, totals = sections.weekly_kpis(app.run, filters, week_start)
 deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
-totals = app.run("deal_totals", **weekly.week_ends(starts), **deal_filters)  # each week as of its own end
-series = weekly.kpi_series(exchanges, touches, totals, starts)
-changes = {kpi.key: weekly.Change.of(series[kpi.key]) for kpi in weekly.KPIS}
 st.caption(f"{picked}: Monday {week_start:%d %b} to Sunday {week_start + dt.timedelta(days=6):%d %b %Y}. "
            "Arrows compare with the previous week; the takeaways with the average of the 4 weeks before. "
            "Sparklines show the last 8 weeks.")

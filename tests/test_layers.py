@@ -12,14 +12,15 @@ import pytest
 
 from tandem.data.config import ROOT
 
-LAYERS = ("data", "model", "figures", "ui")  # lowest first
+LAYERS = ("data", "model", "figures", "export", "ui")  # lowest first
 MAY_IMPORT = {
     "data": {"data"},
     "model": {"data", "model"},
     "figures": {"data", "model", "figures"},
-    "ui": {"data", "model", "figures", "ui"},
-    "cli": {"data", "model", "figures", "ui", "cli"},  # the bench runs the pages through ui.app
-    "pages": {"data", "model", "figures", "ui"},
+    "export": {"data", "model", "figures", "export"},
+    "ui": {"data", "model", "figures", "export", "ui"},
+    "cli": {"data", "model", "figures", "export", "ui", "cli"},  # the bench runs the pages through ui.app
+    "pages": {"data", "model", "figures", "export", "ui"},
     "entry": {"cli"},  # tandem/__main__.py
     "package": set(),  # tandem/__init__.py
 }
@@ -27,6 +28,7 @@ FORBIDDEN_PACKAGES = {  # third-party packages a layer must not import
     "data": {"streamlit", "plotly"},
     "model": {"streamlit", "plotly"},
     "figures": {"streamlit"},
+    "export": {"streamlit"},
     "cli": {"streamlit"},  # except through the bench's AppTest, imported inside its functions
 }
 

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 from tandem.data.config import db_path
 from tandem.data.db import DatabaseOutdated
@@ -88,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--segment", action="append", default=[], metavar="SEGMENT",
                    help="keep the deals and customer touches of accounts in this segment (repeatable)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    p = commands.add_parser("report", help="write the report of one ISO week as a deck, a PDF or an HTML file")
+    p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    p.add_argument("--pages", default="weekly_review,contested_deals",
+                   help="comma-separated pages, of weekly_review, contested_deals")
+    p.add_argument("--format", required=True, choices=["pptx", "pdf", "html"], help="the file's kind")
+    p.add_argument("--out", required=True, help="the file to write")
+    p.add_argument("--present", action="store_true", help="presentation mode: pseudonyms for every name")
+    p.add_argument("--team", action="append", default=[], metavar="TEAM", help="as for summary (repeatable)")
+    p.add_argument("--region", action="append", default=[], metavar="REGION", help="as for summary (repeatable)")
+    p.add_argument("--segment", action="append", default=[], metavar="SEGMENT", help="as for summary (repeatable)")
+    p.add_argument("--title", default="Tandem report", help="the title slide's name (the client's or company's)")
+    p.add_argument("--db", help=db_help)
     return parser
 
 
@@ -120,6 +134,38 @@ def _summary(args) -> str:
         raise UsageError(str(error)) from None
     summary = compute_summary(start, end, args.lookback_days, args.overlap_days, args.attribution, db=db, **chosen)
     return json.dumps(summary) if args.json else render_text(summary)
+
+
+def _report(args) -> str:
+    from tandem.cli.summary import iso_week
+    from tandem.data.db import require_database
+    from tandem.data.queries import run
+    from tandem.export.report import PAGES, build_report
+    from tandem.export.writers import write
+    from tandem.model.filters import Filters, Options
+
+    try:
+        start, end = iso_week(args.week)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
+    unknown = [p for p in pages if p not in PAGES]
+    if unknown or not pages:
+        raise UsageError(f"--pages takes {', '.join(PAGES)}, not {', '.join(unknown) or 'nothing'}")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: no folder {out.parent}")
+    db = require_database(db_path(args.db))
+    try:
+        chosen = Options.from_frame(run("filter_options", db=db)).choose(args.team, args.region, args.segment)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    filters = Filters(start=start.date(), end=end.date(), presentation=args.present, **chosen)
+    bar = TerminalBar()
+    report = build_report(db, filters, pages, start.date(), presentation=args.present, title=args.title,
+                          progress=lambda share, message: bar(0.2 * share, message))
+    write(report, args.format, out, lambda share, message: bar(0.2 + 0.8 * share, message))
+    return f"{args.format} report of {args.week} ({', '.join(pages)}) written to {out}"
 
 
 def _crm_import(args) -> int:
@@ -202,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                   else render(result))
         elif args.command == "summary":
             print(_summary(args))
+        elif args.command == "report":
+            print(_report(args))
     except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

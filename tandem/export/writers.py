@@ -1,0 +1,223 @@
+"""A report as an offline HTML file, a PDF (Chromium prints the HTML) or a 16:9 slide deck."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import html
+import io
+import os
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.offline
+from pptx import Presentation
+from pptx.util import Emu, Inches, Pt
+
+from tandem.data.progress import Progress, silent
+from tandem.export.content import Chart, Note, Report, Table
+
+CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
+FORMATS = ("pptx", "pdf", "html")
+IMAGE_SIZE = (1600, 820)  # px of a chart's picture on a slide: sharp on a projector
+
+CSS = """
+@page { size: A4 landscape; margin: 12mm 12mm 16mm 12mm; }
+body { font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; color: #262730; margin: 0 auto;
+       max-width: 1200px; padding: 16px; }
+h1 { font-size: 30px; margin: 0 0 8px; } h2 { font-size: 22px; margin: 28px 0 6px; }
+.section { break-before: page; } .block { break-inside: avoid; margin-bottom: 18px; }
+.meta { color: #555; font-size: 15px; line-height: 1.5; } .caption { color: #666; font-size: 13px; }
+table { border-collapse: collapse; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 4px 8px; }
+th { background: #f4f4f6; text-align: left; } td.number { text-align: right; }
+"""
+
+
+def _for_export(figure: go.Figure) -> go.Figure:
+    """A copy of a page's chart for a report: on white (the dashboard's theme is Streamlit's,
+    not the figure's), without its own title (the slide or section heading is the takeaway),
+    with larger text for a projector."""
+    copy = go.Figure(figure)
+    copy.update_layout(template="plotly_white", title=None, font={"size": 16},
+                       margin={"t": 30, "l": 10, "r": 10, "b": 10})
+    return copy
+
+
+def _cell(value) -> str:
+    return "—" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _table_html(table: Table) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.shown.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+                   for row in table.shown.itertuples(index=False))
+    more = f"<p class='caption'>and {table.more:,} more</p>" if table.more else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def to_html(report: Report) -> str:
+    """One self-contained file: plotly.js embedded once, every chart interactive offline."""
+    parts = [f"<h1>{html.escape(report.title)}</h1>",
+             "<p class='meta'>" + "<br>".join(html.escape(t) for t in (report.period, report.filters, report.source))
+             + "</p>"]
+    for section in report.sections:
+        parts.append(f"<div class='section'><h1>{html.escape(section.title)}</h1>"
+                     f"<p class='meta'>{html.escape(section.subtitle)}</p>")
+        for block in section.blocks:
+            parts.append(f"<div class='block'><h2>{html.escape(block.title)}</h2>")
+            if isinstance(block, Chart):
+                parts.append(pio.to_html(_for_export(block.figure), full_html=False, include_plotlyjs=False,
+                                         config={"displaylogo": False, "responsive": True}))
+            elif isinstance(block, Table):
+                parts.append(_table_html(block))
+            elif isinstance(block, Note):
+                parts.append(f"<p>{html.escape(block.text)}</p>")
+            if getattr(block, "caption", ""):
+                parts.append(f"<p class='caption'>{html.escape(block.caption)}</p>")
+            parts.append("</div>")
+        parts.append("</div>")
+    parts.append("<div class='section'><h1>Definitions</h1><ul>"
+                 + "".join(f"<li>{html.escape(d)}</li>" for d in report.definitions) + "</ul></div>")
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(report.title)}: {html.escape(report.period)}</title><style>{CSS}</style>"
+            f"<script>{plotly.offline.get_plotlyjs()}</script></head><body>{''.join(parts)}</body></html>")
+
+
+def to_pdf(report: Report, progress: Progress = silent) -> bytes:
+    """The HTML report printed by Chromium: A4 landscape, the filters and the page number in
+    every page's footer."""
+    page_html = to_html(report)
+    charts = sum(isinstance(b, Chart) for s in report.sections for b in s.blocks)
+    footer = (f"<div style='font-size:8px;width:100%;padding:0 12mm;color:#555;display:flex;"
+              f"justify-content:space-between'><span>{html.escape(report.title)} · {html.escape(report.period)} · "
+              f"{html.escape(report.filters)}</span><span>page <span class='pageNumber'></span> of "
+              f"<span class='totalPages'></span></span></div>")
+    progress(0.3, "printing the PDF")
+    # in a thread of its own: Playwright's sync API refuses to run where an event loop runs
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(_print, page_html, charts, footer).result()
+
+
+def _print(page_html: str, charts: int, footer: str) -> bytes:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.set_content(page_html, wait_until="load")
+            page.wait_for_function(f"document.querySelectorAll('.main-svg').length >= {charts}", timeout=60_000)
+            return page.pdf(format="A4", landscape=True, print_background=True, display_header_footer=True,
+                            header_template="<div></div>", footer_template=footer,
+                            margin={"top": "12mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
+        finally:
+            browser.close()
+
+
+def _images(report: Report, progress: Progress) -> dict[int, bytes]:
+    """Every chart as a PNG, rendered by kaleido in one Chromium session."""
+    import kaleido
+
+    os.environ.setdefault("BROWSER_PATH", CHROMIUM)  # kaleido drives the system Chromium, no download
+    charts = [b for s in report.sections for b in s.blocks if isinstance(b, Chart)]
+    if not charts:
+        return {}
+    kaleido.start_sync_server(silence_warnings=True)
+    try:
+        images = {}
+        for number, chart in enumerate(charts):
+            progress(0.1 + 0.7 * number / len(charts), f"drawing chart {number + 1} of {len(charts)}")
+            width, height = IMAGE_SIZE
+            images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure),
+                                                      opts={"format": "png", "width": width, "height": height})
+        return images
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 16:9, 13.33 x 7.5 in
+MARGIN = Inches(0.5)
+
+
+def _text(slide, left, top, width, height, text: str, size: int, bold: bool = False, colour=None):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    for number, line in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
+        run = paragraph.add_run()  # sizes on the runs: PowerPoint ignores a paragraph's default
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        if colour is not None:
+            run.font.color.rgb = colour
+    return box
+
+
+def to_pptx(report: Report, progress: Progress = silent) -> bytes:
+    """A 16:9 deck: a title slide, a slide per section, per chart (its takeaway as the title,
+    the chart as a picture, the caption under it), per table (a native table) and per note, and
+    a closing slide of definitions. Titles 28 pt or more, body 14 pt or more."""
+    from pptx.dml.color import RGBColor
+
+    grey = RGBColor(0x55, 0x55, 0x55)
+    images = _images(report, progress)
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
+    blank = deck.slide_layouts[6]
+    width = SLIDE_W - 2 * MARGIN
+
+    slide = deck.slides.add_slide(blank)
+    _text(slide, MARGIN, Inches(2.2), width, Inches(1.2), report.title, 40, bold=True)
+    _text(slide, MARGIN, Inches(3.5), width, Inches(2.5),
+          "\n".join((report.period, report.filters, report.source)), 18, colour=grey)
+    for section in report.sections:
+        slide = deck.slides.add_slide(blank)
+        _text(slide, MARGIN, Inches(2.8), width, Inches(1.0), section.title, 36, bold=True)
+        _text(slide, MARGIN, Inches(3.8), width, Inches(1.0), section.subtitle, 20, colour=grey)
+        for block in section.blocks:
+            slide = deck.slides.add_slide(blank)
+            _text(slide, MARGIN, Inches(0.3), width, Inches(1.0), block.title, 28, bold=True)
+            if isinstance(block, Chart):
+                picture = slide.shapes.add_picture(io.BytesIO(images[id(block)]), MARGIN, Inches(1.35), width=width)
+                if picture.height > Inches(5.3):  # keep the caption on the slide
+                    scale = Inches(5.3) / picture.height
+                    picture.height, picture.width = Emu(int(picture.height * scale)), Emu(int(picture.width * scale))
+            elif isinstance(block, Table):
+                shown = block.shown
+                rows, columns = len(shown) + 1, len(shown.columns)
+                table = slide.shapes.add_table(rows, columns, MARGIN, Inches(1.35), width,
+                                               Inches(0.37) * rows).table
+                for column, name in enumerate(shown.columns):
+                    table.cell(0, column).text = str(name)
+                for row, values in enumerate(shown.itertuples(index=False), start=1):
+                    for column, value in enumerate(values):
+                        table.cell(row, column).text = _cell(value)
+                for row in range(rows):
+                    for column in range(columns):
+                        for paragraph in table.cell(row, column).text_frame.paragraphs:
+                            for run in paragraph.runs:
+                                run.font.size = Pt(14)
+                if block.more:
+                    _text(slide, MARGIN, Inches(1.45) + Inches(0.37) * rows, width, Inches(0.4),
+                          f"and {block.more:,} more", 14, colour=grey)
+            elif isinstance(block, Note):
+                _text(slide, MARGIN, Inches(1.6), width, Inches(2.0), block.text, 20)
+            if getattr(block, "caption", ""):
+                _text(slide, MARGIN, Inches(6.75), width, Inches(0.5), block.caption, 14, colour=grey)
+    slide = deck.slides.add_slide(blank)
+    _text(slide, MARGIN, Inches(0.3), width, Inches(1.0), "Definitions", 28, bold=True)
+    _text(slide, MARGIN, Inches(1.35), width, Inches(5.8), "\n".join(f"• {d}" for d in report.definitions), 14)
+    progress(0.95, "writing the deck")
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def write(report: Report, kind: str, path: str | os.PathLike, progress: Progress = silent) -> Path:
+    data = {"html": lambda: to_html(report).encode("utf-8"), "pdf": lambda: to_pdf(report, progress),
+            "pptx": lambda: to_pptx(report, progress)}[kind]()
+    path = Path(path)
+    path.write_bytes(data)
+    progress(1.0, "done")
+    return path
