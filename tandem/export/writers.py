@@ -6,6 +6,7 @@ import concurrent.futures
 import html
 import io
 import os
+import textwrap
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -19,7 +20,10 @@ from tandem.export.content import Chart, Note, Report, Table
 
 CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 FORMATS = ("pptx", "pdf", "html")
-IMAGE_SIZE = (1600, 820)  # px of a chart's picture on a slide: sharp on a projector
+# a chart's picture on a slide: laid out at 1000 x 520 px, drawn at twice that for a sharp
+# projector; the export's 16 px text then reads at about 14 pt on a 12.3 in wide picture
+IMAGE_SIZE, IMAGE_SCALE = (1000, 520), 2
+TITLE_CHARACTERS = 50  # characters per line of a 28 pt bold title across the slide (measured: LibreOffice)
 
 CSS = """
 @page { size: A4 landscape; margin: 12mm 12mm 16mm 12mm; }
@@ -128,8 +132,8 @@ def _images(report: Report, progress: Progress) -> dict[int, bytes]:
         for number, chart in enumerate(charts):
             progress(0.1 + 0.7 * number / len(charts), f"drawing chart {number + 1} of {len(charts)}")
             width, height = IMAGE_SIZE
-            images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure),
-                                                      opts={"format": "png", "width": width, "height": height})
+            images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure), opts={
+                "format": "png", "width": width, "height": height, "scale": IMAGE_SCALE})
         return images
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
@@ -177,17 +181,21 @@ def to_pptx(report: Report, progress: Progress = silent) -> bytes:
         _text(slide, MARGIN, Inches(3.8), width, Inches(1.0), section.subtitle, 20, colour=grey)
         for block in section.blocks:
             slide = deck.slides.add_slide(blank)
-            _text(slide, MARGIN, Inches(0.3), width, Inches(1.0), block.title, 28, bold=True)
+            # the content starts under the title, however many lines its takeaway takes
+            lines = len(textwrap.wrap(block.title, TITLE_CHARACTERS)) or 1
+            _text(slide, MARGIN, Inches(0.3), width, Inches(0.5) * lines, block.title, 28, bold=True)
+            top = Inches(0.45) + Inches(0.5) * lines
             if isinstance(block, Chart):
-                picture = slide.shapes.add_picture(io.BytesIO(images[id(block)]), MARGIN, Inches(1.35), width=width)
-                if picture.height > Inches(5.3):  # keep the caption on the slide
-                    scale = Inches(5.3) / picture.height
+                room = Inches(6.7) - top  # down to the caption
+                picture = slide.shapes.add_picture(io.BytesIO(images[id(block)]), MARGIN, top, width=width)
+                if picture.height > room:
+                    scale = room / picture.height
                     picture.height, picture.width = Emu(int(picture.height * scale)), Emu(int(picture.width * scale))
+                    picture.left = int((SLIDE_W - picture.width) / 2)
             elif isinstance(block, Table):
                 shown = block.shown
                 rows, columns = len(shown) + 1, len(shown.columns)
-                table = slide.shapes.add_table(rows, columns, MARGIN, Inches(1.35), width,
-                                               Inches(0.37) * rows).table
+                table = slide.shapes.add_table(rows, columns, MARGIN, top, width, Inches(0.37) * rows).table
                 for column, name in enumerate(shown.columns):
                     table.cell(0, column).text = str(name)
                 for row, values in enumerate(shown.itertuples(index=False), start=1):
@@ -199,10 +207,10 @@ def to_pptx(report: Report, progress: Progress = silent) -> bytes:
                             for run in paragraph.runs:
                                 run.font.size = Pt(14)
                 if block.more:
-                    _text(slide, MARGIN, Inches(1.45) + Inches(0.37) * rows, width, Inches(0.4),
+                    _text(slide, MARGIN, top + Inches(0.1) + Inches(0.37) * rows, width, Inches(0.4),
                           f"and {block.more:,} more", 14, colour=grey)
             elif isinstance(block, Note):
-                _text(slide, MARGIN, Inches(1.6), width, Inches(2.0), block.text, 20)
+                _text(slide, MARGIN, top + Inches(0.2), width, Inches(2.0), block.text, 20)
             if getattr(block, "caption", ""):
                 _text(slide, MARGIN, Inches(6.75), width, Inches(0.5), block.caption, 14, colour=grey)
     slide = deck.slides.add_slide(blank)
