@@ -33,6 +33,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
+def _add_filter_options(p) -> None:
+    """The sidebar's filters as options (summary, report)."""
+    p.add_argument("--team", action="append", default=[], metavar="TEAM",
+                   help="keep this team (id or name; repeat for several): its deals by attribution, and the "
+                        "activities it initiated or received")
+    p.add_argument("--region", action="append", default=[], metavar="REGION",
+                   help="keep the deals and customer touches of accounts in this region (repeatable)")
+    p.add_argument("--segment", action="append", default=[], metavar="SEGMENT",
+                   help="keep the deals and customer touches of accounts in this segment (repeatable)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m tandem", description="Tandem data tools.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -81,13 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lookback-days", type=int, default=30, help="deal window starts this many days before creation")
     p.add_argument("--overlap-days", type=int, default=7, help="touches closer than this overlap")
     p.add_argument("--attribution", choices=["owner", "source"], default="owner", help="team of a deal")
-    p.add_argument("--team", action="append", default=[], metavar="TEAM",
-                   help="keep this team (id or name; repeat for several): its deals by attribution, and the "
-                        "activities it initiated or received")
-    p.add_argument("--region", action="append", default=[], metavar="REGION",
-                   help="keep the deals and customer touches of accounts in this region (repeatable)")
-    p.add_argument("--segment", action="append", default=[], metavar="SEGMENT",
-                   help="keep the deals and customer touches of accounts in this segment (repeatable)")
+    _add_filter_options(p)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     p = commands.add_parser("report", help="write the report of one ISO week as a deck, a PDF or an HTML file")
@@ -97,9 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=["pptx", "pdf", "html"], help="the file's kind")
     p.add_argument("--out", required=True, help="the file to write")
     p.add_argument("--present", action="store_true", help="presentation mode: pseudonyms for every name")
-    p.add_argument("--team", action="append", default=[], metavar="TEAM", help="as for summary (repeatable)")
-    p.add_argument("--region", action="append", default=[], metavar="REGION", help="as for summary (repeatable)")
-    p.add_argument("--segment", action="append", default=[], metavar="SEGMENT", help="as for summary (repeatable)")
+    _add_filter_options(p)
     p.add_argument("--title", default="Tandem report", help="the title slide's name (the client's or company's)")
     p.add_argument("--db", help=db_help)
     return parser
@@ -108,8 +111,6 @@ def _parser() -> argparse.ArgumentParser:
 def _summary(args) -> str:
     from tandem.cli.summary import compute_summary, iso_week, render_text
     from tandem.data.db import require_database
-    from tandem.data.queries import run
-    from tandem.model.filters import Options
 
     if args.week:
         if args.end:
@@ -128,21 +129,28 @@ def _summary(args) -> str:
         if getattr(args, name) < 0:
             raise UsageError(f"--{name.replace('_', '-')} must be 0 or more, not {getattr(args, name)}")
     db = require_database(db_path(args.db))
-    try:
-        chosen = Options.from_frame(run("filter_options", db=db)).choose(args.team, args.region, args.segment)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    chosen = _chosen_filters(args, db)
     summary = compute_summary(start, end, args.lookback_days, args.overlap_days, args.attribution, db=db, **chosen)
     return json.dumps(summary) if args.json else render_text(summary)
+
+
+def _chosen_filters(args, db) -> dict[str, tuple[str, ...]]:
+    """--team, --region and --segment as the sidebar's filter values (teams by id or name)."""
+    from tandem.data.queries import run
+    from tandem.model.filters import Options
+
+    try:
+        return Options.from_frame(run("filter_options", db=db)).choose(args.team, args.region, args.segment)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _report(args) -> str:
     from tandem.cli.summary import iso_week
     from tandem.data.db import require_database
-    from tandem.data.queries import run
     from tandem.export.report import PAGES, build_report
     from tandem.export.writers import write
-    from tandem.model.filters import Filters, Options
+    from tandem.model.filters import Filters
 
     try:
         start, end = iso_week(args.week)
@@ -156,10 +164,7 @@ def _report(args) -> str:
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: no folder {out.parent}")
     db = require_database(db_path(args.db))
-    try:
-        chosen = Options.from_frame(run("filter_options", db=db)).choose(args.team, args.region, args.segment)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    chosen = _chosen_filters(args, db)
     filters = Filters(start=start.date(), end=end.date(), presentation=args.present, **chosen)
     bar = TerminalBar()
     report = build_report(db, filters, pages, start.date(), presentation=args.present, title=args.title,
