@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tandem.data.config import ICON_PATH
-from tandem.ui import navigation, state
+from tandem.ui import export_control, navigation, state
 from tandem.ui.app import ensure_database
 
 # the tab icon from a file of the repository: a material icon or emoji is fetched from the internet
@@ -13,6 +13,7 @@ pages = navigation.pages()
 page = st.navigation(pages)
 ensure_database()  # after st.navigation: during a first build the sidebar shows the pages, not file names
 state.sidebar(show_period=page.url_path != pages[0].url_path)  # the weekly review picks its own week
+export_control.draw(page.url_path)
 try:
     page.run()
 finally:  # also after st.stop() in a page (an empty state), so the URL still tells the view

@@ -222,10 +222,15 @@ def to_pptx(report: Report, progress: Progress = silent) -> bytes:
     return out.getvalue()
 
 
-def write(report: Report, kind: str, path: str | os.PathLike, progress: Progress = silent) -> Path:
+def render(report: Report, kind: str, progress: Progress = silent) -> bytes:
+    """The report as the bytes of a file of `kind` (FORMATS)."""
     data = {"html": lambda: to_html(report).encode("utf-8"), "pdf": lambda: to_pdf(report, progress),
             "pptx": lambda: to_pptx(report, progress)}[kind]()
-    path = Path(path)
-    path.write_bytes(data)
     progress(1.0, "done")
+    return data
+
+
+def write(report: Report, kind: str, path: str | os.PathLike, progress: Progress = silent) -> Path:
+    path = Path(path)
+    path.write_bytes(render(report, kind, progress))
     return path
