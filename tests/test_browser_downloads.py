@@ -38,7 +38,9 @@ def click_quickly(browser, url: str, order: list[int], folder: Path, open_expand
     page.get_by_test_id("stDownloadButton").first.wait_for(timeout=120_000)
     wait_until_rendered(page)
     if open_expander:
-        page.get_by_test_id("stExpander").filter(has_text=open_expander).locator("summary").click()
+        # in the page (the sidebar has its Export expander)
+        page.get_by_test_id("stMainBlockContainer").get_by_test_id("stExpander").filter(
+            has_text=open_expander).locator("summary").click()
     # the first button of each: a button with a help tooltip has a hidden copy
     buttons = [button.locator("button").first for button in page.get_by_test_id("stDownloadButton").all()]
     assert len(buttons) > max(order)
