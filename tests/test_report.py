@@ -21,7 +21,7 @@ from tandem.model.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = dt.date(2026, 11, 9)  # 2026-W46 of the small demo: contested deals, charts and tables
-PAGES = ("weekly_review", "contested_deals")
+PAGES = ("weekly_review", "contested_deals", "conversion")
 
 
 def filters(presentation: bool = False) -> Filters:
@@ -148,10 +148,25 @@ def test_cli_writes_the_report_and_refuses_bad_arguments(small_db, tmp_path):
     for args, message in (
             (["--week", "2026-W54"], 'error: "2026-W54" is not an ISO week (expected YYYY-Www, e.g. 2026-W47)'),
             (["--week", "2026-W46", "--pages", "overview"],
-             "error: --pages takes weekly_review, contested_deals, not overview"),
+             "error: --pages takes weekly_review, contested_deals, conversion, not overview"),
             (["--week", "2026-W46", "--out", str(tmp_path / "no" / "x.html")],
              f"error: --out {tmp_path / 'no' / 'x.html'}: no folder {tmp_path / 'no'}")):
         arguments = ["report", "--format", "html", "--out", str(tmp_path / "x.html"), "--db", str(small_db), *args]
         failed = tandem(*arguments)
         assert (failed.returncode, failed.stderr.strip().splitlines()[-1]) == (2, message), args
         assert not (tmp_path / "x.html").exists()
+
+
+def test_the_conversion_section_is_the_pages(report, small_db):
+    """The per-team table is the page's own (conversion.team_rows over team_conversion), and
+    each chart's title is its builder's takeaway."""
+    from tandem.data.queries import run
+
+    section = next(s for s in report.sections if s.page == "conversion")
+    per_team = next(b for b in section.blocks if isinstance(b, Table) and b.title == "Per team")
+    teams = run("team_conversion", db=small_db, **filters().params("start", "end", "attribution", "teams", "regions",
+                                                                     "segments"))
+    assert sorted(per_team.frame["Team"]) == sorted(teams["name"])
+    assert list(per_team.frame["Created"]) == [int(teams.set_index("name").loc[n, "created"])
+                                               for n in per_team.frame["Team"]]
+    assert all(b.title == b.figure.layout.title.text for b in section.blocks if isinstance(b, Chart))

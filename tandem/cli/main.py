@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("report", help="write the report of one ISO week as a deck, a PDF or an HTML file")
     p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
     p.add_argument("--pages", default="weekly_review,contested_deals",
-                   help="comma-separated pages, of weekly_review, contested_deals")
+                   help="comma-separated pages, of weekly_review, contested_deals, conversion")
     p.add_argument("--format", required=True, choices=["pptx", "pdf", "html"], help="the file's kind")
     p.add_argument("--out", required=True, help="the file to write")
     p.add_argument("--present", action="store_true", help="presentation mode: pseudonyms for every name")

@@ -14,7 +14,7 @@ from tandem.export.content import Report
 from tandem.model import contest
 from tandem.model.filters import ContestRules, Filters, Options
 
-PAGES = ("weekly_review", "contested_deals")  # the pages a report can hold, in their order
+PAGES = ("weekly_review", "contested_deals", "conversion")  # the pages a report can hold, in their order
 DEFAULT_TITLE = "Tandem report"
 
 
@@ -49,7 +49,8 @@ def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_
     meta = run("data_source", db=db).iloc[0]
     origin = "Demo data" if meta["source"] == "demo" else "Imported data"
     built = {"weekly_review": lambda: sections.weekly_review(source, filters, week_start),
-             "contested_deals": lambda: sections.contested_deals(source, filters, rules)}
+             "contested_deals": lambda: sections.contested_deals(source, filters, rules),
+             "conversion": lambda: sections.conversion_page(source, filters)}
     found = []
     for number, page in enumerate(pages):
         progress(0.1 * number / len(pages), f"gathering {page.replace('_', ' ')}")

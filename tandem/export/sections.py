@@ -14,9 +14,9 @@ import pandas as pd
 
 from tandem.data.queries import run
 from tandem.export.content import Chart, Note, Section, Table
-from tandem.figures import contested
+from tandem.figures import contested, conversion, style
 from tandem.model import contest, coverage, pseudonyms, weekly, wording
-from tandem.model.filters import ContestRules, Filters
+from tandem.model.filters import DEFAULT_RULES, ContestRules, Filters
 
 
 class Source:
@@ -146,4 +146,50 @@ def contested_deals(source: Source, filters: Filters, rules: ContestRules) -> Se
     for figure, title, _ in contested.outcome_figures(source.run("contest_outcomes", **rule_params, **deal_filters)):
         section.blocks.append(Note(title, title + ".") if figure is None else
                               Chart(title, figure, "Deals closed in the period; bars show the Wilson 95% interval."))
+    return section
+
+
+def conversion_page(source: Source, filters: Filters) -> Section:
+    """The Conversion page's charts: per team, the stage funnel, sourced by × closed by, the
+    handoff latency, the cohort trend and whether coordination pays."""
+    section = Section("conversion", "Conversion", f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)")
+    present = source.present_tables()
+    if lacking := coverage.lacking("deals", "conversion per team", present):
+        section.blocks.append(Note("Conversion", lacking))
+        return section
+    deal_params = filters.params("start", "end", "attribution", "teams", "regions", "segments")
+    lookback = {"lookback_days": DEFAULT_RULES["lookback_days"]}
+    kinds = {row.value: row.detail for row in run("filter_options", db=source.db).itertuples() if row.kind == "team"}
+    names = {row.value: row.label for row in source.run("filter_options").itertuples() if row.kind == "team"}
+    colours = style.team_colours(kinds)
+    teams = source.run("team_conversion", **deal_params)
+    if teams["created"].sum() + teams["closed"].sum() == 0:
+        section.blocks.append(Note("Conversion", "No deal was created or closed in this period under these filters."))
+        return section
+    touches = source.run("won_deal_touches_by_team", **deal_params, **lookback)
+    figure, title, drawn = conversion.team_table(teams, touches, colours)
+    if teams["closed"].sum():
+        section.blocks.append(Chart(title, figure, "Win rate = won / (won + lost), Wilson 95% interval; hollow: "
+                                                   f"fewer than {conversion.MIN_CLOSED} closed deals."))
+    rows = conversion.team_rows(drawn)
+    if "activities" not in present:
+        rows = rows.drop(columns="Touches/won")
+    section.blocks.append(Table("Per team", rows))
+    for builder, query, params, needs in (
+            (lambda f: conversion.funnel(f, names, kinds, colours), "stage_funnel_by_team", {}, "deal_stage_changes"),
+            (lambda f: conversion.source_owner_matrix(f, False, "created"), "deals_by_source_and_owner", {}, None),
+            (conversion.handoff_latency, "handoff_latency_by_bucket", lookback, "activities"),
+            (lambda f: conversion.cohort_trend(f, filters.start, filters.end), "win_rate_by_creation_month", {},
+             None),
+            (conversion.coordination, "win_rate_by_exchange_quartile", lookback, "activities")):
+        if needs and needs not in present:
+            continue
+        frame = source.run(query, **deal_params, **params)
+        # what the page needs before it draws: the latency buckets always exist, the cohorts need a close
+        counted = {"handoff_latency_by_bucket": lambda: frame["deals"].sum(),
+                   "win_rate_by_creation_month": lambda: (frame["won"] + frame["lost"]).sum()}.get(
+                       query, lambda: len(frame))()
+        if counted:
+            figure, title, _ = builder(frame)
+            section.blocks.append(Chart(title, figure))
     return section

@@ -13,7 +13,7 @@ from tandem.export.report import PAGES, build_report
 from tandem.model.filters import SIGNALS, ContestRules
 from tandem.ui import state
 
-TITLES = {"weekly_review": "Weekly review", "contested_deals": "Contested deals"}
+TITLES = {"weekly_review": "Weekly review", "contested_deals": "Contested deals", "conversion": "Conversion"}
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "html": "text/html"}
 BUILT = "export_built"  # (what was asked, file name, bytes) of the last file built in this session
