@@ -51,7 +51,7 @@ def compute_summary(start: dt.datetime, end: dt.datetime, lookback_days: int = 3
                  **filters).iloc[0]
     team_rows = run("team_conversion", db=db, attribution=attribution, **filters, **period)
     counts = run("table_row_counts", db=db)
-    present = set(counts.loc[counts["row_count"] > 0, "table_name"])
+    present = coverage.present(counts)
     notes = [note for note in (coverage.lacking("activities", "exchanges and customer touches", present),
                                coverage.lacking("deals", "deal figures and conversion per team", present),
                                coverage.contest_missing(present) if "deals" in present else None) if note]

@@ -32,7 +32,7 @@ class Source:
 
     def present_tables(self) -> frozenset[str]:
         counts = run("table_row_counts", db=self.db)
-        return frozenset(counts.loc[counts["row_count"] > 0, "table_name"])
+        return coverage.present(counts)
 
 
 def weekly_kpis(run_query, filters: Filters, week_start: dt.date) -> tuple[dict, dict, pd.DataFrame]:

@@ -27,6 +27,11 @@ SIGNAL_NEEDS = {
 }
 
 
+def present(row_counts) -> frozenset[str]:
+    """The tables with at least one row, from the `table_row_counts` query's frame."""
+    return frozenset(row_counts.loc[row_counts["row_count"] > 0, "table_name"])
+
+
 def _file(table: str) -> str:
     _, file, holds = SOURCES[table]
     return f"{file} ({holds})"

@@ -16,7 +16,7 @@ import streamlit as st
 
 from tandem.data.config import db_path
 from tandem.figures import style
-from tandem.model import wording
+from tandem.model import coverage, wording
 from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
 from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url
 from tandem.model.weekly import monday
@@ -45,7 +45,7 @@ def options() -> Options:
 def present_tables() -> frozenset[str]:
     """The tables of the database with at least one row (what `tandem.model.coverage` reads)."""
     counts = app.run("table_row_counts", pseudonymise=False)
-    return frozenset(counts.loc[counts["row_count"] > 0, "table_name"])
+    return coverage.present(counts)
 
 
 def team_kinds() -> dict[str, str]:
