@@ -113,15 +113,10 @@ threshold = st.number_input("List pairs who exchanged fewer than", min_value=1, 
                             key="comm_silent_threshold", help="Exchanges between the two reps in the period.")
 silent = app.run("silent_pairs", max_exchanges=int(threshold), **with_accounts)
 if silent.empty:
-    st.info(f"Every internal and external rep who share an account exchanged at least "
-            f"{'once' if threshold == 1 else f'{threshold} times'} in this period.")
+    st.info(communication.silent_pairs_title(0, int(threshold)) + ".")
 else:
-    pairs_text = "1 pair shares" if len(silent) == 1 else f"{len(silent):,} pairs share"
-    times = "once" if threshold == 1 else f"{threshold} times"
-    st.markdown(f"**{pairs_text} customer accounts but exchanged fewer than {times}**: "
+    st.markdown(f"**{communication.silent_pairs_title(len(silent), int(threshold))}**: "
                 "this is where uncoordinated overlap comes from.")
     shown = silent.drop(columns=["internal_rep_id", "external_rep_id", "shared_account_ids"])
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "internal_rep_name": "Internal rep", "internal_team_name": "Internal team", "external_rep_name": "External rep",
-        "external_team_name": "Agency", "shared_accounts": "Shared accounts", "exchanges": "Exchanges"})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=communication.SILENT_COLUMNS)
     widgets.csv_download(shown, "silent_pairs")

@@ -5,11 +5,18 @@ import streamlit as st
 from tandem.figures import contested
 from tandem.model import contest, coverage, weekly, wording
 from tandem.model.contest import SIGNAL_LABELS
-from tandem.model.filters import LOOKBACK_RANGE, OVERLAP_RANGE, SIGNALS, ContestRules, deal_from_url, rules_from_url
+from tandem.model.filters import (
+    LOOKBACK_RANGE,
+    OVERLAP_RANGE,
+    SIGNALS,
+    ContestRules,
+    deal_from_url,
+    rules_from_url,
+)
 from tandem.ui import app, deal_view, state, widgets
 
-RULES = "contest_rules"  # the rule of this session, kept while the user visits other pages
-DEAL = "contest_deal"  # the deal whose evidence is shown
+RULES = state.CONTEST_RULES  # the rule of this session, kept while the user visits other pages
+DEAL = state.CONTEST_DEAL  # the deal whose evidence is shown
 LIST_ROW_HEIGHT = 66  # px: rows of up to 3 lines of text
 LIST_ROWS_SHOWN = 9  # rows visible without scrolling the list
 

@@ -8,15 +8,21 @@ import streamlit as st
 from tandem.figures import deals
 from tandem.model import coverage, deal_search
 from tandem.model.contest import SIGNAL_LABELS
-from tandem.model.deal_search import MAX_AMOUNT, MAX_SEARCH, STAGES, STATUSES, DealFilters
+from tandem.model.deal_search import (
+    MAX_AMOUNT,
+    MAX_SEARCH,
+    STAGES,
+    STATUSES,
+    DealFilters,
+)
 from tandem.model.filters import SIGNALS, ContestRules, deal_from_url, rules_from_url
 from tandem.model.wording import humanise, money, money_label
 from tandem.ui import app, deal_view, state, widgets
 
 URL_PATH = "deal_explorer"
-FILTERS = "deals_filters"  # this page's filters, kept while the user visits other pages
-RULES = "deals_rules"  # the contest rule of the contested filter (signals chosen here; windows from the URL)
-DEAL = "deals_deal"  # the deal whose record is open
+FILTERS = state.DEALS_FILTERS  # this page's filters, kept while the user visits other pages
+RULES = state.DEALS_RULES  # the contest rule of the contested filter (signals chosen here; windows from the URL)
+DEAL = state.DEALS_DEAL  # the deal whose record is open
 VIEWS = "deals_views"  # saved views of the session: name -> relative link
 TABLE_RESET = "deals_table_reset"  # bumped to clear the table's selection ("Back to all deals")
 LAST_ROWS = "deals_table_rows"  # (table key, selected rows) at the previous run, to notice a deselection

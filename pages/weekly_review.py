@@ -17,16 +17,19 @@ weeks = [last_week - dt.timedelta(weeks=n) for n in range((last_week - weekly.mo
 labels = {weekly.iso_label(w): w for w in weeks}
 
 requested = st.query_params.get("week")
-if st.session_state.get("review_week") not in labels:  # a first visit, or the data was replaced since
+kept = st.session_state.get(state.REVIEW_WEEK)  # the week of an earlier visit in this session
+if st.session_state.get("review_week") not in labels:  # a first visit, another page since, or new data
     if requested and requested not in labels:
         st.warning(f"Ignored week {requested[:12]!r} from the URL: pick one of the weeks the data covers.",
                    icon=":material/link_off:")
-    st.session_state["review_week"] = requested if requested in labels else weekly.iso_label(last_week)
+    fallback = weekly.iso_label(kept) if kept and weekly.iso_label(kept) in labels else weekly.iso_label(last_week)
+    st.session_state["review_week"] = requested if requested in labels else fallback
 
 st.title("Weekly review")
 picked = st.selectbox("Week", list(labels), key="review_week",
                       format_func=lambda w: f"{w} · {labels[w]:%d %b} – {labels[w] + dt.timedelta(days=6):%d %b %Y}")
 week_start = labels[picked]
+st.session_state[state.REVIEW_WEEK] = week_start
 state.set_page_params({} if picked == weekly.iso_label(last_week) else {"week": picked})
 
 # the 8 weeks of the sparklines, ending with the reviewed one (the report's figures too)

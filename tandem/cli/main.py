@@ -15,6 +15,8 @@ from pathlib import Path
 from tandem.data.config import db_path
 from tandem.data.db import DatabaseOutdated
 from tandem.data.progress import TerminalBar, silent
+from tandem.model.filters import SIGNALS
+from tandem.model.pages import TITLES as PAGES
 
 
 class UsageError(Exception):
@@ -42,6 +44,21 @@ def _add_filter_options(p) -> None:
                    help="keep the deals and customer touches of accounts in this region (repeatable)")
     p.add_argument("--segment", action="append", default=[], metavar="SEGMENT",
                    help="keep the deals and customer touches of accounts in this segment (repeatable)")
+
+
+def _add_rule_options(p, signals: bool = False) -> None:
+    """The Contested deals page's rule as options (summary, report)."""
+    p.add_argument("--lookback-days", type=int, default=30, help="deal window starts this many days before creation")
+    p.add_argument("--overlap-days", type=int, default=7, help="touches closer than this overlap")
+    if signals:
+        p.add_argument("--signals", default=",".join(SIGNALS),
+                       help=f"comma-separated signals that make a deal contested, of {', '.join(SIGNALS)} (default: all)")
+
+
+def _rule_values(args) -> None:
+    for name in ("lookback_days", "overlap_days"):
+        if getattr(args, name) < 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be 0 or more, not {getattr(args, name)}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,21 +106,25 @@ def _parser() -> argparse.ArgumentParser:
     period.add_argument("--week", help="ISO week, e.g. 2026-W47 (Monday to next Monday)")
     period.add_argument("--start", type=_date, help="first day of the period (with --end)")
     p.add_argument("--end", type=_date, help="day after the period (exclusive)")
-    p.add_argument("--lookback-days", type=int, default=30, help="deal window starts this many days before creation")
-    p.add_argument("--overlap-days", type=int, default=7, help="touches closer than this overlap")
+    _add_rule_options(p)
     p.add_argument("--attribution", choices=["owner", "source"], default="owner", help="team of a deal")
     _add_filter_options(p)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     p = commands.add_parser("report", help="write the report of one ISO week as a deck, a PDF or an HTML file")
-    p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47: the weekly review's week; the other "
+                                                 "pages show the 12 weeks ending with it")
     p.add_argument("--pages", default="weekly_review,contested_deals",
-                   help="comma-separated pages, of weekly_review, contested_deals, conversion")
+                   help=f"comma-separated pages, of {', '.join(PAGES)}")
     p.add_argument("--format", required=True, choices=["pptx", "pdf", "html"], help="the file's kind")
     p.add_argument("--out", required=True, help="the file to write")
     p.add_argument("--present", action="store_true", help="presentation mode: pseudonyms for every name")
     _add_filter_options(p)
-    p.add_argument("--title", default="Tandem report", help="the title slide's name (the client's or company's)")
+    p.add_argument("--attribution", choices=["owner", "source"], default="owner", help="team of a deal")
+    _add_rule_options(p, signals=True)
+    p.add_argument("--deal", help="a deal id: its record and timeline close the Contested deals section")
+    p.add_argument("--config", help="the client's name and logo (default: $TANDEM_REPORT_CONFIG, else report.toml)")
+    p.add_argument("--title", help="the title slide's name, instead of the config's client")
     p.add_argument("--db", help=db_help)
     return parser
 
@@ -125,32 +146,37 @@ def _summary(args) -> str:
         if args.end <= args.start:
             raise UsageError(f"--end {args.end} must be after --start {args.start}")
         start, end = (dt.datetime.combine(day, dt.time()) for day in (args.start, args.end))
-    for name in ("lookback_days", "overlap_days"):
-        if getattr(args, name) < 0:
-            raise UsageError(f"--{name.replace('_', '-')} must be 0 or more, not {getattr(args, name)}")
+    _rule_values(args)
     db = require_database(db_path(args.db))
     chosen = _chosen_filters(args, db)
     summary = compute_summary(start, end, args.lookback_days, args.overlap_days, args.attribution, db=db, **chosen)
     return json.dumps(summary) if args.json else render_text(summary)
 
 
-def _chosen_filters(args, db) -> dict[str, tuple[str, ...]]:
-    """--team, --region and --segment as the sidebar's filter values (teams by id or name)."""
+def _options(db):
     from tandem.data.queries import run
     from tandem.model.filters import Options
 
+    return Options.from_frame(run("filter_options", db=db))
+
+
+def _chosen_filters(args, db) -> dict[str, tuple[str, ...]]:
+    """--team, --region and --segment as the sidebar's filter values (teams by id or name)."""
     try:
-        return Options.from_frame(run("filter_options", db=db)).choose(args.team, args.region, args.segment)
+        return _options(db).choose(args.team, args.region, args.segment)
     except ValueError as error:
         raise UsageError(str(error)) from None
 
 
 def _report(args) -> str:
+    from dataclasses import replace
+
     from tandem.cli.summary import iso_week
     from tandem.data.db import require_database
-    from tandem.export.report import PAGES, build_report
+    from tandem.export import branding
+    from tandem.export.report import build_report
     from tandem.export.writers import write
-    from tandem.model.filters import Filters
+    from tandem.model.filters import ContestRules, Filters, weeks_ending
 
     try:
         start, end = iso_week(args.week)
@@ -160,15 +186,31 @@ def _report(args) -> str:
     unknown = [p for p in pages if p not in PAGES]
     if unknown or not pages:
         raise UsageError(f"--pages takes {', '.join(PAGES)}, not {', '.join(unknown) or 'nothing'}")
+    signals = tuple(s.strip() for s in args.signals.split(",") if s.strip())
+    if not signals or set(signals) - set(SIGNALS):
+        raise UsageError(f"--signals takes {', '.join(SIGNALS)}, not {args.signals!r}")
+    _rule_values(args)
+    if args.overlap_days < 1:
+        raise UsageError(f"--overlap-days must be 1 or more, not {args.overlap_days}")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: no folder {out.parent}")
+    try:
+        brand = branding.load(args.config)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.title:
+        brand = replace(brand, title=args.title)
     db = require_database(db_path(args.db))
     chosen = _chosen_filters(args, db)
-    filters = Filters(start=start.date(), end=end.date(), presentation=args.present, **chosen)
+    # the week under review, and the pages of a period on the 12 weeks ending with it (the sidebar's default)
+    first, last = weeks_ending(end.date(), _options(db))
+    filters = Filters(start=first, end=last, attribution=args.attribution, presentation=args.present, **chosen)
+    rules = ContestRules(args.lookback_days, args.overlap_days, tuple(s for s in SIGNALS if s in signals))
     bar = TerminalBar()
-    report = build_report(db, filters, pages, start.date(), presentation=args.present, title=args.title,
-                          progress=lambda share, message: bar(0.2 * share, message))
+    report = build_report(db, filters, pages, start.date(), rules, presentation=args.present, branding=brand,
+                          progress=lambda share, message: bar(0.2 * share, message),
+                          deals={"contested_deals": args.deal} if args.deal else {})
     write(report, args.format, out, lambda share, message: bar(0.2 + 0.8 * share, message))
     return f"{args.format} report of {args.week} ({', '.join(pages)}) written to {out}"
 

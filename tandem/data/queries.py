@@ -20,7 +20,13 @@ import pandas as pd
 import pyarrow as pa
 
 from tandem.data.config import QUERIES_DIR, db_path
-from tandem.data.db import CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE, DEFAULT_RULES, attach_read_only, require_database
+from tandem.data.db import (
+    CURSOR_SETUP,
+    CURSOR_SETUP_DEFAULT_RULE,
+    DEFAULT_RULES,
+    attach_read_only,
+    require_database,
+)
 
 
 class QueryError(Exception):

@@ -23,6 +23,7 @@ class Table:
     title: str
     frame: pd.DataFrame  # shown as is: column names are the headers, values already worded
     caption: str = ""
+    total: int | None = None  # the rows the table stands for, when `frame` holds only the first ones
 
     @property
     def shown(self) -> pd.DataFrame:
@@ -30,7 +31,7 @@ class Table:
 
     @property
     def more(self) -> int:
-        return max(len(self.frame) - MAX_TABLE_ROWS, 0)
+        return max((len(self.frame) if self.total is None else self.total) - len(self.shown), 0)
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,4 @@ class Report:
     sections: list[Section]
     definitions: list[str]  # the closing slide
     presentation: bool = False
+    logo: bytes | None = None  # the client's logo (PNG or JPEG), on the title slide and the first page

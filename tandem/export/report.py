@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from tandem.data.config import currency
 from tandem.data.progress import Progress, silent
 from tandem.data.queries import run
 from tandem.export import sections
+from tandem.export.branding import Branding
 from tandem.export.content import Report
-from tandem.model import contest
+from tandem.model import contest, wording
+from tandem.model.deal_search import DealFilters
 from tandem.model.filters import ContestRules, Filters, Options
+from tandem.model.pages import TITLES
 
-PAGES = ("weekly_review", "contested_deals", "conversion")  # the pages a report can hold, in their order
-DEFAULT_TITLE = "Tandem report"
+PAGES = TITLES  # a report can hold every page (url path -> title), written in the navigation's order
 
 
 def describe_filters(filters: Filters, options: Options) -> str:
@@ -30,7 +32,7 @@ def describe_filters(filters: Filters, options: Options) -> str:
 
 def definitions(rules: ContestRules, filters: Filters, present: frozenset[str], presentation: bool) -> list[str]:
     """The closing slide: the contest rule in words, the attribution, the interval."""
-    plain = [re.sub(r"\*\*", "", sentence) for sentence in contest.signal_sentences(rules, present).values()]
+    plain = [wording.plain(sentence) for sentence in contest.signal_sentences(rules, present).values()]
     lines = ["A deal is contested when it has at least one of these signals: " + " ".join(plain),
              contest.window_sentence(rules),
              f"A deal belongs to the team of its {'owner' if filters.attribution == 'owner' else 'source rep'}.",
@@ -42,22 +44,30 @@ def definitions(rules: ContestRules, filters: Filters, present: frozenset[str], 
 
 
 def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_start: dt.date,
-                 rules: ContestRules = ContestRules(), presentation: bool = False, title: str = DEFAULT_TITLE,
-                 progress: Progress = silent) -> Report:
+                 rules: ContestRules = ContestRules(), presentation: bool = False, branding: Branding = Branding(),
+                 progress: Progress = silent, deal_filters: DealFilters = DealFilters(),
+                 deals: Mapping[str, str] = {}) -> Report:
+    """The report of `pages` (keys of PAGES, written in PAGES' order). `deals` maps a page
+    (contested_deals, deal_explorer) to its selected deal, shown with its timeline;
+    `deal_filters` are the Deals page's own."""
     source = sections.Source(db, presentation)
     options = Options.from_frame(run("filter_options", db=db))
     meta = run("data_source", db=db).iloc[0]
-    origin = "Demo data" if meta["source"] == "demo" else "Imported data"
     built = {"weekly_review": lambda: sections.weekly_review(source, filters, week_start),
-             "contested_deals": lambda: sections.contested_deals(source, filters, rules),
-             "conversion": lambda: sections.conversion_page(source, filters)}
+             "communication": lambda: sections.communication_page(source, filters),
+             "contested_deals": lambda: sections.contested_deals(source, filters, rules, deals.get("contested_deals")),
+             "conversion": lambda: sections.conversion_page(source, filters),
+             "deal_explorer": lambda: sections.deals_page(source, filters, deal_filters, rules,
+                                                          deals.get("deal_explorer")),
+             "overview": lambda: sections.data_overview(source)}
     found = []
+    pages = tuple(page for page in PAGES if page in pages)
     for number, page in enumerate(pages):
-        progress(0.1 * number / len(pages), f"gathering {page.replace('_', ' ')}")
+        progress(number / len(pages), f"gathering {PAGES[page]}")
         found.append(built[page]())
-    return Report(title=title, period=f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)",
+    return Report(title=branding.title, period=f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)",
                   filters=describe_filters(filters, options),
-                  source=f"{origin}, built {str(meta['built_at']).replace('T', ' ')}",
+                  source=f"{sections.origin(meta)}, built {str(meta['built_at']).replace('T', ' ')}",
                   built_at=dt.datetime.now().replace(microsecond=0), sections=found,
                   definitions=definitions(rules, filters, source.present_tables(), presentation),
-                  presentation=presentation)
+                  presentation=presentation, logo=branding.logo)

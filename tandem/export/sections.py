@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from tandem.data.queries import run
-from tandem.export.content import Chart, Note, Section, Table
-from tandem.figures import contested, conversion, style
-from tandem.model import contest, coverage, pseudonyms, weekly, wording
+from tandem.export.content import MAX_TABLE_ROWS, Chart, Note, Section, Table
+from tandem.figures import communication, contested, conversion, deals, overview, style
+from tandem.model import contest, coverage, deal_search, pseudonyms, weekly, wording
+from tandem.model.deal_search import DealFilters
 from tandem.model.filters import DEFAULT_RULES, ContestRules, Filters
 
 
@@ -33,6 +34,20 @@ class Source:
     def present_tables(self) -> frozenset[str]:
         counts = run("table_row_counts", db=self.db)
         return coverage.present(counts)
+
+    def team_kinds(self) -> dict[str, str]:
+        rows = run("filter_options", db=self.db)
+        teams = rows[rows["kind"] == "team"]
+        return dict(zip(teams["value"], teams["detail"]))
+
+
+def origin(meta: pd.Series) -> str:
+    """Where the data comes from (a row of query data_source), in words."""
+    return "Demo data" if meta["source"] == "demo" else "Imported data"
+
+
+def _period(filters: Filters) -> str:
+    return f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)"
 
 
 def weekly_kpis(run_query, filters: Filters, week_start: dt.date) -> tuple[dict, dict, pd.DataFrame]:
@@ -96,11 +111,127 @@ def _deal_rows(table: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def contested_deals(source: Source, filters: Filters, rules: ContestRules) -> Section:
-    section = Section("contested_deals", "Contested deals",
-                      f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)")
+def communication_page(source: Source, filters: Filters) -> Section:
+    """The Communication page: weekly volumes, the coordination ratio, who talks with whom
+    (team by team: a rep matrix is unreadable on a slide), who starts, the silent pairs."""
+    section = Section("communication", "Communication", _period(filters))
+    if lacking := coverage.lacking("activities", "exchanges between reps and customer touches",
+                                   source.present_tables()):
+        section.blocks.append(Note("Communication", lacking))
+        return section
+    period = filters.params("start", "end", "teams")
+    with_accounts = filters.params("start", "end", "teams", "regions", "segments")
+    exchanges = source.run("exchanges_by_week", **period)
+    if exchanges["exchanges"].sum() == 0:
+        section.blocks.append(Note("Communication", "No exchanges between reps in this period."))
+        return section
+    touches = source.run("customer_touches_by_week", **with_accounts)
+    for figure, title, _ in (communication.weekly_volumes(exchanges, "exchanges", filters.start, filters.end),
+                             communication.coordination_ratio(exchanges, touches, filters.start, filters.end)):
+        section.blocks.append(Chart(title, figure))
+    pairs = source.run("cross_team_exchanges_by_rep_pair", **period)
+    if pairs.empty:
+        section.blocks.append(Note("Who talks with whom",
+                                   "No exchange between an internal and an external rep in this period."))
+    else:
+        figure, title, _ = communication.pair_matrix(pairs, "all", True)
+        section.blocks.append(Chart(title, figure, communication.matrix_note(pairs, "all", True)))
+        figure, title, _ = communication.initiator_shares(pairs)
+        section.blocks.append(Chart(title, figure))
+    silent = source.run("silent_pairs", max_exchanges=1, **with_accounts)
+    title = communication.silent_pairs_title(len(silent), 1)
+    if silent.empty:
+        section.blocks.append(Note("Silent pairs", title + "."))
+    else:
+        rows = silent[list(communication.SILENT_COLUMNS)].rename(columns=communication.SILENT_COLUMNS)
+        section.blocks.append(Table(title, rows, "Where uncoordinated overlap comes from; most shared accounts first."))
+    return section
+
+
+def deal_blocks(source: Source, deal_id: str, filters: Filters, rules: ContestRules) -> list[Chart | Note]:
+    """One deal as the pages open it: why it is contested (a note) and its timeline (a chart)."""
+    end = filters.params("end")["end"]
+    windows = {"lookback_days": rules.lookback_days}
+    record = source.run("deal_record", deal_id=deal_id, end=end, **windows)
+    if record.empty:
+        return [Note("Selected deal", f"There is no deal {deal_id[:40]!r} as of {filters.end:%d %b %Y}.")]
+    record = record.iloc[0]
+    timeline = source.run("deal_timeline", deal_id=deal_id, end=end, overlap_days=rules.overlap_days, **windows)
+    evidence = source.run("contest_evidence", deal_ids=[deal_id], end=end, overlap_days=rules.overlap_days, **windows)
+    evidence = evidence[evidence["signal"].isin(rules.signals)]
+    name, line = contest.deal_line(record)
+    sentences = contest.explain(record, timeline, evidence, source.run("scope_rules_by_team"), rules)
+    colours = style.team_colours(source.team_kinds())
+    figure, title = contested.timeline_figure(record, timeline, evidence, colours)
+    plain = [wording.plain(sentence) for sentence in sentences]
+    return [Note(f"Why is {name} contested?", "\n".join([line, *plain])), Chart(title, figure)]
+
+
+def deals_page(source: Source, filters: Filters, deal_filters: DealFilters = DealFilters(),
+               rules: ContestRules = ContestRules(), deal: str | None = None) -> Section:
+    """The Deals page: the deals matching its filters, their breakdowns and the largest, and
+    the open deal's record."""
+    section = Section("deal_explorer", "Deals", _period(filters))
+    if lacking := coverage.lacking("deals", "the deals and their records", source.present_tables()):
+        section.blocks.append(Note("Deals", lacking))
+        return section
+    params = {**filters.params("start", "end", "attribution", "teams", "regions", "segments"),
+              **deal_filters.params(rules)}
+    totals = source.run("matching_deal_totals", **params)
+    total = totals[totals["breakdown"] == "total"]
+    count, amount = int(total["deals"].sum()), float(total["amount"].sum())
+    if count == 0:
+        section.blocks.append(Note("Deals", "No deal matches these filters."))
+    else:
+        for figure, title, _ in deals.breakdown_figures(totals, style.team_colours(source.team_kinds())):
+            section.blocks.append(Chart(title, figure))
+        rows = deals.table(source.run("matching_deals", **params, limit=MAX_TABLE_ROWS), deal_filters.contested)
+        section.blocks.append(Table(deal_search.count_sentence(count, amount, count).rstrip("."), _matching_rows(rows),
+                                    "The largest first.", total=count))
+    if deal:
+        section.blocks.extend(deal_blocks(source, deal, filters, rules))
+    return section
+
+
+def _matching_rows(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Deal": table["deal_name"], "Account": table["account_name"], "Owner": table["owner_rep_name"],
+        "Status": table["status"].map(wording.humanise),
+        wording.money_label("Amount"): table["amount"].map(wording.money),
+        "Stage": table["stage"].map(wording.humanise)}).reset_index(drop=True)
+
+
+def data_overview(source: Source) -> Section:
+    """The Data overview page: the data's span and size, activities and deals per week, rows per table."""
+    meta = source.run("data_source").iloc[0]
+    counts = source.run("table_row_counts").set_index("table_name")["row_count"]
+    section = Section("overview", "Data overview",
+                      f"{origin(meta)} ({meta['detail']}), built {str(meta['built_at']).replace('T', ' ')}")
+    rows = counts.rename("Rows").rename_axis("Table").reset_index()
+    rows["Rows"] = rows["Rows"].map("{:,}".format)
+    present = coverage.present(source.run("table_row_counts"))
+    first, last = meta["first_data_at"], meta["last_data_at"]
+    span = (f"Data from {first:%d %b %Y} to {last:%d %b %Y}: " if not wording.missing(first) else "") + (
+        f"{counts['reps']:,} reps, {counts['deals']:,} deals, {counts['activities']:,} activities")
+    section.blocks.append(Table(span, rows))
+    if "activities" in present:
+        figure = overview.activities_by_kind(source.run("activities_by_week_and_kind"),
+                                             meta["first_activity_at"].date(), meta["last_activity_at"].date())
+        section.blocks.append(Chart(figure.layout.title.text, figure))
+    if "deals" in present:
+        figure = overview.deals_by_week(source.run("deals_by_week"))
+        section.blocks.append(Chart(figure.layout.title.text, figure))
+    return section
+
+
+def contested_deals(source: Source, filters: Filters, rules: ContestRules, deal: str | None = None) -> Section:
+    section = Section("contested_deals", "Contested deals", _period(filters))
     if lacking := coverage.contest_missing(source.present_tables()):
         section.blocks.append(Note("Contested deals", lacking))
+        return section
+    if not rules.signals:
+        section.blocks.append(Note("Contested deals", "No signal is chosen in the rule of the Contested deals page: "
+                                                      "no deal can be contested."))
         return section
     rule_params = rules.params()
     deal_filters = filters.params("start", "end", "attribution", "teams", "regions", "segments")
@@ -146,13 +277,15 @@ def contested_deals(source: Source, filters: Filters, rules: ContestRules) -> Se
     for figure, title, _ in contested.outcome_figures(source.run("contest_outcomes", **rule_params, **deal_filters)):
         section.blocks.append(Note(title, title + ".") if figure is None else
                               Chart(title, figure, "Deals closed in the period; bars show the Wilson 95% interval."))
+    if deal:
+        section.blocks.extend(deal_blocks(source, deal, filters, rules))
     return section
 
 
 def conversion_page(source: Source, filters: Filters) -> Section:
     """The Conversion page's charts: per team, the stage funnel, sourced by × closed by, the
     handoff latency, the cohort trend and whether coordination pays."""
-    section = Section("conversion", "Conversion", f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)")
+    section = Section("conversion", "Conversion", _period(filters))
     present = source.present_tables()
     if lacking := coverage.lacking("deals", "conversion per team", present):
         section.blocks.append(Note("Conversion", lacking))

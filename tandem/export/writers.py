@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import html
 import io
+import math
 import os
 import textwrap
 from pathlib import Path
@@ -16,13 +18,16 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from tandem.data.progress import Progress, silent
+from tandem.export.branding import image_kind
 from tandem.export.content import Chart, Note, Report, Table
 
 CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 FORMATS = ("pptx", "pdf", "html")
-# a chart's picture on a slide: laid out at 1000 x 520 px, drawn at twice that for a sharp
-# projector; the export's 16 px text then reads at about 14 pt on a 12.3 in wide picture
-IMAGE_SIZE, IMAGE_SCALE = (1000, 520), 2
+# a chart's picture on a slide is laid out at the size of its room on the slide, PX_PER_INCH,
+# so that its TEXT_PX text reads 14 pt, and drawn at IMAGE_SCALE times that for a sharp projector
+TEXT_PX = 16
+PX_PER_INCH = TEXT_PX / (14 / 72)
+IMAGE_SCALE = 2
 TITLE_CHARACTERS = 50  # characters per line of a 28 pt bold title across the slide (measured: LibreOffice)
 
 CSS = """
@@ -34,16 +39,31 @@ h1 { font-size: 30px; margin: 0 0 8px; } h2 { font-size: 22px; margin: 28px 0 6p
 .meta { color: #555; font-size: 15px; line-height: 1.5; } .caption { color: #666; font-size: 13px; }
 table { border-collapse: collapse; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 4px 8px; }
 th { background: #f4f4f6; text-align: left; } td.number { text-align: right; }
+img.logo { max-height: 72px; max-width: 320px; margin-bottom: 8px; }
 """
+
+
+def _title_lines(report: Report) -> tuple[str, ...]:
+    """Under the title: the period, the filters in words, the data and when the report was built."""
+    return (report.period, report.filters, report.source, f"Report built {report.built_at:%d %b %Y %H:%M}")
 
 
 def _for_export(figure: go.Figure) -> go.Figure:
     """A copy of a page's chart for a report: on white (the dashboard's theme is Streamlit's,
     not the figure's), without its own title (the slide or section heading is the takeaway),
-    with larger text for a projector."""
+    with every text at least TEXT_PX (the pages' smaller labels included) for a projector."""
     copy = go.Figure(figure)
-    copy.update_layout(template="plotly_white", title=None, font={"size": 16},
-                       margin={"t": 30, "l": 10, "r": 10, "b": 10})
+    # the figure's margins, less the room of its title at the top (labels above the plot keep theirs)
+    margin = {side: getattr(figure.layout.margin, side) for side in ("t", "l", "r", "b")}
+    margin = {side: 10 if value is None else value for side, value in margin.items()}
+    margin["t"] = max(30, margin["t"] - 40)
+    copy.update_layout(template="plotly_white", title=None, font={"size": TEXT_PX}, legend_font_size=TEXT_PX,
+                       margin=margin)
+    for annotation in copy.layout.annotations:
+        annotation.font.size = max(annotation.font.size or 0, TEXT_PX)
+    for trace in copy.data:
+        if "textfont" in trace and trace.textfont.size is not None:
+            trace.textfont.size = max(trace.textfont.size, TEXT_PX)
     return copy
 
 
@@ -61,9 +81,10 @@ def _table_html(table: Table) -> str:
 
 def to_html(report: Report) -> str:
     """One self-contained file: plotly.js embedded once, every chart interactive offline."""
-    parts = [f"<h1>{html.escape(report.title)}</h1>",
-             "<p class='meta'>" + "<br>".join(html.escape(t) for t in (report.period, report.filters, report.source))
-             + "</p>"]
+    logo = (f"<img class='logo' alt='logo' src='data:image/{image_kind(report.logo)};base64,"
+            f"{base64.b64encode(report.logo).decode()}'>" if report.logo else "")
+    parts = [f"{logo}<h1>{html.escape(report.title)}</h1>",
+             "<p class='meta'>" + "<br>".join(html.escape(t) for t in _title_lines(report)) + "</p>"]
     for section in report.sections:
         parts.append(f"<div class='section'><h1>{html.escape(section.title)}</h1>"
                      f"<p class='meta'>{html.escape(section.subtitle)}</p>")
@@ -75,7 +96,7 @@ def to_html(report: Report) -> str:
             elif isinstance(block, Table):
                 parts.append(_table_html(block))
             elif isinstance(block, Note):
-                parts.append(f"<p>{html.escape(block.text)}</p>")
+                parts.append("".join(f"<p>{html.escape(line)}</p>" for line in block.text.split("\n")))
             if getattr(block, "caption", ""):
                 parts.append(f"<p class='caption'>{html.escape(block.caption)}</p>")
             parts.append("</div>")
@@ -118,8 +139,62 @@ def _print(page_html: str, charts: int, footer: str) -> bytes:
             browser.close()
 
 
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 16:9, 13.33 x 7.5 in
+MARGIN = Inches(0.5)
+CONTENT_W = SLIDE_W - 2 * MARGIN
+CAPTION_TOP = Inches(6.75)  # a caption's line, at the foot of the slide
+TABLE_ROW_H = Inches(0.34)  # one line of 14 pt text and the cell's margins
+LINE_H = Pt(14 * 1.2)  # each further line of a wrapped cell
+CHAR_W = Pt(14) * 0.62  # the mean width of a character of 14 pt text (DejaVu Sans; Calibri is narrower)
+CELL_PAD = Inches(0.2)  # a cell's left and right margins
+
+
+def _title_line_count(title: str) -> int:
+    return len(textwrap.wrap(title, TITLE_CHARACTERS)) or 1
+
+
+def _content_top(title: str) -> int:
+    """Where a slide's content starts: under its title, however many lines that takes."""
+    return Inches(0.45) + Inches(0.5) * _title_line_count(title)
+
+
+def _chart_room(chart: Chart) -> tuple[int, int]:
+    """The top and the height of a chart's picture: from under the title down to the caption."""
+    top = _content_top(chart.title)
+    return top, CAPTION_TOP - Inches(0.05) - top
+
+
+def _column_widths(shown, total: int) -> list[int]:
+    """Each column as wide as its longest text (at most 40 characters); when they need more
+    than `total`, the widest are narrowed to one cap (their text wraps), the others kept
+    whole; spare width is shared in proportion."""
+    needed = [CHAR_W * min(max([len(str(name))] + [len(_cell(v)) for v in shown[name]]), 40) + CELL_PAD
+              for name in shown.columns]
+    if sum(needed) <= total:
+        return [int(width * total / sum(needed)) for width in needed]
+    cap, left = max(needed), total  # the one width the widest columns are narrowed to
+    for count, width in enumerate(sorted(needed)):
+        if width * (len(needed) - count) > left:
+            cap = left / (len(needed) - count)
+            break
+        left -= width
+    return [int(min(width, cap)) for width in needed]
+
+
+def _rows_that_fit(shown, widths: list[int], room: int) -> int:
+    """How many of the rows fit in `room` under the header, each as tall as its most
+    wrapped cell (estimated from the characters per line of its column)."""
+    used = TABLE_ROW_H  # the header
+    for count, values in enumerate(shown.itertuples(index=False)):
+        lines = max(math.ceil(len(_cell(v)) / max((w - CELL_PAD) / CHAR_W, 1)) for v, w in zip(values, widths))
+        used += TABLE_ROW_H + LINE_H * (max(lines, 1) - 1)
+        if used > room:
+            return count
+    return len(shown)
+
+
 def _images(report: Report, progress: Progress) -> dict[int, bytes]:
-    """Every chart as a PNG, rendered by kaleido in one Chromium session."""
+    """Every chart as a PNG of its room on its slide, rendered by kaleido in one Chromium session."""
     import kaleido
 
     os.environ.setdefault("BROWSER_PATH", CHROMIUM)  # kaleido drives the system Chromium, no download
@@ -131,24 +206,25 @@ def _images(report: Report, progress: Progress) -> dict[int, bytes]:
         images = {}
         for number, chart in enumerate(charts):
             progress(0.1 + 0.7 * number / len(charts), f"drawing chart {number + 1} of {len(charts)}")
-            width, height = IMAGE_SIZE
+            _, height = _chart_room(chart)
             images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure), opts={
-                "format": "png", "width": width, "height": height, "scale": IMAGE_SCALE})
+                "format": "png", "width": round(CONTENT_W / Inches(1) * PX_PER_INCH),
+                "height": round(height / Inches(1) * PX_PER_INCH), "scale": IMAGE_SCALE})
         return images
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
 
 
-SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 16:9, 13.33 x 7.5 in
-MARGIN = Inches(0.5)
-
-
-def _text(slide, left, top, width, height, text: str, size: int, bold: bool = False, colour=None):
+def _text(slide, left, top, width, height, text: str, size: int, bold: bool = False, colour=None,
+          spacing: int = 0):
+    """A text box, one paragraph per line of `text`, `spacing` points between paragraphs."""
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
     for number, line in enumerate(text.split("\n")):
         paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
+        if number and spacing:
+            paragraph.space_before = Pt(spacing)
         run = paragraph.add_run()  # sizes on the runs: PowerPoint ignores a paragraph's default
         run.text = line
         run.font.size = Pt(size)
@@ -156,6 +232,28 @@ def _text(slide, left, top, width, height, text: str, size: int, bold: bool = Fa
         if colour is not None:
             run.font.color.rgb = colour
     return box
+
+
+def _table(slide, block: Table, top: int) -> int:
+    """A native table of the rows that fit above the caption; returns how many rows are left out."""
+    widths = _column_widths(block.shown, CONTENT_W)
+    shown = block.shown.head(_rows_that_fit(block.shown, widths, CAPTION_TOP - Inches(0.1) - top))
+    rows, columns = len(shown) + 1, len(shown.columns)
+    table = slide.shapes.add_table(rows, columns, MARGIN, top, CONTENT_W, TABLE_ROW_H * rows).table
+    for column, column_width in enumerate(widths):
+        table.columns[column].width = column_width
+    for column, name in enumerate(shown.columns):
+        table.cell(0, column).text = str(name)
+    for row, values in enumerate(shown.itertuples(index=False), start=1):
+        for column, value in enumerate(values):
+            table.cell(row, column).text = _cell(value)
+    for row in range(rows):
+        table.rows[row].height = TABLE_ROW_H
+        for column in range(columns):
+            for paragraph in table.cell(row, column).text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(14)
+    return block.more + len(block.shown) - len(shown)
 
 
 def to_pptx(report: Report, progress: Progress = silent) -> bytes:
@@ -169,53 +267,47 @@ def to_pptx(report: Report, progress: Progress = silent) -> bytes:
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
     blank = deck.slide_layouts[6]
-    width = SLIDE_W - 2 * MARGIN
+    width = CONTENT_W
 
     slide = deck.slides.add_slide(blank)
+    if report.logo:
+        logo = slide.shapes.add_picture(io.BytesIO(report.logo), MARGIN, Inches(0.6), height=Inches(1.2))
+        if logo.width > Inches(4):  # a wide logo: at most 4 in across
+            logo.height, logo.width = Emu(int(logo.height * Inches(4) / logo.width)), Inches(4)
     _text(slide, MARGIN, Inches(2.2), width, Inches(1.2), report.title, 40, bold=True)
-    _text(slide, MARGIN, Inches(3.5), width, Inches(2.5),
-          "\n".join((report.period, report.filters, report.source)), 18, colour=grey)
+    _text(slide, MARGIN, Inches(3.5), width, Inches(2.5), "\n".join(_title_lines(report)), 18, colour=grey)
     for section in report.sections:
         slide = deck.slides.add_slide(blank)
         _text(slide, MARGIN, Inches(2.8), width, Inches(1.0), section.title, 36, bold=True)
         _text(slide, MARGIN, Inches(3.8), width, Inches(1.0), section.subtitle, 20, colour=grey)
         for block in section.blocks:
             slide = deck.slides.add_slide(blank)
-            # the content starts under the title, however many lines its takeaway takes
-            lines = len(textwrap.wrap(block.title, TITLE_CHARACTERS)) or 1
-            _text(slide, MARGIN, Inches(0.3), width, Inches(0.5) * lines, block.title, 28, bold=True)
-            top = Inches(0.45) + Inches(0.5) * lines
+            _text(slide, MARGIN, Inches(0.3), width, Inches(0.5) * _title_line_count(block.title), block.title, 28,
+                  bold=True)
+            top = _content_top(block.title)
+            caption = getattr(block, "caption", "")
             if isinstance(block, Chart):
-                room = Inches(6.7) - top  # down to the caption
+                top, room = _chart_room(block)
                 picture = slide.shapes.add_picture(io.BytesIO(images[id(block)]), MARGIN, top, width=width)
-                if picture.height > room:
+                if picture.height > room:  # drawn for this room: only rounding can overflow it
                     scale = room / picture.height
                     picture.height, picture.width = Emu(int(picture.height * scale)), Emu(int(picture.width * scale))
                     picture.left = int((SLIDE_W - picture.width) / 2)
             elif isinstance(block, Table):
-                shown = block.shown
-                rows, columns = len(shown) + 1, len(shown.columns)
-                table = slide.shapes.add_table(rows, columns, MARGIN, top, width, Inches(0.37) * rows).table
-                for column, name in enumerate(shown.columns):
-                    table.cell(0, column).text = str(name)
-                for row, values in enumerate(shown.itertuples(index=False), start=1):
-                    for column, value in enumerate(values):
-                        table.cell(row, column).text = _cell(value)
-                for row in range(rows):
-                    for column in range(columns):
-                        for paragraph in table.cell(row, column).text_frame.paragraphs:
-                            for run in paragraph.runs:
-                                run.font.size = Pt(14)
-                if block.more:
-                    _text(slide, MARGIN, top + Inches(0.1) + Inches(0.37) * rows, width, Inches(0.4),
-                          f"and {block.more:,} more", 14, colour=grey)
+                more = _table(slide, block, top)
+                if more:
+                    caption = f"and {more:,} more" + (f" · {caption}" if caption else "")
             elif isinstance(block, Note):
-                _text(slide, MARGIN, top + Inches(0.2), width, Inches(2.0), block.text, 20)
-            if getattr(block, "caption", ""):
-                _text(slide, MARGIN, Inches(6.75), width, Inches(0.5), block.caption, 14, colour=grey)
+                # a long note (a deal's evidence) at 16 pt, to fit the slide
+                long = len(block.text) > 600 or block.text.count("\n") > 6
+                _text(slide, MARGIN, top + Inches(0.1), width, CAPTION_TOP - top, block.text, 16 if long else 20,
+                      spacing=8)
+            if caption:
+                _text(slide, MARGIN, CAPTION_TOP, width, Inches(0.5), caption, 14, colour=grey)
     slide = deck.slides.add_slide(blank)
     _text(slide, MARGIN, Inches(0.3), width, Inches(1.0), "Definitions", 28, bold=True)
-    _text(slide, MARGIN, Inches(1.35), width, Inches(5.8), "\n".join(f"• {d}" for d in report.definitions), 14)
+    _text(slide, MARGIN, Inches(1.35), width, Inches(5.8), "\n".join(f"• {d}" for d in report.definitions), 14,
+          spacing=6)
     progress(0.95, "writing the deck")
     out = io.BytesIO()
     deck.save(out)

@@ -371,6 +371,21 @@ def team_pair_reps(pairs: pd.DataFrame, internal_team_id: str, external_team_id:
                              ascending=[False, True, True]).reset_index(drop=True)
 
 
+SILENT_COLUMNS = {"internal_rep_name": "Internal rep", "internal_team_name": "Internal team",
+                  "external_rep_name": "External rep", "external_team_name": "Agency",
+                  "shared_accounts": "Shared accounts", "exchanges": "Exchanges"}  # the silent pairs' table
+
+
+def silent_pairs_title(pairs: int, threshold: int) -> str:
+    """The sentence over the silent pairs' table: how many pairs share accounts and barely talk."""
+    times = "once" if threshold == 1 else f"{threshold} times"
+    if pairs == 0:
+        return (f"Every internal and external rep who share an account exchanged at least {times} in this "
+                "period")
+    shared = "1 pair shares" if pairs == 1 else f"{pairs:,} pairs share"
+    return f"{shared} customer accounts but exchanged fewer than {times}"
+
+
 def initiator_shares(pairs: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
     """Per internal team x agency: share of exchanges started by the internal side."""
     drawn = pairs.groupby(["internal_team_name", "external_team_name"], as_index=False)[

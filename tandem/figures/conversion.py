@@ -13,7 +13,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tandem.figures.style import INTERNAL, KIND_COLOURS, LAYOUT, NEUTRAL, month_axis
-from tandem.model.wording import MIN_BASE, humanise, missing, money_label, money_with_currency, percent, plural, share
+from tandem.model.wording import (
+    MIN_BASE,
+    humanise,
+    missing,
+    money_label,
+    money_with_currency,
+    percent,
+    plural,
+    share,
+)
 
 MIN_CLOSED = 10  # teams with fewer closed deals in the period are marked "too few to compare"
 KIND_LABELS = {"internal": "Internal", "external": "External", "none": "No source rep"}

@@ -159,6 +159,20 @@ def _scope_text(rules: pd.DataFrame) -> str:
     return "agreed scope: " + "; ".join(parts)
 
 
+def deal_line(record: pd.Series, with_product: bool = False) -> tuple[str, str]:
+    """A deal record (query deal_record) as its name and one line: account, region and
+    segment, amount, status or stage, owner and source rep."""
+    product = f" · {record['product']}" if with_product and isinstance(record["product"], str) else ""
+    # a closed deal's stage is its status (won, lost)
+    status = record["status"] if record["status"] != "open" else f"open, stage {record['stage']}"
+    source = (f" · source {record['source_rep_name']} ({record['source_team_name']})"
+              if isinstance(record["source_rep_name"], str) else " · no source rep")
+    return record["deal_name"], (
+        f"{record['account_name']} ({wording.humanise(record['region'])}, {wording.humanise(record['segment'])}) · "
+        f"{wording.money_with_currency(record['amount'])}{product} · {status} · "
+        f"owner {record['owner_rep_name']} ({record['owner_team_name']}){source}")
+
+
 def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, scope_rules: pd.DataFrame,
             rules: ContestRules) -> list[str]:
     """Markdown sentences, one per signal and rep (pair), saying why the deal is contested."""

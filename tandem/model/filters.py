@@ -18,6 +18,7 @@ ATTRIBUTIONS = ("owner", "source")
 SIGNALS = ("double_claim", "out_of_scope", "uncoordinated_overlap")  # definitions.md "Contest signals"
 LOOKBACK_RANGE = (0, 180)  # days; what the contested-deals page offers (URL values outside are refused)
 OVERLAP_RANGE = (1, 60)
+DEFAULT_WEEKS = 12  # the default period: this many complete weeks (of the data)
 MAX_SHOWN = 40  # characters of a rejected value repeated in a notice
 MAX_DEAL_ID = 100  # characters; longer URL values are not deal ids
 
@@ -266,3 +267,8 @@ def deal_from_url(value: str | None) -> tuple[str | None, list[str]]:
     if value and len(value) > MAX_DEAL_ID:
         return None, [f"Ignored the deal from the URL: {value[:MAX_SHOWN]!r}… is not a deal id."]
     return value or None, []
+
+
+def weeks_ending(end: dt.date, options: Options, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date, dt.date]:
+    """The period of `weeks` weeks ending on `end` (excluded), starting no earlier than the data."""
+    return max(end - dt.timedelta(weeks=weeks), options.first_day), end

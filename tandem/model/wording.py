@@ -22,6 +22,11 @@ TERMS = {"smb": "SMB", "mid_market": "Mid-market", "emea": "EMEA", "apac": "APAC
          "us": "US", "uk": "UK"}
 
 
+def plain(markdown: str) -> str:
+    """A sentence written for the page (bold in **) as plain text, for a file."""
+    return markdown.replace("**", "")
+
+
 def missing(value) -> bool:
     """None, NaN or pandas' NA/NaT: no value."""
     if value is None:

@@ -59,15 +59,8 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
                        overlap_days=rules.overlap_days)
     evidence = evidence[evidence["signal"].isin(rules.signals)]
     scope_rules = app.run("scope_rules_by_team")
-    product = (f" · {record['product']}" if details and isinstance(record["product"], str) else "")
-    # a closed deal's stage is its status (won, lost)
-    status = record["status"] if record["status"] != "open" else f"open, stage {record['stage']}"
-    st.markdown(f"**{record['deal_name']}** · {record['account_name']} ({wording.humanise(record['region'])}, "
-                f"{wording.humanise(record['segment'])}) · "
-                f"{wording.money_with_currency(record['amount'])}{product} · "
-                f"{status} · owner {record['owner_rep_name']} ({record['owner_team_name']})"
-                + (f" · source {record['source_rep_name']} ({record['source_team_name']})"
-                   if isinstance(record["source_rep_name"], str) else " · no source rep"))
+    name, rest = contest.deal_line(record, with_product=details)
+    st.markdown(f"**{name}** · {rest}")
     if details:
         closed = f", closed {record['closed_at']:%d %b %Y}" if not wording.missing(record["closed_at"]) else ", open at the end"
         lead = (f" · lead source {wording.humanise(record['lead_source'])}" if isinstance(record["lead_source"], str)

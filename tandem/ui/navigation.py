@@ -6,19 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 from tandem.data.config import import_allowed
+from tandem.model.pages import IMPORT_TITLE, TITLES
 
 
 def pages() -> list[st.Page]:
     """The pages (their files relative to dashboard.py), the weekly review first and default."""
-    return [
-        st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/calendar_view_week:", default=True),
-        st.Page("pages/communication.py", title="Communication", icon=":material/forum:"),
-        st.Page("pages/contested_deals.py", title="Contested deals", icon=":material/swords:"),
-        st.Page("pages/conversion.py", title="Conversion", icon=":material/trending_up:"),
-        st.Page("pages/deal_explorer.py", title="Deals", icon=":material/table_view:"),
-        st.Page("pages/overview.py", title="Data overview", icon=":material/database:"),
-    ] + ([st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:")]
-         if import_allowed() else [])
+    icons = {"weekly_review": ":material/calendar_view_week:", "communication": ":material/forum:",
+             "contested_deals": ":material/swords:", "conversion": ":material/trending_up:",
+             "deal_explorer": ":material/table_view:", "overview": ":material/database:"}
+    return [st.Page(f"pages/{path}.py", title=title, icon=icons[path], default=path == "weekly_review")
+            for path, title in TITLES.items()] + (
+        [st.Page("pages/import_data.py", title=IMPORT_TITLE, icon=":material/upload_file:")]
+        if import_allowed() else [])
 
 
 def rerun_through_the_entry_point() -> None:

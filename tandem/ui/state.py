@@ -18,7 +18,7 @@ from tandem.data.config import db_path
 from tandem.figures import style
 from tandem.model import coverage, wording
 from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
-from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url
+from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url, weeks_ending
 from tandem.model.weekly import monday
 from tandem.ui import app, navigation
 
@@ -35,6 +35,11 @@ _PERIOD_KEPT = "filter_period_kept"
 # URL parameters owned by pages, left to them by the filter parser: the weekly review's
 # week, the contested-deals rule and selected deal (the Deals page reads the same
 # signal, lookback, overlap and deal), the Deals page's filters
+# What pages keep in the session beyond their widgets (Streamlit drops a widget's state on a
+# page that does not draw it), for the next visit and for the sidebar's Export control
+REVIEW_WEEK = "review_week_kept"  # the weekly review's week (its Monday)
+CONTEST_RULES, CONTEST_DEAL = "contest_rules", "contest_deal"  # the Contested deals page's rule and deal
+DEALS_FILTERS, DEALS_RULES, DEALS_DEAL = "deals_filters", "deals_rules", "deals_deal"  # the Deals page's
 PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal", *DEAL_URL_KEYS)
 
 
@@ -79,7 +84,8 @@ def default_filters(opts: Options) -> Filters:
     end = last_complete_week_end(opts)
     if end <= opts.first_day:
         return Filters(start=opts.first_day, end=opts.last_day + dt.timedelta(days=1))
-    return Filters(start=max(end - dt.timedelta(weeks=12), opts.first_day), end=end)
+    start, end = weeks_ending(end, opts)
+    return Filters(start=start, end=end)
 
 
 def query_params_lists() -> dict[str, list[str]]:
