@@ -10,8 +10,15 @@ import datetime as dt
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tandem.cli.bench import scan_components_once
+
+# The property tests (each example builds a database): 25 random datasets in the suite,
+# more with TANDEM_PROPERTY_PROFILE=thorough (a soak outside CI).
+for name, examples in (("suite", 25), ("thorough", 400)):
+    settings.register_profile(name, max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("TANDEM_PROPERTY_PROFILE", "suite"))
 
 # AppTest rescans every installed package for Streamlit components at each run (about
 # 0.5 s); a server scans once. Once per test session is enough.
@@ -76,7 +83,8 @@ def demo_db(tmp_path_factory):
 # enough) on a subset touching every layer: the query runner, the hand-worked figures,
 # the schema, the docs, and every page in Chromium. It keeps CI well under 10 minutes.
 NESTED_RUN_SMOKE = ("tests/test_schema.py", "tests/test_docs.py", "tests/test_queries.py", "tests/test_summary.py",
-                    "tests/test_browser.py::test_page_renders_without_exception")
+                    # one page in Chromium proves the browser works; the suite itself opens every page
+                    "tests/test_browser.py::test_page_renders_without_exception[-Weekly review]")
 
 
 def pytest_collection_modifyitems(config, items):

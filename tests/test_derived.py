@@ -12,7 +12,7 @@ import sys
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.data.config import QUERIES_DIR, ROOT
@@ -171,7 +171,6 @@ def test_the_pre_computed_tables_hold_evidence(small_db):
     cursor.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=datasets(), end_day=st.integers(0, 100))
 def test_pre_computed_evidence_on_random_data(rows, end_day):
     db = build(rows)

@@ -7,7 +7,7 @@ import itertools
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.cli.summary import compute_summary
@@ -83,7 +83,6 @@ def build(rows: dict) -> Path:
     return build_database(path, fill)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=datasets(), start_day=st.integers(0, 70), length_days=st.integers(1, 30),
        lookback=st.integers(0, 40), overlap=st.integers(0, 10))
 def test_invariants(rows, start_day, length_days, lookback, overlap):
