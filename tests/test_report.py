@@ -202,6 +202,7 @@ def test_cli_writes_the_report_and_refuses_bad_arguments(small_db, tmp_path):
             (["--week", "2026-W46", "--signals", "double_claim,hunch"],
              "error: --signals takes double_claim, out_of_scope, uncoordinated_overlap, not 'double_claim,hunch'"),
             (["--week", "2026-W46", "--overlap-days", "0"], "error: --overlap-days must be 1 or more, not 0"),
+            (["--week", "2024-W30"], "error: --week 2024-W30 is outside the data (23 Nov 2024 to 22 Nov 2026)"),
             (["--week", "2026-W46", "--config", str(tmp_path / "none.toml")],
              f"error: report config {tmp_path / 'none.toml'}: no such file"),
             (["--week", "2026-W46", "--out", str(tmp_path / "no" / "x.html")],
@@ -210,6 +211,18 @@ def test_cli_writes_the_report_and_refuses_bad_arguments(small_db, tmp_path):
         failed = tandem(*arguments)
         assert (failed.returncode, failed.stderr.strip().splitlines()[-1]) == (2, message), args
         assert not (tmp_path / "x.html").exists()
+
+
+def test_cli_says_when_the_browser_fails(small_db, tmp_path):
+    """No Chromium where it is expected: one line, status 1, no file (HTML needs none)."""
+    out = tmp_path / "week.pdf"
+    failed = subprocess.run([sys.executable, "-m", "tandem", "report", "--week", "2026-W46", "--format", "pdf",
+                             "--out", str(out), "--db", str(small_db), "--pages", "weekly_review"],
+                            capture_output=True, text=True, cwd=ROOT,
+                            env={**__import__("os").environ, "TANDEM_CHROMIUM": str(tmp_path / "no-chromium")})
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+    assert failed.stderr.strip().splitlines()[-1].startswith("error: the pdf file could not be written (")
+    assert not out.exists()
 
 
 def test_the_conversion_section_is_the_pages(report, small_db):

@@ -1,7 +1,7 @@
 """Command line: `python -m tandem import|export|demo ...`.
 
-Every command exits 0 on success and 2 on bad input, with a message on stderr and no
-traceback.
+Every command exits 0 on success and 2 on bad input (1 when a report's browser fails), with
+a message on stderr and no traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from tandem.model.pages import TITLES as PAGES
 
 class UsageError(Exception):
     """Bad input from the user: printed as one message, exit status 2."""
+
+
+class ReportFailed(Exception):
+    """A report that could not be written for another reason than the input: one message, exit status 1."""
 
 
 def _date(text: str) -> dt.date:
@@ -52,7 +56,8 @@ def _add_rule_options(p, signals: bool = False) -> None:
     p.add_argument("--overlap-days", type=int, default=7, help="touches closer than this overlap")
     if signals:
         p.add_argument("--signals", default=",".join(SIGNALS),
-                       help=f"comma-separated signals that make a deal contested, of {', '.join(SIGNALS)} (default: all)")
+                       help=f"comma-separated signals that make a deal contested, of {', '.join(SIGNALS)} "
+                            "(default: all)")
 
 
 def _rule_values(args) -> None:
@@ -203,15 +208,25 @@ def _report(args) -> str:
         brand = replace(brand, title=args.title)
     db = require_database(db_path(args.db))
     chosen = _chosen_filters(args, db)
+    options = _options(db)
+    if start.date() > options.last_day or end.date() <= options.first_day:
+        raise UsageError(f"--week {args.week} is outside the data ({options.first_day:%d %b %Y} to "
+                         f"{options.last_day:%d %b %Y})")
     # the week under review, and the pages of a period on the 12 weeks ending with it (the sidebar's default)
-    first, last = weeks_ending(end.date(), _options(db))
+    first, last = weeks_ending(end.date(), options)
     filters = Filters(start=first, end=last, attribution=args.attribution, presentation=args.present, **chosen)
     rules = ContestRules(args.lookback_days, args.overlap_days, tuple(s for s in SIGNALS if s in signals))
     bar = TerminalBar()
     report = build_report(db, filters, pages, start.date(), rules, presentation=args.present, branding=brand,
                           progress=lambda share, message: bar(0.2 * share, message),
                           deals={"contested_deals": args.deal} if args.deal else {})
-    write(report, args.format, out, lambda share, message: bar(0.2 + 0.8 * share, message))
+    try:
+        write(report, args.format, out, lambda share, message: bar(0.2 + 0.8 * share, message))
+    except OSError as error:
+        raise UsageError(f"--out {out}: {error.strerror or error}") from None
+    except Exception as error:  # noqa: BLE001 (the browser drawing the charts or printing the PDF failed)
+        raise ReportFailed(f"the {args.format} file could not be written ({type(error).__name__}: "
+                           f"{str(error)[:200]}); the HTML format needs no browser") from None
     return f"{args.format} report of {args.week} ({', '.join(pages)}) written to {out}"
 
 
@@ -300,4 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except ReportFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0

@@ -207,9 +207,14 @@ def _images(report: Report, progress: Progress) -> dict[int, bytes]:
         for number, chart in enumerate(charts):
             progress(0.1 + 0.7 * number / len(charts), f"drawing chart {number + 1} of {len(charts)}")
             _, height = _chart_room(chart)
-            images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure), opts={
-                "format": "png", "width": round(CONTENT_W / Inches(1) * PX_PER_INCH),
-                "height": round(height / Inches(1) * PX_PER_INCH), "scale": IMAGE_SCALE})
+            opts = {"format": "png", "width": round(CONTENT_W / Inches(1) * PX_PER_INCH),
+                    "height": round(height / Inches(1) * PX_PER_INCH), "scale": IMAGE_SCALE}
+            try:
+                images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure), opts=opts)
+            except Exception:  # noqa: BLE001 (a browser hiccup under load, seen once: a fresh Chromium, once more)
+                kaleido.stop_sync_server(silence_warnings=True)
+                kaleido.start_sync_server(silence_warnings=True)
+                images[id(chart)] = kaleido.calc_fig_sync(_for_export(chart.figure), opts=opts)
         return images
     finally:
         kaleido.stop_sync_server(silence_warnings=True)

@@ -270,5 +270,7 @@ def deal_from_url(value: str | None) -> tuple[str | None, list[str]]:
 
 
 def weeks_ending(end: dt.date, options: Options, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date, dt.date]:
-    """The period of `weeks` weeks ending on `end` (excluded), starting no earlier than the data."""
-    return max(end - dt.timedelta(weeks=weeks), options.first_day), end
+    """The period of `weeks` weeks ending on `end` (excluded), starting no earlier than the
+    data when the data starts before `end`."""
+    start = end - dt.timedelta(weeks=weeks)
+    return (max(start, options.first_day) if options.first_day < end else start), end

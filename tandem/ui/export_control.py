@@ -53,13 +53,18 @@ def draw(current_page: str) -> None:
         asked = (kind, tuple(pages), filters, repr(chosen), brand)
         if st.button("Build the file", icon=":material/build:", disabled=not pages, key="export_build"):
             bar = st.progress(0.0, "gathering the pages")
-            report = build_report(db_path(), filters, tuple(pages), chosen["week"], contest_rules, filters.presentation,
-                                  brand, lambda share, m: bar.progress(0.2 * share, m),
-                                  chosen["deal_filters"], chosen["deals"])
-            data = writers.render(report, kind, lambda share, m: bar.progress(min(0.2 + 0.8 * share, 1.0), m))
+            try:
+                report = build_report(db_path(), filters, tuple(pages), chosen["week"], contest_rules,
+                                      filters.presentation, brand, lambda share, m: bar.progress(0.2 * share, m),
+                                      chosen["deal_filters"], chosen["deals"])
+                data = writers.render(report, kind, lambda share, m: bar.progress(min(0.2 + 0.8 * share, 1.0), m))
+            except Exception as error:  # noqa: BLE001 (the browser that draws the charts or prints the PDF failed)
+                st.error(f"The file could not be built ({type(error).__name__}: {str(error)[:200]}). Nothing was "
+                         "lost: build it again; if it fails again, try HTML, which needs no browser.")
+            else:
+                ordered = [page for page in PAGES if page in pages]
+                session[BUILT] = (asked, file_name(ordered, filters.start, filters.end, kind), data)
             bar.empty()
-            ordered = [page for page in PAGES if page in pages]
-            session[BUILT] = (asked, file_name(ordered, filters.start, filters.end, kind), data)
         built = session.get(BUILT)
         if built and built[0] == asked:
             st.download_button(f"Download {built[1]}", built[2], file_name=built[1], mime=MIME[kind],
