@@ -9,6 +9,7 @@ import sys
 
 from tandem.cli.bench import FIGURES, PAGES, render
 from tandem.data.config import ROOT
+from tandem.export.writers import FORMATS
 
 
 def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
@@ -23,6 +24,9 @@ def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
         assert page["errors"] == [], page
         assert 0 < page["duckdb_s"] and page["queries"] > 0 and page["peak_mb"] > 0
         assert page["cold_s"] > 0 and (page["warm_s"] is None) == (page["page"] == "summary")
+    exports = report["exports"]
+    assert exports["page"] == "contested_deals" and exports["peak_mb"] > 0
+    assert all(exports[f"{kind}_s"] > 0 for kind in FORMATS)
     assert [f["figure"] for f in report["figures"]] == list(FIGURES)
     for figure in report["figures"]:
         for side in ("ours", "pandas"):
@@ -30,6 +34,7 @@ def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
         assert figure["speedup_first"] > 0 and figure["memory_ratio"] > 0
     table = render(report)
     assert "weekly_review" in table and "contested_signals" in table and "cold s" in table
+    assert "report of contested_deals: pptx " in table
     assert (tmp_path / "bench-small.duckdb").exists()  # built once, reused by later runs
 
 

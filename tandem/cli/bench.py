@@ -18,6 +18,10 @@ conversion per team), ours (DuckDB queries) against `tandem.cli.bench_pandas`:
   first interaction: ours = connect + queries; pandas = load the tables + compute;
   next interaction:  ours = the queries again for another period; pandas = compute only;
   peak_mb of each process.
+Measured per report format (EXPORT_PAGE over the last 12 weeks, as the Export control builds
+it, in one fresh process after one untimed HTML build that pays the imports):
+  build_s  gathering the page and writing the file (charts drawn by kaleido, the PDF
+           printed by Chromium), peak_mb of the process.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ END_DATE = dt.date(2026, 11, 23)  # fixed, so that runs on different days measur
 SEED = 42
 PAGES = ("weekly_review", "communication", "contested_deals", "conversion", "deal_explorer", "overview")
 FIGURES = ("weekly_review", "communication_matrix", "contested_signals", "conversion_per_team")
-TARGETS = {"cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s": 0.15, "speedup": 5.0,
+EXPORT_PAGE = "contested_deals"  # the page with the most charts and tables
+TARGETS = {"export_s": 10.0, "cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s": 0.15, "speedup": 5.0,
            "memory_ratio": 5.0, "growth": 10.0}
 
 
@@ -232,6 +237,25 @@ def measure_figure(db: str, figure: str, side: str) -> dict:
             "peak_mb": peak_mb()}
 
 
+def measure_exports(db: str) -> dict:
+    """Each format's build time for EXPORT_PAGE, in this process (see the module's docstring)."""
+    from tandem.export import writers
+    from tandem.export.report import build_report
+    from tandem.model.filters import Filters
+    from tandem.model.weekly import monday
+
+    end = monday(END_DATE)
+    filters = Filters(start=end - dt.timedelta(weeks=12), end=end)
+
+    def build(kind: str) -> float:
+        started = time.perf_counter()
+        writers.render(build_report(db, filters, (EXPORT_PAGE,), end - dt.timedelta(weeks=1)), kind)
+        return time.perf_counter() - started
+
+    build("html")
+    return {"page": EXPORT_PAGE, **{f"{kind}_s": build(kind) for kind in writers.FORMATS}, "peak_mb": peak_mb()}
+
+
 def measure_summary(db: str) -> dict:
     clock = QueryClock()
     from tandem.cli.summary import compute_summary
@@ -302,6 +326,8 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
         pages.append(_median_of(runs, "page"))
     progress("summary command")
     pages.append(_median_of([_in_fresh_process("summary", db) for _ in range(repeat)], "page"))
+    progress("report formats")
+    exports = _median_of([_in_fresh_process("exports", db) for _ in range(repeat)], "exports")
     figures = []
     for figure in FIGURES:
         progress(f"figure {figure}")
@@ -312,7 +338,7 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
                         "speedup_next": theirs["next_s"] / ours["next_s"],
                         "memory_ratio": theirs["peak_mb"] / ours["peak_mb"]})
     return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
-            "figures": figures, "targets": TARGETS}
+            "exports": exports, "figures": figures, "targets": TARGETS}
 
 
 def _median_of(runs: list[dict], key: str) -> dict:
@@ -339,6 +365,10 @@ def render(result: dict) -> str:
                      f"{f['speedup_first']:>6.1f} {f['ours']['next_s']:>11.3f} {f['pandas']['next_s']:>13.3f} "
                      f"{f['speedup_next']:>6.1f} {f['ours']['peak_mb']:>8.0f} {f['pandas']['peak_mb']:>9.0f} "
                      f"{f['memory_ratio']:>5.1f}")
+    e = result["exports"]
+    kinds = [key.removesuffix("_s") for key in e if key.endswith("_s")]  # the writers' formats
+    lines += ["", f"report of {e['page']}: " + ", ".join(f"{kind} {e[f'{kind}_s']:.1f} s" for kind in kinds)
+              + f", peak {e['peak_mb']:.0f} MB"]
     return "\n".join(lines)
 
 
@@ -364,6 +394,14 @@ def render_markdown(result: dict) -> str:
                      f"{f['speedup_first']:.1f} | {f['ours']['next_s']:.3f} | {f['pandas']['next_s']:.3f} | "
                      f"{f['speedup_next']:.1f} | {f['ours']['peak_mb']:.0f} | {f['pandas']['peak_mb']:.0f} | "
                      f"{f['memory_ratio']:.1f} |")
+    e = result["exports"]
+    kinds = [key.removesuffix("_s") for key in e if key.endswith("_s")]  # the writers' formats
+    lines += ["", f"| report of `{e['page']}` | " + " | ".join(kinds)
+              + f" | peak MB | under {t['export_s']:.0f} s |",
+              "|---|" + "---:|" * len(kinds) + "---:|:-:|",
+              "| build s | " + " | ".join(f"{e[f'{kind}_s']:.1f}" for kind in kinds)
+              + f" | {e['peak_mb']:.0f} | "
+              + ("yes" if all(e[f"{kind}_s"] < t["export_s"] for kind in kinds) else "**no**") + " |"]
     return "\n".join(lines)
 
 
@@ -373,6 +411,8 @@ def _measure_main(args: list[str]) -> None:
         result = measure_page(db, rest[0], warm_runs=max(1, int(rest[1])))
     elif kind == "summary":
         result = measure_summary(db)
+    elif kind == "exports":
+        result = measure_exports(db)
     else:
         result = measure_figure(db, rest[0], rest[1])
     print(json.dumps(result))
