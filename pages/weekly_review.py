@@ -6,6 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from tandem.export import sections
+from tandem.figures import rules_events
 from tandem.model import coverage, weekly, wording
 from tandem.model.filters import ContestRules
 from tandem.ui import app, state, widgets
@@ -51,7 +52,22 @@ for group in weekly.GROUPS:
         with column:
             widgets.kpi_card(kpi, series[kpi.key], changes[kpi.key], changes.get(kpi.base) if kpi.base else None)
 
+week = replace(filters, start=week_start, end=week_start + dt.timedelta(days=7))
+if "events" in present:
+    st.subheader("Events")
+    events, title, _ = app.built(rules_events.events_table,
+                                 app.run("events_attendance", **week.params("start", "end", "teams")))
+    if events.empty:
+        st.caption(f"No event was held in {picked}.")
+    else:
+        st.markdown(f"**{title}**")
+        st.dataframe(events, hide_index=True, width="stretch",
+                     column_config={"Date": st.column_config.DateColumn("Date", format="ddd D MMM")})
+
 st.subheader("Needs attention")
+intrusions = app.run("event_intrusions", **week.params("start", "end", "teams")) if "events" in present else None
+if intrusions is not None and not intrusions.empty:
+    st.warning(rules_events.intrusion_sentence(intrusions) + ".", icon=":material/no_meeting_room:")
 if coverage.contest_missing(present):
     st.caption("No deal to list: contest signals need data this database lacks (see Contested deals above).")
     st.stop()
@@ -67,7 +83,6 @@ else:
     st.caption(f"{wording.plural(len(new), 'deal')} became contested in {picked} (contested at the end of the "
                f"week, not at its start), {wording.money_with_currency(new['amount'].sum())} at stake; the largest "
                "first.")
-    week = replace(filters, start=week_start, end=week_start + dt.timedelta(days=7))
     widgets.contested_table(new, state.links("contested_deals", week, "deal", new["deal_id"]),
                            more_link=state.link("contested_deals", week),
                            more_label=f"all of {picked} on the Contested deals page")

@@ -24,13 +24,14 @@ from tandem.data.importer import import_folder
 from tandem.data.queries import run
 from tandem.model import coverage
 from tandem.model.filters import Options
+from tandem.model.pages import TITLES
 from tandem.ui import state
 from tests.maven import to_contract
 from tests.test_weekly_review import KPI_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY_FIXTURE = Path(__file__).parent / "fixtures" / "summary"
-PAGES = ("weekly_review", "communication", "contested_deals", "conversion", "deal_explorer", "overview")
+PAGES = tuple(TITLES)  # every page of the navigation
 NO_ACTIVITIES = coverage.missing("activities", "cross-team exchanges")
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tandem.model.pages import TITLES
 from tests.browser import dashboard_server, wait_until_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [("", "Weekly review"), ("communication", "Communication"), ("contested_deals", "Contested deals"),
-         ("conversion", "Conversion"), ("deal_explorer", "Deals"), ("overview", "Data overview")]
+# every page of the navigation (the weekly review is the default, at the root)
+PAGES = [("" if path == "weekly_review" else path, title) for path, title in TITLES.items()]
 
 
 def open_page(browser, url: str, heading: str, screenshot: Path, height: int = 2400):

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tandem.model.pages import TITLES
 from tests.apptest import dashboard_on
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("weekly_review", "communication", "contested_deals", "conversion", "deal_explorer", "overview")
+PAGES = tuple(TITLES)  # every page of the navigation
 
 
 def open_with(page: str, **query_params: str) -> AppTest:

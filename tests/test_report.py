@@ -197,7 +197,8 @@ def test_cli_writes_the_report_and_refuses_bad_arguments(small_db, tmp_path):
     for args, message in (
             (["--week", "2026-W54"], 'error: "2026-W54" is not an ISO week (expected YYYY-Www, e.g. 2026-W47)'),
             (["--week", "2026-W46", "--pages", "overview,imports"],
-             "error: --pages takes weekly_review, communication, contested_deals, conversion, deal_explorer, "
+             "error: --pages takes weekly_review, communication, contested_deals, rules_events, conversion, "
+             "deal_explorer, "
              "overview, not imports"),
             (["--week", "2026-W46", "--signals", "double_claim,hunch"],
              "error: --signals takes double_claim, out_of_scope, uncoordinated_overlap, not 'double_claim,hunch'"),

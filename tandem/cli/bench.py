@@ -43,7 +43,8 @@ from tandem.data.config import ROOT
 
 END_DATE = dt.date(2026, 11, 23)  # fixed, so that runs on different days measure the same data
 SEED = 42
-PAGES = ("weekly_review", "communication", "contested_deals", "conversion", "deal_explorer", "overview")
+PAGES = ("weekly_review", "communication", "contested_deals", "rules_events", "conversion", "deal_explorer",
+         "overview")
 FIGURES = ("weekly_review", "communication_matrix", "contested_signals", "conversion_per_team")
 EXPORT_PAGE = "contested_deals"  # the page with the most charts and tables
 TARGETS = {"export_s": 10.0, "cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s": 0.15, "speedup": 5.0,

@@ -56,6 +56,7 @@ def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_
     built = {"weekly_review": lambda: sections.weekly_review(source, filters, week_start),
              "communication": lambda: sections.communication_page(source, filters),
              "contested_deals": lambda: sections.contested_deals(source, filters, rules, deals.get("contested_deals")),
+             "rules_events": lambda: sections.rules_events_page(source, filters, rules),
              "conversion": lambda: sections.conversion_page(source, filters),
              "deal_explorer": lambda: sections.deals_page(source, filters, deal_filters, rules,
                                                           deals.get("deal_explorer")),

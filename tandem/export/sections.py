@@ -8,13 +8,14 @@ database, with the names replaced by pseudonyms in presentation mode (as the das
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from tandem.data.queries import run
 from tandem.export.content import MAX_TABLE_ROWS, Chart, Note, Section, Table
-from tandem.figures import communication, contested, conversion, deals, overview, style
+from tandem.figures import communication, contested, conversion, deals, overview, rules_events, style
 from tandem.model import contest, coverage, deal_search, pseudonyms, weekly, wording
 from tandem.model.deal_search import DealFilters
 from tandem.model.filters import DEFAULT_RULES, ContestRules, Filters
@@ -86,6 +87,16 @@ def weekly_review(source: Source, filters: Filters, week_start: dt.date) -> Sect
     for group in weekly.GROUPS:
         lacking = weekly.group_missing(group, present)
         section.blocks.append(Note(group, lacking) if lacking else _kpi_table(group, series, changes))
+    week = replace(filters, start=week_start, end=week_start + dt.timedelta(days=7))
+    if "events" in present:
+        events, title, _ = rules_events.events_table(source.run("events_attendance",
+                                                                **week.params("start", "end", "teams")))
+        if not events.empty:
+            section.blocks.append(Table(title, events.assign(Date=events["Date"].map("{:%a %d %b}".format))))
+        intrusions = source.run("event_intrusions", **week.params("start", "end", "teams"))
+        if not intrusions.empty:
+            section.blocks.append(Note("Needs attention: agency reps at a closed meeting",
+                                       rules_events.intrusion_sentence(intrusions) + "."))
     if coverage.contest_missing(present):
         return section
     deal_filters = {**ContestRules().params(), **filters.params("attribution", "teams", "regions", "segments")}
@@ -279,6 +290,49 @@ def contested_deals(source: Source, filters: Filters, rules: ContestRules, deal:
                               Chart(title, figure, "Deals closed in the period; bars show the Wilson 95% interval."))
     if deal:
         section.blocks.extend(deal_blocks(source, deal, filters, rules))
+    return section
+
+
+def rules_events_page(source: Source, filters: Filters, rules: ContestRules) -> Section:
+    """The Rules & events page: the rules of engagement, where they leak, the events and the
+    agency reps at meetings closed to them."""
+    section = Section("rules_events", "Rules & events", _period(filters))
+    present = source.present_tables()
+    if lacking := coverage.lacking("scope_rules", "the rules of engagement and where they leak", present):
+        section.blocks.append(Note("The rules of engagement", lacking))
+    else:
+        segments = [row.value for row in run("filter_options", db=source.db).itertuples() if row.kind == "segment"]
+        matrix, title, _ = rules_events.rules_matrix(source.run("rules_of_engagement"), segments)
+        section.blocks.append(Table(title, matrix, "The stages each team may work, by segment (a region in brackets "
+                                                   "limits the rule to it)."))
+        if lacking := coverage.first_lacking(("deals", "activities"), "where the rules leak", present):
+            section.blocks.append(Note("Where the boundary leaks", lacking))
+        else:
+            leak_params = {**filters.params("start", "end", "teams", "regions", "segments"),
+                           "lookback_days": rules.lookback_days, "overlap_days": rules.overlap_days}
+            by_month = source.run("out_of_scope_by_team_month", **leak_params)
+            if by_month.empty:
+                section.blocks.append(Note("Where the boundary leaks", "No out-of-scope touch in this period."))
+            else:
+                figure, title, _ = rules_events.leaks_by_team_month(by_month)
+                section.blocks.append(Chart(title, figure, "Touches by a rep of the other force than the deal's "
+                                                           "owner, outside the rules of the rep's team."))
+                table, title, _ = rules_events.leak_cells(source.run("out_of_scope_by_cell", **leak_params))
+                section.blocks.append(Table(title, table, "Deals by their status at the end of the period."))
+    if lacking := coverage.lacking("events", "who attended which event", present):
+        section.blocks.append(Note("Events", lacking))
+        return section
+    table, title, _ = rules_events.events_table(source.run("events_attendance", **filters.params("start", "end",
+                                                                                                 "teams")))
+    if table.empty:
+        section.blocks.append(Note("Events", "No event was held in this period."))
+        return section
+    section.blocks.append(Table(title, table.assign(Date=table["Date"].map("{:%d %b %Y}".format))))
+    intrusions = source.run("event_intrusions", **filters.params("start", "end", "teams"))
+    if not intrusions.empty:
+        shown = intrusions[list(rules_events.INTRUSION_COLUMNS)].rename(columns=rules_events.INTRUSION_COLUMNS)
+        section.blocks.append(Table(rules_events.intrusion_title(intrusions),
+                                    shown.assign(Date=shown["Date"].map("{:%d %b %Y}".format))))
     return section
 
 

@@ -17,6 +17,8 @@ SOURCES = {
     "deal_stage_changes": ("stage changes", "deal_stage_changes.csv", "each deal's stage history"),
     "claims": ("claims", "claims.csv", "the reps' registrations of deals and credit claims"),
     "scope_rules": ("scope rules", "scope_rules.csv", "which team may work which segment, region and stages"),
+    "events": ("events", "events.csv", "the conventions, seminars, launches and meetings, with their dates"),
+    "event_attendance": ("attendance", "event_attendance.csv", "which rep attended which event"),
 }
 
 # the tables a contest signal is judged from, besides the deals (definitions.md "Contest signals")
@@ -45,6 +47,11 @@ def missing(table: str, feature: str) -> str:
 def lacking(table: str, feature: str, present: Iterable[str]) -> str | None:
     """`missing(table, feature)` when `table` has no row, else None."""
     return None if table in set(present) else missing(table, feature)
+
+
+def first_lacking(tables: Iterable[str], feature: str, present: Iterable[str]) -> str | None:
+    """`missing` for the first of `tables` that has no row, else None."""
+    return next(filter(None, (lacking(table, feature, present) for table in tables)), None)
 
 
 def absent(tables: Iterable[str], present: Iterable[str]) -> list[str]:

@@ -2,5 +2,6 @@
 offered only when importing is allowed, last and never in a report)."""
 
 TITLES = {"weekly_review": "Weekly review", "communication": "Communication", "contested_deals": "Contested deals",
-          "conversion": "Conversion", "deal_explorer": "Deals", "overview": "Data overview"}
+          "rules_events": "Rules & events", "conversion": "Conversion", "deal_explorer": "Deals",
+          "overview": "Data overview"}
 IMPORT_TITLE = "Import data"

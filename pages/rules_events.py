@@ -1,0 +1,87 @@
+"""Rules & events: who may work what, where the boundary leaks, and which events brought the
+two forces together (or let agency reps into meetings closed to them)."""
+
+import streamlit as st
+
+from tandem.figures import rules_events
+from tandem.model import coverage
+from tandem.model.filters import ContestRules
+from tandem.ui import app, state, widgets
+
+filters = state.current()
+present = state.present_tables()
+# the Contested deals page's rule: the leaks are exactly its out-of-scope evidence
+rules = st.session_state.get(state.CONTEST_RULES, ContestRules())
+
+st.title("Rules & events")
+st.caption(f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded). The rules of engagement say which "
+           "team may work which accounts at which stages; a touch outside them on a deal of the other force is out "
+           "of scope (a contest signal). Events show who met whom, and who was where they had no place.")
+
+# 1. The rules
+st.subheader("The rules of engagement")
+if lacking := coverage.lacking("scope_rules", "the rules of engagement and where they leak", present):
+    st.info(lacking)
+else:
+    segments = state.options().segments
+    matrix, title, _ = app.built(rules_events.rules_matrix, app.run("rules_of_engagement", pseudonymise=False),
+                                 list(segments))
+    st.markdown(f"**{title}**")
+    st.dataframe(matrix, hide_index=True, width="stretch")
+    st.caption("The stages each team may work, by segment of the account (a region in brackets limits the rule to "
+               "it). Ranges include both ends; a lost deal is in no range.")
+    widgets.csv_download(matrix, "rules_of_engagement")
+
+    # 2. The leaks
+    st.subheader("Where the boundary leaks")
+    if lacking := coverage.first_lacking(("deals", "activities"), "where the rules leak", present):
+        st.info(lacking)
+    else:
+        leak_params = {**filters.params("start", "end", "teams", "regions", "segments"),
+                       "lookback_days": rules.lookback_days, "overlap_days": rules.overlap_days}
+        by_month = app.run("out_of_scope_by_team_month", **leak_params)
+        if by_month.empty:
+            st.info("No out-of-scope touch in this period under these filters: every touch on the other force's "
+                    "deals was within the touching team's rules.")
+        else:
+            figure, _, drawn = app.built(rules_events.leaks_by_team_month, by_month)
+            widgets.plot(figure)
+            widgets.csv_download(drawn, "out_of_scope_by_team_month")
+            table, title, _ = app.built(rules_events.leak_cells, app.run("out_of_scope_by_cell", **leak_params))
+            st.markdown(f"**{title}**")
+            st.dataframe(table, hide_index=True, width="stretch")
+            st.caption(f"Touches made in the period by a rep of the other force than the deal's owner, outside the "
+                       f"rules of the rep's team, judged as of the period's end with the Contested deals page's rule "
+                       f"(a touch counts for the deals whose window it falls in: lookback {rules.lookback_days} "
+                       "days). Deals by their status at the end of the period.")
+            widgets.csv_download(table, "out_of_scope_by_cell")
+
+# 3. The events
+st.subheader("Events")
+if lacking := coverage.lacking("events", "who attended which event", present):
+    st.info(lacking)
+else:
+    attendance = app.run("events_attendance", **filters.params("start", "end", "teams"))
+    table, title, _ = app.built(rules_events.events_table, attendance)
+    st.markdown(f"**{title}**")
+    if table.empty:
+        st.info("No event was held in this period: widen the period in the sidebar.")
+    else:
+        # every column visible at 1440 px: the agencies' columns narrow, their names wrap in the header
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "Date": st.column_config.DateColumn("Date", format="D MMM YYYY", width=95),
+            "Event": st.column_config.TextColumn("Event", width=230), "Kind": st.column_config.TextColumn(width=110),
+            "For": st.column_config.TextColumn(width=95), "Internal": st.column_config.NumberColumn(width=65),
+            **{force: st.column_config.NumberColumn(force, width=95) for force in table.columns[5:-1]},
+            rules_events.OUT_OF_PLACE: st.column_config.NumberColumn(
+                width=90, help="Agency reps at an internal-only event or a strategy meeting")})
+        st.caption("Attendees by force: the internal reps, and each agency's reps. Agency reps have no place at "
+                   "internal-only events and strategy meetings (out of place).")
+        widgets.csv_download(table, "events")
+        intrusions = app.run("event_intrusions", **filters.params("start", "end", "teams"))
+        if not intrusions.empty:
+            st.warning(rules_events.intrusion_sentence(intrusions) + ".", icon=":material/no_meeting_room:")
+            shown = intrusions[list(rules_events.INTRUSION_COLUMNS)].rename(columns=rules_events.INTRUSION_COLUMNS)
+            st.dataframe(shown, hide_index=True, width="stretch",
+                         column_config={"Date": st.column_config.DateColumn("Date", format="D MMM YYYY")})
+            widgets.csv_download(shown, "agency_reps_at_closed_meetings")

@@ -1,0 +1,148 @@
+"""The Rules & events page's figures: the rules of engagement as a matrix, where they leak,
+and the events with their attendance by force.
+
+Each builder returns (figure or frame, takeaway title, drawn frame) like the other pages'.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tandem.figures.style import LAYOUT
+from tandem.model import wording
+
+NO_RULE = "no rule"
+ANY = "*"
+
+
+def _range(rule) -> str:
+    stages = f"{wording.humanise(rule.stage_from)} → {wording.humanise(rule.stage_to)}"
+    return stages if rule.region == ANY else f"{stages} ({wording.humanise(rule.region)})"
+
+
+def rules_matrix(rules: pd.DataFrame, segments: list[str]) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """One row per team (query rules_of_engagement), one column per segment of the data: the
+    stage ranges the team may work there (with the region when a rule names one), a rule
+    for any segment written in every column; "no rule" for a team without any."""
+    rows = []
+    for (team_id, name, kind, agency), team_rules in rules.groupby(["team_id", "team_name", "kind", "agency"],
+                                                                   sort=False):
+        listed = team_rules.dropna(subset=["segment"]).sort_values(["from_position", "to_position", "region"])
+        row = {"Team": name, "Force": "internal" if kind == "internal" else agency}
+        for segment in segments:
+            matching = listed[listed["segment"].isin([segment, ANY])]
+            row[wording.humanise(segment)] = "; ".join(_range(r) for r in matching.itertuples()) or (
+                NO_RULE if listed.empty else "—")
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["Team", "Force", *map(wording.humanise, segments)])
+    teams = rules["team_id"].nunique()
+    without = rules[rules["segment"].isna()]["team_name"].tolist()
+    counted = len(rules.dropna(subset=["segment"]))
+    if counted == 0:
+        title = "No rules of engagement: no touch is out of scope"
+    else:
+        title = f"{wording.plural(counted, 'rule')} for {teams - len(without)} of {teams} teams"
+        if without:
+            title += (f"; {', '.join(without)} {'has' if len(without) == 1 else 'have'} none, so every touch of "
+                      f"{'its' if len(without) == 1 else 'their'} reps on the other force's deals is out of scope")
+    return frame, title, rules
+
+
+def leaks_by_team_month(leaks: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Out-of-scope touches per team (rows) and month (columns), from query
+    out_of_scope_by_team_month: each cell its touches, the deals touched on hover."""
+    months = sorted(leaks["month"].unique())
+    teams = list(dict.fromkeys(leaks["team_name"]))
+    grid = leaks.pivot_table(index="team_name", columns="month", values="touches", aggfunc="sum").reindex(
+        index=teams, columns=months)
+    deals = leaks.pivot_table(index="team_name", columns="month", values="deals", aggfunc="sum").reindex(
+        index=teams, columns=months)
+    labels = [f"{pd.Timestamp(m):%b %Y}" for m in months]
+    figure = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype=float), x=labels, y=teams, colorscale="Reds", zmin=0, xgap=2, ygap=2,
+        text=[["" if pd.isna(v) else f"{int(v):,}" for v in row] for row in grid.to_numpy()], texttemplate="%{text}",
+        customdata=deals.to_numpy(dtype=float), colorbar={"title": {"text": "touches"}},
+        hovertemplate="%{y}, %{x}: %{z:,} out-of-scope touches on %{customdata:,} deals<extra></extra>"))
+    total = int(leaks["touches"].sum())
+    by_team = leaks.groupby("team_name", sort=False)["touches"].sum().sort_values(ascending=False)
+    title = f"{wording.plural(total, 'out-of-scope touch', 'out-of-scope touches')}"
+    if len(by_team) > 1:
+        title += f"; {by_team.index[0]} made {by_team.iloc[0] / total:.0%} of them"
+    elif len(by_team) == 1:
+        title += f", all by {by_team.index[0]}"
+    figure.update_layout(**LAYOUT, title=title, height=max(260, 48 * len(teams) + 140),
+                         xaxis={"title": "Month of the touch", "type": "category"}, yaxis={"autorange": "reversed"})
+    return figure, title, leaks.drop(columns="deal_ids")
+
+
+LEAK_COLUMNS = {"segment": "Segment", "region": "Region", "stage": "Stage at the touch", "touches": "Touches",
+                "deals": "Deals touched", "won": "Won", "lost": "Lost", "open": "Open"}
+
+
+def leak_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """Query out_of_scope_by_cell as a table in words, the most touched cell named in the title."""
+    frame = cells[list(LEAK_COLUMNS)].rename(columns=LEAK_COLUMNS)
+    for column in ("Segment", "Region", "Stage at the touch"):
+        frame[column] = frame[column].map(wording.humanise)
+    frame[wording.money_label("Amount of the deals")] = cells["amount"].map(wording.money)
+    if cells.empty:
+        return frame, "No out-of-scope touch", cells
+    top = cells.sort_values(["touches", "deals"], ascending=False).iloc[0]
+    title = (f"Most leaks: {wording.humanise(top['segment'])} accounts in {wording.humanise(top['region'])} at "
+             f"{wording.humanise(top['stage'])} ({wording.plural(int(top['touches']), 'touch', 'touches')} on "
+             f"{wording.plural(int(top['deals']), 'deal')})")
+    return frame, title, cells
+
+
+OUT_OF_PLACE = "Out of place"  # agency reps at an event closed to them (definitions.md "Intrusion")
+
+
+def events_table(attendance: pd.DataFrame) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """Query events_attendance as one row per event: date, name, kind, who it was for, the
+    attendees of the internal force and of each agency, and the agency reps who had no place
+    there (intruders)."""
+    forces = [f for f in dict.fromkeys(attendance["force"].dropna()) if f != "internal"]
+    rows = []
+    for event_id, rows_of in attendance.groupby("event_id", sort=False):
+        first = rows_of.iloc[0]
+        counts = dict(zip(rows_of["force"], rows_of["attendees"]))
+        row = {"Date": first["held_on"], "Event": first["name"], "Kind": wording.humanise(first["kind"]),
+               "For": "internal only" if first["internal_only"] else "everyone",
+               "Internal": int(counts.get("internal", 0))}
+        row.update({force: int(counts.get(force, 0)) for force in forces})
+        row[OUT_OF_PLACE] = int(rows_of["intruders"].sum())
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["Date", "Event", "Kind", "For", "Internal", *forces, OUT_OF_PLACE])
+    events = len(frame)
+    intruded = frame[frame[OUT_OF_PLACE] > 0]
+    if events == 0:
+        title = "No event in this period"
+    elif intruded.empty:
+        title = f"{wording.plural(events, 'event')}; no agency rep at an internal-only or strategy meeting"
+    else:
+        title = (f"{wording.plural(events, 'event')}; agency reps attended "
+                 f"{wording.plural(len(intruded), 'meeting')} closed to them")
+    return frame, title, attendance
+
+
+INTRUSION_COLUMNS = {"held_on": "Date", "event_name": "Event", "rep_name": "Agency rep", "team_name": "Team",
+                     "agency": "Agency"}
+
+
+def intrusion_title(intrusions: pd.DataFrame) -> str:
+    """'3 agency reps at 1 meeting closed to agencies'."""
+    return (f"{wording.plural(len(intrusions), 'agency rep')} at "
+            f"{wording.plural(intrusions['event_id'].nunique(), 'meeting')} closed to agencies")
+
+
+def intrusion_sentence(intrusions: pd.DataFrame) -> str:
+    """'3 agency reps attended Strategy Meeting Q4 2026 (10 Sep 2026), an internal-only strategy meeting'."""
+    parts = []
+    for (name, held_on, kind, internal_only), reps in intrusions.groupby(
+            ["event_name", "held_on", "kind", "internal_only"], sort=False):
+        what = ("an internal-only " + ("strategy meeting" if kind == "strategy_meeting" else "event")
+                if internal_only else "a strategy meeting")
+        parts.append(f"{wording.plural(len(reps), 'agency rep')} attended {name} ({pd.Timestamp(held_on):%d %b %Y}), "
+                     f"{what}: {', '.join(reps['rep_name'])}")
+    return "; ".join(parts)

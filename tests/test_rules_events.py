@@ -1,0 +1,236 @@
+"""Rules & events: the rules of engagement, where they leak, the events and the agency reps
+at meetings closed to them, on the hand-built summary fixture (tests/fixtures/summary) with
+events added here, every figure worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tandem.data.importer import import_folder
+from tandem.data.queries import run
+from tandem.export import sections
+from tandem.figures import rules_events
+from tandem.model.filters import ContestRules, Filters
+from tests.apptest import dashboard_on, open_page_on_week
+
+FIXTURE = Path(__file__).parent / "fixtures" / "summary"
+RULE = dict(lookback_days=30, overlap_days=7)
+ALL = dict(teams=[], regions=[], segments=[])
+FIRST_QUARTER = dict(start=dt.datetime(2025, 1, 1), end=dt.datetime(2025, 3, 10))
+WEEK = dict(start=dt.datetime(2025, 3, 3), end=dt.datetime(2025, 3, 10))
+
+# ev1: a strategy meeting, internal only, with ex1 (Agency X) and ey1 (Agency Y) out of place
+# ev2: a shared seminar; ev3: an internal-only team day with ex2 (Agency X) out of place;
+# ev4: a convention nobody attended; ev5: before the week
+EVENTS = """event_id,name,kind,held_on,internal_only
+ev1,Strategy day,strategy_meeting,2025-03-04,true
+ev2,Spring seminar,seminar,2025-03-06,false
+ev3,Board prep,team_building,2025-03-07,true
+ev4,Empty convention,convention,2025-03-08,false
+ev5,Old convention,convention,2025-02-01,false
+"""
+ATTENDANCE = """event_id,rep_id
+ev1,ia1
+ev1,ia2
+ev1,ex1
+ev1,ey1
+ev2,ia1
+ev2,ex2
+ev2,ey1
+ev3,ib1
+ev3,ex2
+ev5,ia1
+ev5,ex1
+"""
+
+
+def with_files(tmp_path_factory, name: str, **files: str) -> Path:
+    folder = tmp_path_factory.mktemp(name) / "csv"
+    shutil.copytree(FIXTURE, folder)
+    for file, text in files.items():
+        (folder / f"{file}.csv").write_text(text)
+    path = folder.parent / "db.duckdb"
+    assert import_folder(folder, path).ok
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return with_files(tmp_path_factory, "events", events=EVENTS, event_attendance=ATTENDANCE)
+
+
+def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
+    return [tuple(v.tolist() if hasattr(v, "tolist") else None if pd.isna(v) else v for v in row)
+            for row in frame[list(columns)].itertuples(index=False)]
+
+
+# --- where the rules leak -------------------------------------------------------------------
+# The out-of-scope evidence as of 2025-03-10 (lookback 30, overlap 7), every touch on a deal
+# owned by the other force checked against the touching team's rules:
+#   t01 ex1 11 Jan, acc1 (enterprise, North): belongs to d1 and d6 (both owned by internal
+#       reps); ext-x may work smb only -> out of scope for both, stage lead for both;
+#   t04 ex1 5 Mar on d1 (enterprise) at proposal -> out;
+#   t07 ia1 5 Mar on d2 (owned by ex2), d2 at lead, int-a from qualified -> out;
+#   t06 ey1 on d3 (smb South, qualified): ext-y South lead..proposal -> in;
+#   t08, t11 ex1/ex2 on d7 (smb, lead) -> in; t12 ex2 on d3 (smb, qualified 6 Mar 09:00
+#       before its 15:00) -> in; t13 ia2 on d5 (proposal) -> in.
+# Deals as of 10 Mar: d1 won, d2 lost, d6 lost.
+
+def test_leaks_by_team_and_month(db):
+    leaks = run("out_of_scope_by_team_month", db=db, **RULE, **ALL, **FIRST_QUARTER)
+    assert rows(leaks, "team_id", "month", "touches", "deals", "won", "lost", "open", "deal_ids") == [
+        ("ext-x", pd.Timestamp("2025-01-01"), 1, 2, 1, 1, 0, ["d1", "d6"]),  # t01, on d1 and d6
+        ("ext-x", pd.Timestamp("2025-03-01"), 1, 1, 1, 0, 0, ["d1"]),  # t04
+        ("int-a", pd.Timestamp("2025-03-01"), 1, 1, 0, 1, 0, ["d2"]),  # t07
+    ]
+    # the team filter keeps the touching rep's team; the period the touch's time
+    only = run("out_of_scope_by_team_month", db=db, **RULE, **{**ALL, "teams": ["int-a"]}, **FIRST_QUARTER)
+    assert rows(only, "team_id", "touches") == [("int-a", 1)]
+    week = run("out_of_scope_by_team_month", db=db, **RULE, **ALL, **WEEK)
+    assert rows(week, "team_id", "touches") == [("ext-x", 1), ("int-a", 1)]
+    # segments act on the deal's account: t07's d2 is on acc2 (smb)
+    smb = run("out_of_scope_by_team_month", db=db, **RULE, **{**ALL, "segments": ["smb"]}, **FIRST_QUARTER)
+    assert rows(smb, "team_id", "deal_ids") == [("int-a", ["d2"])]
+
+
+def test_leaks_by_segment_region_and_stage(db):
+    cells = run("out_of_scope_by_cell", db=db, **RULE, **ALL, **FIRST_QUARTER)
+    assert rows(cells, "segment", "region", "stage", "touches", "deals", "won", "lost", "open", "amount") == [
+        ("enterprise", "North", "lead", 1, 2, 1, 1, 0, 110000.0),  # t01: d1 100,000 + d6 10,000
+        ("enterprise", "North", "proposal", 1, 1, 1, 0, 0, 100000.0),  # t04: d1
+        ("smb", "South", "lead", 1, 1, 0, 1, 0, 20000.0),  # t07: d2
+    ]
+    table, title, _ = rules_events.leak_cells(cells)
+    assert title == "Most leaks: Enterprise accounts in North at Lead (1 touch on 2 deals)"
+    assert table["Segment"].tolist() == ["Enterprise", "Enterprise", "SMB"]
+
+
+def test_the_leaks_are_the_contest_signals_evidence(db):
+    """Same definition as the signal: the touches counted are the out_of_scope evidence."""
+    evidence = run("contest_evidence", db=db, end=FIRST_QUARTER["end"], **RULE, deal_ids=[])
+    evidence = evidence[(evidence["signal"] == "out_of_scope") & (evidence["evidence_at"] >= FIRST_QUARTER["start"])]
+    leaks = run("out_of_scope_by_team_month", db=db, **RULE, **ALL, **FIRST_QUARTER)
+    assert leaks["touches"].sum() == evidence["activity_id"].nunique() == 3
+    assert sorted(d for ids in leaks["deal_ids"] for d in ids) == sorted(
+        evidence.groupby(evidence["evidence_at"].dt.month)["deal_id"].unique().explode())
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+def test_the_rules_matrix(db, tmp_path_factory):
+    matrix, title, _ = rules_events.rules_matrix(run("rules_of_engagement", db=db), ["enterprise", "smb"])
+    assert title == "4 rules for 4 of 4 teams"
+    assert matrix.to_dict("records") == [
+        {"Team": "Agency X", "Force": "X Partners", "Enterprise": "—", "SMB": "Lead → Qualified"},
+        {"Team": "Agency Y", "Force": "Y Group", "Enterprise": "Lead → Proposal (South)",
+         "SMB": "Lead → Proposal (South)"},
+        {"Team": "Inside A", "Force": "internal", "Enterprise": "Qualified → Won", "SMB": "Qualified → Won"},
+        {"Team": "Inside B", "Force": "internal", "Enterprise": "Lead → Won", "SMB": "Lead → Won"},
+    ]
+    # Agency Y without its rule: named, and all its touches on internal deals are out of scope
+    rules = (FIXTURE / "scope_rules.csv").read_text().replace("ext-y,*,South,lead,proposal\n", "")
+    without = with_files(tmp_path_factory, "no-y-rule", scope_rules=rules)
+    matrix, title, _ = rules_events.rules_matrix(run("rules_of_engagement", db=without), ["enterprise", "smb"])
+    assert title == ("3 rules for 3 of 4 teams; Agency Y has none, so every touch of its reps on the other "
+                     "force's deals is out of scope")
+    assert matrix.set_index("Team").loc["Agency Y", "SMB"] == "no rule"
+    # t06 (ey1 on d3, 9 Mar) is then out of scope
+    week = run("out_of_scope_by_team_month", db=without, **RULE, **ALL, **WEEK)
+    assert rows(week, "team_id", "touches", "deal_ids") == [("ext-x", 1, ["d1"]), ("ext-y", 1, ["d3"]),
+                                                            ("int-a", 1, ["d2"])]
+
+
+# --- events ---------------------------------------------------------------------------------
+
+def test_events_attendance_by_force(db):
+    attendance = run("events_attendance", db=db, teams=[], **WEEK)
+    assert rows(attendance, "event_id", "force", "attendees", "intruders", "shared", "closed_to_agencies") == [
+        ("ev1", "internal", 2, 0, False, True), ("ev1", "X Partners", 1, 1, False, True),
+        ("ev1", "Y Group", 1, 1, False, True),
+        ("ev2", "internal", 1, 0, True, False), ("ev2", "X Partners", 1, 0, True, False),
+        ("ev2", "Y Group", 1, 0, True, False),
+        ("ev3", "internal", 1, 0, False, True), ("ev3", "X Partners", 1, 1, False, True),
+        ("ev4", None, 0, 0, True, False),  # nobody came; ev5 is before the week
+    ]
+    table, title, _ = rules_events.events_table(attendance)
+    assert title == "4 events; agency reps attended 2 meetings closed to them"
+    assert table[["Event", "Internal", "X Partners", "Y Group", rules_events.OUT_OF_PLACE]].values.tolist() == [
+        ["Strategy day", 2, 1, 1, 2], ["Spring seminar", 1, 1, 1, 0], ["Board prep", 1, 1, 0, 1],
+        ["Empty convention", 0, 0, 0, 0]]
+    # the team filter keeps the attendees of the selected teams, and every event
+    agency_x = run("events_attendance", db=db, teams=["ext-x"], **WEEK)
+    assert rows(agency_x, "event_id", "force", "attendees") == [
+        ("ev1", "X Partners", 1), ("ev2", "X Partners", 1), ("ev3", "X Partners", 1), ("ev4", None, 0)]
+
+
+def test_agency_reps_at_closed_meetings_are_flagged(db):
+    intrusions = run("event_intrusions", db=db, teams=[], **WEEK)
+    assert rows(intrusions, "event_id", "rep_id", "agency") == [
+        ("ev1", "ex1", "X Partners"), ("ev1", "ey1", "Y Group"), ("ev3", "ex2", "X Partners")]
+    assert rules_events.intrusion_sentence(intrusions) == (
+        "2 agency reps attended Strategy day (04 Mar 2025), an internal-only strategy meeting: Xan Xu, Yul Yates; "
+        "1 agency rep attended Board prep (07 Mar 2025), an internal-only event: Xia Xeno")
+    assert rules_events.intrusion_title(intrusions) == "3 agency reps at 2 meetings closed to agencies"
+
+
+# --- the pages and the report ----------------------------------------------------------------
+
+def test_the_page_shows_the_rules_the_leaks_and_the_events(db, monkeypatch):
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week("rules_events")
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "**4 rules for 4 of 4 teams**" in markdown
+    assert "**4 events; agency reps attended 2 meetings closed to them**" in markdown
+    assert [w.value for w in at.warning] == [
+        "2 agency reps attended Strategy day (04 Mar 2025), an internal-only strategy meeting: Xan Xu, Yul Yates; "
+        "1 agency rep attended Board prep (07 Mar 2025), an internal-only event: Xia Xeno."]
+    assert len(at.get("plotly_chart")) == 1  # the leaks by team and month
+
+
+def test_the_page_in_presentation_mode_names_no_rep(db, monkeypatch):
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week("rules_events", session={"presentation_mode": True})  # the sidebar's switch
+    assert "Agency A rep 1" in at.warning[0].value and "Xan Xu" not in at.warning[0].value
+
+
+def test_without_events_the_page_says_which_file_to_import(monkeypatch, tmp_path):
+    target = tmp_path / "db.duckdb"
+    assert import_folder(FIXTURE, target).ok  # the summary fixture has no events.csv
+    dashboard_on(target, monkeypatch)
+    at = open_page_on_week("rules_events")
+    assert any("No events in this database: to see who attended which event, import events.csv" in i.value
+               for i in at.info)
+
+
+def test_the_weekly_review_lists_the_weeks_events_and_flags_the_intrusions(db, monkeypatch):
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week("weekly_review", week="2025-W10")
+    assert "**4 events; agency reps attended 2 meetings closed to them**" in [m.value for m in at.markdown]
+    assert any(w.value.startswith("2 agency reps attended Strategy day (04 Mar 2025)") for w in at.warning)
+    report = sections.weekly_review(sections.Source(db), Filters(start=WEEK["start"].date(), end=WEEK["end"].date()),
+                                    WEEK["start"].date())
+    titles = [b.title for b in report.blocks]
+    assert "4 events; agency reps attended 2 meetings closed to them" in titles
+    assert "Needs attention: agency reps at a closed meeting" in titles
+
+
+def test_the_report_section_is_the_pages(db):
+    section = sections.rules_events_page(sections.Source(db), Filters(start=WEEK["start"].date(),
+                                                                      end=WEEK["end"].date()), ContestRules())
+    assert [b.title for b in section.blocks] == [
+        "4 rules for 4 of 4 teams", "2 out-of-scope touches; Agency X made 50% of them",
+        "Most leaks: Enterprise accounts in North at Proposal (1 touch on 1 deal)",
+        "4 events; agency reps attended 2 meetings closed to them", "3 agency reps at 2 meetings closed to agencies"]
+
+
+def test_the_demo_strategy_meeting_story(small_db):
+    """The demo plants agency reps at an internal-only strategy meeting: the page's query finds them."""
+    intrusions = run("event_intrusions", db=small_db, teams=[], start=dt.datetime(2026, 9, 7),
+                     end=dt.datetime(2026, 9, 14))
+    assert intrusions["event_name"].unique().tolist() == ["Strategy Meeting Q4 2026"]
+    assert intrusions["kind"].unique().tolist() == ["strategy_meeting"] and len(intrusions) >= 2
