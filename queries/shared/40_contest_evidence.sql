@@ -28,15 +28,67 @@
 -- over the pre-computed timeline as of all the data (derived_contest_evidence, built with
 -- the database for the definitions' default rule) or, for any
 -- other rule, over contest_evidence_timeline(E, ...) computed here.
--- Macros: contest_evidence_timeline(end_at, lookback_days, overlap_days),
+-- The out_of_scope part takes the scope rules as a list (scope_rule_list(): the table's), so
+-- that a what-if passes edited rules as a bound parameter through the same definition.
+-- Macros: scope_rule_list(), out_of_scope_timeline(end_at, lookback_days, rules),
+-- contest_evidence_timeline(end_at, lookback_days, overlap_days),
 -- contest_evidence_intervals(end_at, lookback_days, overlap_days),
 -- contest_evidence(end_at, lookback_days, overlap_days).
-create or replace macro main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
+create or replace macro main.scope_rule_list() as (
+    select coalesce(list(struct_pack(team_id := team_id, segment := segment, region := region,
+                                     stage_from := stage_from, stage_to := stage_to)), [])
+    from scope_rules
+);
+
+create or replace macro main.out_of_scope_timeline(end_at, lookback_days, rules) as table
 with deals as (
     select * from deals_as_of(end_at)
 ),
 
-touches as (
+touch_stages as (
+    -- stage at the touch's time: the last change with changed_at <= occurred_at, lead before any
+    select t.*, coalesce(s.stage, 'lead') as stage_then
+    from deal_touches(end_at, lookback_days) t
+    asof left join deal_stage_changes s on s.deal_id = t.deal_id and s.changed_at <= t.occurred_at
+),
+
+scope_candidates as (
+    -- touches by a rep of another kind than the owner's, with what a rule must match
+    select t.deal_id, t.rep_id, t.rep_team_id, t.activity_id, t.occurred_at, t.stage_then,
+           greatest(t.occurred_at, t.deal_created_at) as valid_from,
+           d.segment, d.region, touch_stage.position as stage_position
+    from touch_stages t
+    join deals d using (deal_id)
+    left join stage_order touch_stage on touch_stage.stage = t.stage_then
+    where t.rep_kind <> d.owner_kind
+),
+
+rule_rows as (
+    select r.team_id, r.segment, r.region, rule_from.position as from_position, rule_to.position as to_position
+    from (select unnest(rules::struct(team_id varchar, segment varchar, region varchar, stage_from varchar,
+                                      stage_to varchar)[], recursive := true)) r
+    left join stage_order rule_from on rule_from.stage = r.stage_from
+    left join stage_order rule_to on rule_to.stage = r.stage_to
+),
+
+scope_checked as (
+    select
+        c.deal_id, c.rep_id, c.activity_id, c.occurred_at, c.stage_then, c.valid_from,
+        coalesce(bool_or(r.segment in (c.segment, '*') and r.region in (c.region, '*')
+                         and c.stage_position between r.from_position and r.to_position), false) as in_scope
+    from scope_candidates c
+    left join rule_rows r on r.team_id = c.rep_team_id
+    group by all
+)
+
+select deal_id, 'out_of_scope' as signal, rep_id, activity_id, occurred_at as evidence_at,
+       null::varchar as other_rep_id, null::varchar as other_activity_id, null::timestamp as other_evidence_at,
+       stage_then as detail, valid_from, null::timestamp as valid_until
+from scope_checked
+where not in_scope and len(rules) > 0;
+
+create or replace macro main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
+with touches as (
     select * from deal_touches(end_at, lookback_days)
 ),
 
@@ -63,43 +115,6 @@ double_claim as (
            null::timestamp as valid_until
     from claims_as_of c
     join claimed_by_both b using (deal_id)
-),
-
-touch_stages as (
-    -- stage at the touch's time: the last change with changed_at <= occurred_at, lead before any
-    select t.*, coalesce(s.stage, 'lead') as stage_then
-    from touches t
-    asof left join deal_stage_changes s on s.deal_id = t.deal_id and s.changed_at <= t.occurred_at
-),
-
-scope_candidates as (
-    -- touches by a rep of another kind than the owner's, with what a rule must match
-    select t.deal_id, t.rep_id, t.rep_team_id, t.activity_id, t.occurred_at, t.stage_then,
-           greatest(t.occurred_at, t.deal_created_at) as valid_from,
-           d.segment, d.region, touch_stage.position as stage_position
-    from touch_stages t
-    join deals d using (deal_id)
-    left join stage_order touch_stage on touch_stage.stage = t.stage_then
-    where t.rep_kind <> d.owner_kind
-),
-
-scope_checked as (
-    select
-        c.deal_id, c.rep_id, c.activity_id, c.occurred_at, c.stage_then, c.valid_from,
-        coalesce(bool_or(r.segment in (c.segment, '*') and r.region in (c.region, '*')
-                         and c.stage_position between rule_from.position and rule_to.position), false) as in_scope
-    from scope_candidates c
-    left join scope_rules r on r.team_id = c.rep_team_id
-    left join stage_order rule_from on rule_from.stage = r.stage_from
-    left join stage_order rule_to on rule_to.stage = r.stage_to
-    group by all
-),
-
-out_of_scope as (
-    select deal_id, 'out_of_scope' as signal, rep_id, activity_id, occurred_at as evidence_at,
-           null::varchar, null::varchar, null::timestamp, stage_then, valid_from, null::timestamp
-    from scope_checked
-    where not in_scope and exists (select 1 from scope_rules)
 ),
 
 overlapping_pairs as (
@@ -141,7 +156,7 @@ uncoordinated_overlap as (
 
 final as (
     select * from double_claim
-    union all select * from out_of_scope
+    union all select * from out_of_scope_timeline(end_at, lookback_days, scope_rule_list())
     union all select * from uncoordinated_overlap
 )
 
