@@ -4,7 +4,7 @@ two forces together (or let agency reps into meetings closed to them)."""
 import streamlit as st
 
 from tandem.figures import rules_events
-from tandem.model import coverage
+from tandem.model import coverage, scope_rules, wording
 from tandem.model.filters import ContestRules
 from tandem.ui import app, state, widgets
 
@@ -56,6 +56,46 @@ else:
                        "days). Deals by their status at the end of the period.")
             widgets.csv_download(table, "out_of_scope_by_cell")
 
+        # 3. What if the rules changed
+        st.subheader("What if the rules changed?")
+        st.caption("Edit, add or remove rules (nothing is written to the database) to see what this period would "
+                   "look like under them, with the same definition and the Contested deals page's rule. Download "
+                   "them as scope_rules.csv to import.")
+        options = state.options()
+        current = scope_rules.from_table(app.run("rules_of_engagement", pseudonymise=False))
+        any_or = {scope_rules.ANY: "any"}
+        edited = st.data_editor(current, num_rows="dynamic", hide_index=True, key="what_if_rules", width="stretch",
+                                column_config={
+            "team_id": st.column_config.SelectboxColumn("Team", options=list(options.teams), required=True,
+                                                        format_func=options.teams.get),
+            "segment": st.column_config.SelectboxColumn(
+                "Segment", options=[scope_rules.ANY, *options.segments], required=True,
+                format_func=lambda v: any_or.get(v) or wording.humanise(v)),
+            "region": st.column_config.SelectboxColumn(
+                "Region", options=[scope_rules.ANY, *options.regions], required=True,
+                format_func=lambda v: any_or.get(v) or wording.humanise(v)),
+            "stage_from": st.column_config.SelectboxColumn("From stage", options=list(scope_rules.RULE_STAGES),
+                                                           required=True, format_func=wording.humanise),
+            "stage_to": st.column_config.SelectboxColumn("To stage", options=list(scope_rules.RULE_STAGES),
+                                                         required=True, format_func=wording.humanise)})
+        edited_rules, problems = scope_rules.checked(edited, options.teams, options.segments, options.regions)
+        for problem in problems:
+            st.warning(problem, icon=":material/rule:")
+        what_if = app.run("what_if_scope_rules", **filters.params("start", "end", "attribution", "teams", "regions",
+                                                                  "segments"),
+                          **rules.params(), rules=edited_rules).iloc[0]
+        st.markdown(f"**{rules_events.what_if_sentence(what_if)}.**")
+        for column, (key, label, fmt) in zip(st.columns(4), rules_events.WHAT_IF_FIGURES):
+            before, after = what_if[f"{key}_before"], what_if[f"{key}_after"]
+            changed = after != before
+            column.metric(label, fmt(after), delta=f"{after - before:+,.0f} from {fmt(before)}" if changed
+                          else "no change", delta_color="inverse" if changed else "off",
+                          delta_arrow="auto" if changed else "off", border=True)
+        st.download_button("Download scope_rules.csv", scope_rules.csv_bytes(edited_rules), "scope_rules.csv",
+                           "text/csv", icon=":material/download:", key="what_if_download", on_click="ignore",
+                           help="The edited rules (rows left out above excepted), ready for `python -m tandem "
+                                "import` with the other files.")
+
 # 3. The events
 st.subheader("Events")
 if lacking := coverage.lacking("events", "who attended which event", present):
@@ -69,10 +109,10 @@ else:
     else:
         # every column visible at 1440 px: the agencies' columns narrow, their names wrap in the header
         st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "Date": st.column_config.DateColumn("Date", format="D MMM YYYY", width=95),
-            "Event": st.column_config.TextColumn("Event", width=230), "Kind": st.column_config.TextColumn(width=110),
-            "For": st.column_config.TextColumn(width=95), "Internal": st.column_config.NumberColumn(width=65),
-            **{force: st.column_config.NumberColumn(force, width=95) for force in table.columns[5:-1]},
+            "Date": st.column_config.DateColumn("Date", format="D MMM YYYY", width=90),
+            "Event": st.column_config.TextColumn("Event", width=215), "Kind": st.column_config.TextColumn(width=105),
+            "For": st.column_config.TextColumn(width=90), "Internal": st.column_config.NumberColumn(width=65),
+            **{force: st.column_config.NumberColumn(force, width=115) for force in table.columns[5:-1]},
             rules_events.OUT_OF_PLACE: st.column_config.NumberColumn(
                 width=90, help="Agency reps at an internal-only event or a strategy meeting")})
         st.caption("Attendees by force: the internal reps, and each agency's reps. Agency reps have no place at "

@@ -6,7 +6,7 @@
 -- each; deal_ids lists them (the link to the Deals page).
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments.
 with leaks as (
-    select * from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments)
+    select * from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null)
 ),
 
 deal_amounts as (

@@ -12,7 +12,7 @@ select o.team_id, t.name as team_name, t.kind, date_trunc('month', o.occurred_at
        count(distinct o.deal_id) filter (where o.status = 'lost') as lost,
        count(distinct o.deal_id) filter (where o.status = 'open') as open,
        list(distinct o.deal_id order by o.deal_id) as deal_ids
-from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments) o
+from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null) o
 join teams t using (team_id)
 group by all
 order by t.kind, t.name, o.team_id, month

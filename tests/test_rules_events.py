@@ -15,6 +15,7 @@ from tandem.data.importer import import_folder
 from tandem.data.queries import run
 from tandem.export import sections
 from tandem.figures import rules_events
+from tandem.model import scope_rules
 from tandem.model.filters import ContestRules, Filters
 from tests.apptest import dashboard_on, open_page_on_week
 
@@ -143,6 +144,69 @@ def test_the_rules_matrix(db, tmp_path_factory):
     week = run("out_of_scope_by_team_month", db=without, **RULE, **ALL, **WEEK)
     assert rows(week, "team_id", "touches", "deal_ids") == [("ext-x", 1, ["d1"]), ("ext-y", 1, ["d3"]),
                                                             ("int-a", 1, ["d2"])]
+
+
+# --- what if the rules changed ---------------------------------------------------------------
+
+QUARTER_DEALS = dict(attribution="owner", teams=[], regions=[], segments=[], signals=[], **RULE, **FIRST_QUARTER)
+
+
+def fixture_rules() -> list[dict]:
+    return scope_rules.checked(pd.read_csv(FIXTURE / "scope_rules.csv", dtype=str), ["int-a", "int-b", "ext-x",
+                                                                                     "ext-y"],
+                               ["enterprise", "smb"], ["North", "South"])[0]
+
+
+def test_the_what_if_with_the_databases_rules_changes_nothing(db):
+    """The same definition: the edited list equal to the table gives the signal's figures."""
+    same = run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=fixture_rules()).iloc[0]
+    # before: t01, t04, t07 out of scope in the quarter; deals d1, d2, d6 with the signal;
+    # contested: d1 (also a double claim), d2, d3 (uncoordinated overlap), d6: 180,000
+    assert same.to_dict() == dict(touches_before=3, touches_after=3, touches_to_in_scope=0, touches_to_out_of_scope=0,
+                                  deals_before=3, deals_after=3, deals_gaining=0, deals_losing=0,
+                                  contested_before=4, contested_after=4, at_stake_before=180000.0,
+                                  at_stake_after=180000.0)
+
+
+def test_widening_one_rule_removes_exactly_the_touches_counted_by_hand(db):
+    """Agency X may work any segment from lead to proposal (was: SMB to qualified): t01
+    (enterprise, lead) and t04 (enterprise, proposal) come into scope; d6 (only t01) and
+    d1 (t01, t04) lose the signal; d1 stays contested by its double claim, d6 (10,000) is no
+    longer contested."""
+    wider = [dict(rule, segment="*", stage_to="proposal") if rule["team_id"] == "ext-x" else rule
+             for rule in fixture_rules()]
+    after = run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=wider).iloc[0]
+    assert after.to_dict() == dict(touches_before=3, touches_after=1, touches_to_in_scope=2, touches_to_out_of_scope=0,
+                                   deals_before=3, deals_after=1, deals_gaining=0, deals_losing=2,
+                                   contested_before=4, contested_after=3, at_stake_before=180000.0,
+                                   at_stake_after=170000.0)
+    assert rules_events.what_if_sentence(after) == (
+        "Under the edited rules, 2 touches would be in scope and 0 more out of scope; 2 deals would lose the "
+        "out-of-scope signal and 0 gain it; value at stake 180,000 EUR → 170,000 EUR")
+    # removing Inside B's rule: ib1 touched no deal of the other force, nothing changes; removing
+    # Agency Y's: t06 (ey1 on d3, 9 Mar) goes out of scope, d3 gains the signal (already contested)
+    without_b = [rule for rule in fixture_rules() if rule["team_id"] != "int-b"]
+    assert run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=without_b).iloc[0]["touches_after"] == 3
+    without_y = [rule for rule in fixture_rules() if rule["team_id"] != "ext-y"]
+    changed = run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=without_y).iloc[0]
+    assert (changed["touches_to_out_of_scope"], changed["deals_gaining"], changed["contested_after"]) == (1, 1, 4)
+    # no rule at all: the signal is off, as with an empty scope_rules file
+    off = run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=[]).iloc[0]
+    assert (off["touches_after"], off["deals_after"], off["contested_after"], off["at_stake_after"]) == (0, 0, 2,
+                                                                                                       150000.0)
+
+
+def test_the_editors_rows_are_checked_and_written_for_import():
+    rows = pd.DataFrame([["ext-x", "*", "*", "lead", "proposal"], ["int-a", "smb", None, "lead", "won"],
+                         ["ext-y", "smb", "South", "won", "lead"], ["ext-q", "smb", "South", "lead", "won"],
+                         [None, None, None, None, None]], columns=list(scope_rules.FIELDS))
+    rules, problems = scope_rules.checked(rows, ["int-a", "ext-x", "ext-y"], ["smb"], ["South"])
+    assert rules == [dict(team_id="ext-x", segment="*", region="*", stage_from="lead", stage_to="proposal")]
+    assert problems == [
+        "Row 2 is left out: choose its team, segment, region and both stages.",
+        "Row 3 is left out: its range starts at won, after lead.",
+        "Row 4 is left out: one of its values is not a team, segment, region or stage of this database."]
+    assert scope_rules.csv_bytes(rules) == b"team_id,segment,region,stage_from,stage_to\next-x,*,*,lead,proposal\n"
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -146,3 +146,23 @@ def intrusion_sentence(intrusions: pd.DataFrame) -> str:
         parts.append(f"{wording.plural(len(reps), 'agency rep')} attended {name} ({pd.Timestamp(held_on):%d %b %Y}), "
                      f"{what}: {', '.join(reps['rep_name'])}")
     return "; ".join(parts)
+
+
+WHAT_IF_FIGURES = (("touches", "Out-of-scope touches", wording.count),
+                   ("deals", "Deals with the out-of-scope signal", wording.count),
+                   ("contested", "Contested deals", wording.count),
+                   ("at_stake", "Value at stake", wording.money))
+
+
+def what_if_sentence(row: pd.Series) -> str:
+    """What the edited rules would change in the period, in one sentence (query what_if_scope_rules)."""
+    changes = [f"{wording.plural(int(row['touches_to_in_scope']), 'touch', 'touches')} would be in scope and "
+               f"{wording.count(int(row['touches_to_out_of_scope']))} more out of scope",
+               f"{wording.plural(int(row['deals_losing']), 'deal')} would lose the out-of-scope signal and "
+               f"{wording.count(int(row['deals_gaining']))} gain it",
+               f"value at stake {wording.money_with_currency(row['at_stake_before'])} → "
+               f"{wording.money_with_currency(row['at_stake_after'])}"]
+    if not any(int(row[k]) for k in ("touches_to_in_scope", "touches_to_out_of_scope", "deals_losing",
+                                      "deals_gaining")):
+        return "Under the edited rules nothing changes in this period"
+    return "Under the edited rules, " + "; ".join(changes)
