@@ -107,14 +107,7 @@ else:
     if table.empty:
         st.info("No event was held in this period: widen the period in the sidebar.")
     else:
-        # every column visible at 1440 px: the agencies' columns narrow, their names wrap in the header
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "Date": st.column_config.DateColumn("Date", format="D MMM YYYY", width=90),
-            "Event": st.column_config.TextColumn("Event", width=215), "Kind": st.column_config.TextColumn(width=105),
-            "For": st.column_config.TextColumn(width=90), "Internal": st.column_config.NumberColumn(width=65),
-            **{force: st.column_config.NumberColumn(force, width=115) for force in table.columns[5:-1]},
-            rules_events.OUT_OF_PLACE: st.column_config.NumberColumn(
-                width=90, help="Agency reps at an internal-only event or a strategy meeting")})
+        widgets.events_table(table)
         st.caption("Attendees by force: the internal reps, and each agency's reps. Agency reps have no place at "
                    "internal-only events and strategy meetings (out of place).")
         widgets.csv_download(table, "events")

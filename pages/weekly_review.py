@@ -61,8 +61,7 @@ if "events" in present:
         st.caption(f"No event was held in {picked}.")
     else:
         st.markdown(f"**{title}**")
-        st.dataframe(events, hide_index=True, width="stretch",
-                     column_config={"Date": st.column_config.DateColumn("Date", format="ddd D MMM")})
+        widgets.events_table(events)
 
 st.subheader("Needs attention")
 intrusions = app.run("event_intrusions", **week.params("start", "end", "teams")) if "events" in present else None

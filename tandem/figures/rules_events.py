@@ -99,21 +99,21 @@ OUT_OF_PLACE = "Out of place"  # agency reps at an event closed to them (definit
 
 
 def events_table(attendance: pd.DataFrame) -> tuple[pd.DataFrame, str, pd.DataFrame]:
-    """Query events_attendance as one row per event: date, name, kind, who it was for, the
-    attendees of the internal force and of each agency, and the agency reps who had no place
+    """Query events_attendance as one row per event: date, name, kind (and whether it was for
+    internal reps only), the attendees of the internal force and of each agency, and the agency reps who had no place
     there (intruders)."""
     forces = [f for f in dict.fromkeys(attendance["force"].dropna()) if f != "internal"]
     rows = []
     for event_id, rows_of in attendance.groupby("event_id", sort=False):
         first = rows_of.iloc[0]
         counts = dict(zip(rows_of["force"], rows_of["attendees"]))
-        row = {"Date": first["held_on"], "Event": first["name"], "Kind": wording.humanise(first["kind"]),
-               "For": "internal only" if first["internal_only"] else "everyone",
+        row = {"Date": first["held_on"], "Event": first["name"],
+               "Kind": wording.humanise(first["kind"]) + (", internal only" if first["internal_only"] else ""),
                "Internal": int(counts.get("internal", 0))}
         row.update({force: int(counts.get(force, 0)) for force in forces})
         row[OUT_OF_PLACE] = int(rows_of["intruders"].sum())
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["Date", "Event", "Kind", "For", "Internal", *forces, OUT_OF_PLACE])
+    frame = pd.DataFrame(rows, columns=["Date", "Event", "Kind", "Internal", *forces, OUT_OF_PLACE])
     events = len(frame)
     intruded = frame[frame[OUT_OF_PLACE] > 0]
     if events == 0:

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from tandem.figures import downloads
+from tandem.figures.rules_events import OUT_OF_PLACE
 from tandem.model import wording
 from tandem.model.contest import signal_names
 from tandem.model.weekly import (
@@ -98,3 +99,16 @@ def plot(figure: go.Figure, title_width: int = TITLE_WIDTH, **kwargs):
         top = figure.layout.margin.t if figure.layout.margin.t is not None else 60
         figure.update_layout(title={"text": "<br>".join(lines)}, margin={"t": top + 24 * (len(lines) - 1)})
     return st.plotly_chart(figure, width="stretch", **kwargs)
+
+
+def events_table(table: pd.DataFrame) -> None:
+    """The events and their attendance by force (tandem.figures.rules_events.events_table),
+    every column visible at 1440 px: the agencies' columns narrow."""
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Date": st.column_config.DateColumn("Date", format="D MMM YYYY", width=100),
+        "Event": st.column_config.TextColumn("Event", width=220), "Kind": st.column_config.TextColumn(width=185),
+        "Internal": st.column_config.NumberColumn(width=65, help="Internal reps who attended"),
+        **{force: st.column_config.NumberColumn(force, width=100, help=f"Reps of {force} who attended")
+           for force in table.columns[4:-1]},
+        OUT_OF_PLACE: st.column_config.NumberColumn(width=85, help="Agency reps at an internal-only event or a "
+                                                                   "strategy meeting")})
