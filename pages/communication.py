@@ -24,14 +24,15 @@ if exchanges["exchanges"].sum() == 0:
     st.info("No exchanges between reps in this period: widen the period or the team selection.")
     st.stop()
 
+events = state.event_markers(filters.start, filters.end)  # on the time charts below
 measure = st.segmented_control("Measure", ["exchanges", "call_minutes"], default="exchanges", key="comm_measure",
                                format_func={"exchanges": "Exchanges", "call_minutes": "Call minutes"}.get)
 figure, _, drawn = app.built(communication.weekly_volumes, exchanges, measure or "exchanges", filters.start, filters.end)
-widgets.plot(figure)
+widgets.plot(figure, events=events)
 widgets.csv_download(drawn, f"weekly_{measure or 'exchanges'}")
 
 figure, _, drawn = app.built(communication.coordination_ratio, exchanges, touches, filters.start, filters.end)
-widgets.plot(figure)
+widgets.plot(figure, events=events)
 widgets.csv_download(drawn, "coordination_ratio")
 
 
@@ -47,7 +48,7 @@ def rep_pair_detail(pairs, internal_rep_id: str, external_rep_id: str) -> None:
     history = app.run("rep_pair_exchanges_by_week", **reps, **filters.params("start", "end"))
     figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name,
                                  filters.start, filters.end)
-    widgets.plot(figure)
+    widgets.plot(figure, events=events)
     widgets.csv_download(drawn, "pair_exchanges")
     shared = app.run("rep_pair_shared_accounts", **reps, **filters.params("start", "end", "regions", "segments"))
     if shared.empty:
@@ -73,7 +74,7 @@ def team_pair_detail(pairs, internal_team_id: str, external_team_id: str) -> Non
                       **filters.params("start", "end"))
     figure, _, drawn = app.built(communication.pair_history, history, internal_name, external_name,
                                  filters.start, filters.end)
-    widgets.plot(figure)
+    widgets.plot(figure, events=events)
     widgets.csv_download(drawn, "team_pair_exchanges")
     st.markdown(f"**Pairs of reps**, busiest first ({len(reps):,}):")
     st.dataframe(reps, hide_index=True, width="stretch", column_config={

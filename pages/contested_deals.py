@@ -124,7 +124,7 @@ per_week = app.run("deal_totals", **weeks, **rule_params, **filters.params("attr
 figure, _, drawn = app.built(contested.trend_figure, contest.weekly_counts(per_week, weeks), rules,
                              *weekly.period_weeks(filters.start, filters.end))
 if drawn["contested"].any():
-    widgets.plot(figure)
+    widgets.plot(figure, events=state.event_markers(filters.start, filters.end))
     widgets.csv_download(drawn, "contested_by_week")
 else:  # a blank chart says nothing
     st.info("No contested deal at the end of any week of the period (under the rule above).")

@@ -1,6 +1,8 @@
 """Data overview: what the loaded database holds, where it came from, what time it covers."""
 
 
+import datetime as dt
+
 import streamlit as st
 
 from tandem.data.config import db_path
@@ -45,11 +47,13 @@ if lacking := coverage.lacking("activities", "activities per week", present):
 else:
     activity_first, activity_last = source["first_activity_at"], source["last_activity_at"]
     widgets.plot(overview.activities_by_kind(app.run("activities_by_week_and_kind"), activity_first.date(),
-                                             activity_last.date()))
+                                             activity_last.date()),
+                 events=state.event_markers(activity_first.date(), activity_last.date() + dt.timedelta(days=1)))
 if lacking := coverage.lacking("deals", "deals per week", present):
     st.info(lacking)
 else:
-    widgets.plot(overview.deals_by_week(app.run("deals_by_week")))
+    widgets.plot(overview.deals_by_week(app.run("deals_by_week")),
+                 events=state.event_markers(first.date(), last.date() + dt.timedelta(days=1)))
 
 st.subheader("Rows per table")
 table = counts.rename("rows").rename_axis("table").reset_index()

@@ -9,14 +9,16 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from tandem.data.importer import import_folder
 from tandem.data.queries import run
 from tandem.export import sections
-from tandem.figures import rules_events
+from tandem.figures import event_markers, rules_events, style
 from tandem.model import scope_rules
 from tandem.model.filters import ContestRules, Filters
+from tandem.ui import state
 from tests.apptest import dashboard_on, open_page_on_week
 
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"
@@ -290,6 +292,48 @@ def test_the_report_section_is_the_pages(db):
         "4 rules for 4 of 4 teams", "2 out-of-scope touches; Agency X made 50% of them",
         "Most leaks: Enterprise accounts in North at Proposal (1 touch on 1 deal)",
         "4 events; agency reps attended 2 meetings closed to them", "3 agency reps at 2 meetings closed to agencies"]
+
+
+def chart_events(at) -> list[list[str]]:
+    """The events marked on each chart of the page, by the names of their lines."""
+    import json
+
+    return [[shape["name"].removeprefix(event_markers.SHAPE_PREFIX)
+             for shape in json.loads(chart.proto.spec)["layout"].get("shapes", [])
+             if shape.get("name", "").startswith(event_markers.SHAPE_PREFIX)]
+            for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page, charts", [
+    # the weekly volumes and the coordination ratio (the matrix and who-starts are not time charts)
+    ("communication", [["ev1", "ev2", "ev3", "ev4"], ["ev1", "ev2", "ev3", "ev4"], [], []]),
+    # the heatmaps, the trend, the outcomes: the trend only
+    ("contested_deals", [[], [], ["ev1", "ev2", "ev3", "ev4"], [], []]),
+    # activities and deals per week over all of the data: ev5 (1 Feb) too
+    ("overview", [["ev5", "ev1", "ev2", "ev3", "ev4"], ["ev5", "ev1", "ev2", "ev3", "ev4"]]),
+])
+def test_every_time_chart_shows_the_events_unless_switched_off(db, monkeypatch, page, charts):
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week(page)
+    assert chart_events(at) == charts
+    at = open_page_on_week(page, session={state.SHOW_EVENTS: False})
+    assert chart_events(at) == [[] for _ in charts]
+
+
+def test_event_markers_say_what_and_who():
+    attendance = pd.DataFrame({"event_id": ["e1", "e1", "e2"], "name": ["Strategy day", "Strategy day", "Expo"],
+                               "kind": ["strategy_meeting", "strategy_meeting", "convention"],
+                               "held_on": [dt.date(2025, 3, 6)] * 2 + [dt.date(2025, 3, 4)],
+                               "internal_only": [True, True, False], "force": ["internal", "X Partners", None],
+                               "attendees": [2, 1, 0]})
+    markers = event_markers.markers(attendance)
+    assert markers[["symbol", "colour", "hover"]].values.tolist() == [
+        ["■", style.INTERNAL, "Strategy day (strategy meeting, internal only): 2 internal, 1 X Partners"],
+        ["◆", event_markers.SHARED_COLOUR, "Expo (convention): no attendee recorded"]]
+    figure = event_markers.annotated(go.Figure(), markers)
+    # both on the Monday of their week (3 Mar), side by side; the day itself on hover
+    assert [(a.x, a.xshift, a.hovertext[:14]) for a in figure.layout.annotations] == [
+        (pd.Timestamp("2025-03-03"), 0, "Thu 06 Mar 202"), (pd.Timestamp("2025-03-03"), 14, "Tue 04 Mar 202")]
 
 
 def test_the_demo_strategy_meeting_story(small_db):

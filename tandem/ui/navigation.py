@@ -12,8 +12,9 @@ from tandem.model.pages import IMPORT_TITLE, TITLES
 def pages() -> list[st.Page]:
     """The pages (their files relative to dashboard.py), the weekly review first and default."""
     icons = {"weekly_review": ":material/calendar_view_week:", "communication": ":material/forum:",
-             "contested_deals": ":material/swords:", "rules_events": ":material/gavel:", "conversion": ":material/trending_up:",
-             "deal_explorer": ":material/table_view:", "overview": ":material/database:"}
+             "contested_deals": ":material/swords:", "rules_events": ":material/gavel:",
+             "conversion": ":material/trending_up:", "deal_explorer": ":material/table_view:",
+             "overview": ":material/database:"}
     return [st.Page(f"pages/{path}.py", title=title, icon=icons[path], default=path == "weekly_review")
             for path, title in TITLES.items()] + (
         [st.Page("pages/import_data.py", title=IMPORT_TITLE, icon=":material/upload_file:")]

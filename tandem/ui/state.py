@@ -16,6 +16,7 @@ import streamlit as st
 
 from tandem.data.config import db_path
 from tandem.figures import style
+from tandem.figures.event_markers import markers as markers_of
 from tandem.model import coverage, wording
 from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
 from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url, weeks_ending
@@ -40,7 +41,18 @@ _PERIOD_KEPT = "filter_period_kept"
 REVIEW_WEEK = "review_week_kept"  # the weekly review's week (its Monday)
 CONTEST_RULES, CONTEST_DEAL = "contest_rules", "contest_deal"  # the Contested deals page's rule and deal
 DEALS_FILTERS, DEALS_RULES, DEALS_DEAL = "deals_filters", "deals_rules", "deals_deal"  # the Deals page's
+SHOW_EVENTS = "show_events"  # the sidebar's switch: events on the time charts
 PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal", *DEAL_URL_KEYS)
+
+
+def event_markers(start: dt.date, end: dt.date) -> pd.DataFrame | None:
+    """The events held in [start, end) as markers for a time chart, or None when the
+    sidebar's switch is off or the database has no events."""
+    if not st.session_state.get(SHOW_EVENTS, True) or "events" not in present_tables():
+        return None
+    attendance = app.run("events_attendance", start=dt.datetime.combine(start, dt.time()),
+                         end=dt.datetime.combine(end, dt.time()), teams=[])
+    return app.built(markers_of, attendance)
 
 
 def options() -> Options:
@@ -152,6 +164,11 @@ def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
                  format_func={"owner": "owner", "source": "source rep"}.get, horizontal=True)
         st.toggle("Presentation mode", key=KEYS["presentation"],
                   help="Replace rep, contact and account names by stable pseudonyms everywhere, downloads included.")
+        if "events" in present_tables():
+            st.session_state.setdefault(SHOW_EVENTS, True)
+            st.toggle("Events on time charts", key=SHOW_EVENTS,
+                      help="Mark each event on the weekly charts: ◆ convention, ● seminar, ▲ product launch, "
+                           "★ team building, ■ strategy meeting; blue when internal only. Hover for who attended.")
         st.caption("Region and segment filters act on accounts; exchanges between reps are filtered by team only.")
         _source_badge()
 

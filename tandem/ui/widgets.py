@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tandem.figures import downloads
+from tandem.figures import downloads, event_markers
 from tandem.figures.rules_events import OUT_OF_PLACE
 from tandem.model import wording
 from tandem.model.contest import signal_names
@@ -90,9 +90,12 @@ def csv_download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV",
 TITLE_WIDTH = 100  # characters per line of a chart title: Plotly cuts a long title instead of wrapping it
 
 
-def plot(figure: go.Figure, title_width: int = TITLE_WIDTH, **kwargs):
+def plot(figure: go.Figure, title_width: int = TITLE_WIDTH, events: pd.DataFrame | None = None, **kwargs):
     """`st.plotly_chart` at full width, with a long takeaway title wrapped onto lines of at
-    most `title_width` characters (charts in narrow columns or on a projector would cut it)."""
+    most `title_width` characters (charts in narrow columns or on a projector would cut it),
+    and on a time chart the `events` (`state.event_markers`) as labelled vertical markers."""
+    if events is not None:
+        figure = event_markers.annotated(figure, events)
     title = figure.layout.title.text
     if title and len(title) > title_width and "<br>" not in title:
         lines = textwrap.wrap(title, title_width)
