@@ -118,3 +118,27 @@ else:
             st.dataframe(shown, hide_index=True, width="stretch",
                          column_config={"Date": st.column_config.DateColumn("Date", format="D MMM YYYY")})
             widgets.csv_download(shown, "agency_reps_at_closed_meetings")
+
+    # 4. What shared events did to coordination
+    st.subheader("Did shared events bring the forces together?")
+    weeks = st.columns([1, 3])[0].number_input("Weeks before and after each event", min_value=1, max_value=12,
+                                               value=rules_events.DEFAULT_WEEKS, step=1,
+                            key="events_weeks", help="Before: the N weeks up to the event's day; after: the N "
+                                                     "weeks from the day after.")
+    pairs = app.run("shared_event_pairs", **filters.params("start", "end", "teams"), weeks=int(weeks),
+                    **rules.params())
+    if pairs.empty:
+        st.info("No shared event (convention, seminar, product launch, team building open to both forces) with "
+                "both an internal and an agency rep attending in this period.")
+    else:
+        figure, _, drawn = app.built(rules_events.before_after, pairs, int(weeks))
+        widgets.plot(figure)
+        shown = drawn[list(rules_events.BEFORE_AFTER_COLUMNS)].rename(columns=rules_events.BEFORE_AFTER_COLUMNS)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption("Attending pairs: an internal and an agency rep who both attended. Their exchanges (calls, emails "
+                   "and meetings between them), and the deals both touched in each window with how many were "
+                   "contested at its end under the Contested deals page's rule. Coordination rose or fell when the "
+                   "share of pairs who talked after lies wholly above or below its share before (Wilson 95% "
+                   "intervals that do not overlap); otherwise it cannot be told apart from noise.")
+        widgets.csv_download(drawn, "shared_events_before_after")
+

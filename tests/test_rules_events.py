@@ -234,6 +234,40 @@ def test_events_attendance_by_force(db):
         ("ev1", "X Partners", 1), ("ev2", "X Partners", 1), ("ev3", "X Partners", 1), ("ev4", None, 0)]
 
 
+# Two touches after the seminar (ev2, 6 Mar, attended by ia1, ex2 and ey1), for the
+# before/after test only: ia1 and ex2 on d3 on 8 Mar.
+AFTER_SEMINAR = ("t90,2025-03-08T10:00:00,call,ia1,,c2,d3,outbound,300,after the seminar\n"
+                 "t91,2025-03-08T14:00:00,call,ex2,,c2,d3,outbound,300,after the seminar\n")
+
+
+def test_before_and_after_a_shared_event(tmp_path_factory):
+    """ev2 (a seminar on 6 Mar) is the week's only shared event with pairs: (ia1, ex2) and
+    (ia1, ey1); one week: before = [27 Feb, 6 Mar), after = [7 Mar, 14 Mar).
+    Exchanges: ia1-ey1 e03 (5 Mar) before; ia1-ex2 e09 (9 Mar) after. So 1 and 1, one pair
+    of two talking on each side. Deals both reps of a pair touched: before none (ia1's t07
+    on d2 is 5 Mar, but neither agency rep touched d2 in the window; t12 is 6 Mar 15:00,
+    after the window); after d3 (ia1 t90 with ex2 t91, and with ey1 t06 on 9 Mar): 1 deal,
+    contested as of 14 Mar (its t05/t06 overlap: ia2 and ey1 never talked in the window)."""
+    activities = (FIXTURE / "activities.csv").read_text() + AFTER_SEMINAR
+    db = with_files(tmp_path_factory, "before-after", events=EVENTS, event_attendance=ATTENDANCE,
+                    activities=activities)
+    pairs = run("shared_event_pairs", db=db, teams=[], weeks=1, signals=[], **RULE, **WEEK)
+    assert rows(pairs, "event_id", "pairs", "exchanges_before", "exchanges_after", "talking_before",
+                "talking_after", "deals_before", "contested_before", "deals_after", "contested_after",
+                "after_complete") == [("ev2", 2, 1, 1, 1, 1, 0, 0, 1, 1, False)]
+    # the data ends on 10 Mar, before the after window's end: the verdict waits
+    (row,) = [r for _, r in pairs.iterrows()]
+    assert rules_events.coordination_verdict(row) == "after window not over"
+    assert rules_events.coordination_verdict({**row, "after_complete": True}) == "cannot be told apart from noise"
+    low, high = row["talking_before_low"], row["talking_before_high"]
+    assert (round(low, 4), round(high, 4)) == (0.0945, 0.9055)  # Wilson for 1 of 2
+    # the team filter keeps a pair with either rep's team: Agency Y keeps (ia1, ey1) only
+    only_y = run("shared_event_pairs", db=db, teams=["ext-y"], weeks=1, signals=[], **RULE, **WEEK)
+    assert rows(only_y, "pairs", "exchanges_before", "exchanges_after") == [(1, 1, 0)]
+    figure, title, _ = rules_events.before_after(pairs, 1)
+    assert title == "The after window of every shared event is not over yet"
+
+
 def test_agency_reps_at_closed_meetings_are_flagged(db):
     intrusions = run("event_intrusions", db=db, teams=[], **WEEK)
     assert rows(intrusions, "event_id", "rep_id", "agency") == [
@@ -255,7 +289,7 @@ def test_the_page_shows_the_rules_the_leaks_and_the_events(db, monkeypatch):
     assert [w.value for w in at.warning] == [
         "2 agency reps attended Strategy day (04 Mar 2025), an internal-only strategy meeting: Xan Xu, Yul Yates; "
         "1 agency rep attended Board prep (07 Mar 2025), an internal-only event: Xia Xeno."]
-    assert len(at.get("plotly_chart")) == 1  # the leaks by team and month
+    assert len(at.get("plotly_chart")) == 2  # the leaks by team and month, the shared events before and after
 
 
 def test_the_page_in_presentation_mode_names_no_rep(db, monkeypatch):
@@ -291,7 +325,8 @@ def test_the_report_section_is_the_pages(db):
     assert [b.title for b in section.blocks] == [
         "4 rules for 4 of 4 teams", "2 out-of-scope touches; Agency X made 50% of them",
         "Most leaks: Enterprise accounts in North at Proposal (1 touch on 1 deal)",
-        "4 events; agency reps attended 2 meetings closed to them", "3 agency reps at 2 meetings closed to agencies"]
+        "4 events; agency reps attended 2 meetings closed to them",
+        "The after window of every shared event is not over yet", "3 agency reps at 2 meetings closed to agencies"]
 
 
 def chart_events(at) -> list[list[str]]:

@@ -328,6 +328,13 @@ def rules_events_page(source: Source, filters: Filters, rules: ContestRules) -> 
         section.blocks.append(Note("Events", "No event was held in this period."))
         return section
     section.blocks.append(Table(title, table.assign(Date=table["Date"].map("{:%d %b %Y}".format))))
+    weeks = rules_events.DEFAULT_WEEKS
+    pairs = source.run("shared_event_pairs", **filters.params("start", "end", "teams"), weeks=weeks, **rules.params())
+    if not pairs.empty:
+        figure, title, _ = rules_events.before_after(pairs, weeks)
+        section.blocks.append(Chart(title, figure, f"Share of the attending pairs (an internal and an agency rep) "
+                                                   f"with an exchange in the {weeks} weeks before and after each "
+                                                   "shared event; Wilson 95% intervals."))
     intrusions = source.run("event_intrusions", **filters.params("start", "end", "teams"))
     if not intrusions.empty:
         shown = intrusions[list(rules_events.INTRUSION_COLUMNS)].rename(columns=rules_events.INTRUSION_COLUMNS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from tandem.figures.style import LAYOUT
+from tandem.figures.style import LAYOUT, NEUTRAL
 from tandem.model import wording
 
 NO_RULE = "no rule"
@@ -166,3 +166,62 @@ def what_if_sentence(row: pd.Series) -> str:
                                       "deals_gaining")):
         return "Under the edited rules nothing changes in this period"
     return "Under the edited rules, " + "; ".join(changes)
+
+
+DEFAULT_WEEKS = 4  # definitions.md "Before / after an event": N's default
+
+
+def coordination_verdict(row) -> str:
+    """Whether the attending pairs talked more after the event than before: 'rose' when the
+    share of pairs with an exchange after lies wholly above its share before (their Wilson 95%
+    intervals do not overlap), 'fell' when wholly below, else 'cannot be told apart from
+    noise'; 'after window not over' while the data does not reach its end."""
+    if not row["after_complete"]:
+        return "after window not over"
+    if row["talking_after_low"] > row["talking_before_high"]:
+        return "rose"
+    if row["talking_after_high"] < row["talking_before_low"]:
+        return "fell"
+    return "cannot be told apart from noise"
+
+
+def before_after(pairs: pd.DataFrame, weeks: int) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Query shared_event_pairs as a dumbbell per event: the share of its attending pairs who
+    exchanged at least once in the `weeks` weeks before and after, with Wilson 95% intervals."""
+    drawn = pairs.assign(verdict=[coordination_verdict(row) for _, row in pairs.iterrows()])
+    labels = [f"{row['name']} ({pd.Timestamp(row['held_on']):%d %b %Y}, {wording.plural(int(row['pairs']), 'pair')})"
+              for _, row in drawn.iterrows()]
+    figure = go.Figure()
+    # before as a ring, after as a dot inside it: both show when they are equal
+    for side, colour, marker in (("before", NEUTRAL, {"size": 15, "symbol": "circle-open", "line": {"width": 2}}),
+                                 ("after", "#009E73", {"size": 8})):
+        share = drawn[f"talking_{side}"] / drawn["pairs"]
+        figure.add_trace(go.Scatter(
+            x=share, y=labels, mode="markers", name=f"{weeks} weeks {side}", marker={**marker, "color": colour},
+            error_x={"type": "data", "symmetric": False, "array": drawn[f"talking_{side}_high"] - share,
+                     "arrayminus": share - drawn[f"talking_{side}_low"], "color": colour, "thickness": 1.5},
+            customdata=drawn[[f"talking_{side}", "pairs", f"exchanges_{side}"]].to_numpy(),
+            hovertemplate="%{customdata[0]} of %{customdata[1]} pairs talked (%{x:.0%}), %{customdata[2]} "
+                          "exchanges<extra>" + side + "</extra>"))
+    counts = drawn["verdict"].value_counts()
+    judged = len(drawn) - int(counts.get("after window not over", 0))
+    if len(drawn) == 0:
+        title = "No shared event with both forces attending in this period"
+    elif judged == 0:
+        title = "The after window of every shared event is not over yet"
+    else:
+        title = (f"After {wording.plural(judged, 'shared event')}, coordination rose {int(counts.get('rose', 0))} "
+                 f"times, fell {int(counts.get('fell', 0))} times, and cannot be told apart from noise "
+                 f"{int(counts.get('cannot be told apart from noise', 0))} times")
+    figure.update_layout(**{**LAYOUT, "legend": {"orientation": "h", "y": -0.25}}, title=title,
+                         height=max(300, 44 * len(drawn) + 190),
+                         xaxis={"title": "Share of the attending pairs with at least one exchange", "tickformat": ".0%",
+                                "range": [-0.02, 1.02]}, yaxis={"autorange": "reversed"})
+    return figure, title, drawn
+
+
+BEFORE_AFTER_COLUMNS = {"name": "Event", "pairs": "Pairs", "exchanges_before": "Exchanges before",
+                        "exchanges_after": "Exchanges after", "talking_before": "Pairs talking before",
+                        "talking_after": "Pairs talking after", "deals_before": "Deals before",
+                        "contested_before": "Contested before", "deals_after": "Deals after",
+                        "contested_after": "Contested after", "verdict": "Coordination"}
