@@ -1,6 +1,7 @@
 """Deals: every deal of the period under any filter, down to one deal's record and evidence."""
 
 import hashlib
+from dataclasses import replace
 from urllib.parse import urlparse
 
 import streamlit as st
@@ -101,10 +102,22 @@ deal_filters, notices = deal_search.validate(DealFilters(
     min_amount=session[WIDGETS["min_amount"]], max_amount=session[WIDGETS["max_amount"]],
     products=tuple(session[WIDGETS["products"]]), lead_sources=tuple(session[WIDGETS["lead_sources"]]),
     owners=tuple(session[WIDGETS["owners"]]), sources=tuple(session[WIDGETS["sources"]]),
-    contested=bool(contested_only), search=(session[WIDGETS["search"]] or "").strip()[:MAX_SEARCH]))
+    contested=bool(contested_only), search=(session[WIDGETS["search"]] or "").strip()[:MAX_SEARCH],
+    deal_ids=session[FILTERS].deal_ids))  # a link's deals: not a widget, kept until cleared
 for notice in notices:
     st.warning(notice, icon=":material/warning:")
 session[FILTERS], session[RULES] = deal_filters, rules
+
+
+def show_all_deals() -> None:
+    session[FILTERS] = replace(session[FILTERS], deal_ids=())
+
+
+if deal_filters.deal_ids:
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    note.info(f"Only the {len(deal_filters.deal_ids):,} deals named by the link you followed (a cell of Rules & "
+              "events), under the filters above.", icon=":material/link:")
+    clear.button("Show all deals", key="deals_clear_ids", on_click=show_all_deals)
 
 
 def page_params() -> dict:

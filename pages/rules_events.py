@@ -45,11 +45,22 @@ else:
                     "deals was within the touching team's rules.")
         else:
             figure, _, drawn = app.built(rules_events.leaks_by_team_month, by_month)
-            widgets.plot(figure)
+            event = widgets.plot(figure, on_select="rerun", selection_mode="points", key="leaks_matrix")
+            chosen = rules_events.selected_leak(event, by_month)
+            if chosen is None:
+                st.caption("Click a cell to open the deals its touches were on, on the Deals page.")
+            else:
+                link = state.link("deal_explorer", filters, id=list(chosen["deal_ids"]))
+                st.markdown(f"{rules_events.leak_sentence(chosen)}. [Open these deals on the Deals page]({link})")
             widgets.csv_download(drawn, "out_of_scope_by_team_month")
-            table, title, _ = app.built(rules_events.leak_cells, app.run("out_of_scope_by_cell", **leak_params))
+            cells = app.run("out_of_scope_by_cell", **leak_params)
+            table, title, _ = app.built(rules_events.leak_cells, cells)
             st.markdown(f"**{title}**")
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(table.assign(Deals=[state.link("deal_explorer", filters, id=list(ids))
+                                             for ids in cells["deal_ids"]]),
+                         hide_index=True, width="stretch", column_config={
+                             "Deals": st.column_config.LinkColumn("Deals page", display_text="Open",
+                                                                  help="These deals on the Deals page")})
             st.caption(f"Touches made in the period by a rep of the other force than the deal's owner, outside the "
                        f"rules of the rep's team, judged as of the period's end with the Contested deals page's rule "
                        f"(a touch counts for the deals whose window it falls in: lookback {rules.lookback_days} "

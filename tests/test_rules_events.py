@@ -377,3 +377,30 @@ def test_the_demo_strategy_meeting_story(small_db):
                      end=dt.datetime(2026, 9, 14))
     assert intrusions["event_name"].unique().tolist() == ["Strategy Meeting Q4 2026"]
     assert intrusions["kind"].unique().tolist() == ["strategy_meeting"] and len(intrusions) >= 2
+
+
+# --- from a leak to its deals ------------------------------------------------------------------
+
+def test_a_leak_cell_opens_its_deals_on_the_deals_page(db, monkeypatch):
+    """A click on the January cell of Agency X (t01, on d1 and d6) selects that row; its link
+    names d1 and d6; the Deals page opened with it shows exactly them."""
+    leaks = run("out_of_scope_by_team_month", db=db, **RULE, **ALL, **FIRST_QUARTER)
+    figure, _, _ = rules_events.leaks_by_team_month(leaks)
+    january = figure.data[0].customdata[0][0]  # row Agency X, column Jan 2025: [deals, row of leaks]
+    chosen = rules_events.selected_leak({"selection": {"points": [{"customdata": january}]}}, leaks)
+    assert list(chosen["deal_ids"]) == ["d1", "d6"]
+    assert rules_events.leak_sentence(chosen) == ("Agency X, Jan 2025: 1 out-of-scope touch on 2 deals (1 won, "
+                                                  "1 lost, 0 open)")
+    assert rules_events.selected_leak({"selection": {"points": [{"customdata": [0, -1]}]}}, leaks) is None
+    assert rules_events.selected_leak({}, leaks) is None
+
+    from tandem.model import deal_search
+
+    filters, notices = deal_search.from_url({"id": ["d1", "d6", "d1", "x" * 101]}, deal_search.DealOptions())
+    assert filters.deal_ids == ("d1", "d6") and filters.to_url() == {"id": ["d1", "d6"]}
+    assert notices == ["Ignored 1 of the 3 deals named by the URL: a link names at most 500 deals, each an id of at "
+                       "most 100 characters."]
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week("deal_explorer", id=["d1", "d6"])
+    assert any(i.value.startswith("Only the 2 deals named by the link you followed") for i in at.info)
+    assert at.metric[0].value == "1"  # of the two, the week's active deals: d1 (d6 closed on 1 Feb)

@@ -10,6 +10,7 @@
 --   owner_rep_ids, source_rep_ids: the deal's owner / source rep;
 --   search: case-insensitive substring of the deal's or the account's name ('' = no
 --     search); the text is compared literally (contains, not like: % _ ' " are plain);
+--   deal_ids: only those deals (a link from Rules & events' leaks); empty = every deal;
 --   contested_only: only the deals contested as of end_at under the rule (lookback_days,
 --     overlap_days, signals; empty = every signal; definitions.md "Contest signals"). The signal
 --     flags are computed only when contested_only is true (the filter `where
@@ -18,10 +19,10 @@
 -- lost), product, lead_source and the signal flags.
 -- Macro: deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
 --   stages, min_amount, max_amount, products, lead_sources, owner_rep_ids,
---   source_rep_ids, search, contested_only, lookback_days, overlap_days, signals).
+--   source_rep_ids, search, contested_only, lookback_days, overlap_days, signals, deal_ids).
 create or replace macro main.deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
     stages, min_amount, max_amount, products, lead_sources, owner_rep_ids, source_rep_ids, search, contested_only,
-    lookback_days, overlap_days, signals) as table
+    lookback_days, overlap_days, signals, deal_ids) as table
 with active as (
     select d.*, raw.product, raw.lead_source, acc.name as account_name
     from active_deals(start_at, end_at, attribution, teams, regions, segments) d
@@ -34,6 +35,7 @@ with active as (
         and (len(lead_sources::varchar[]) = 0 or list_contains(lead_sources::varchar[], raw.lead_source))
         and (len(owner_rep_ids::varchar[]) = 0 or list_contains(owner_rep_ids::varchar[], d.owner_rep_id))
         and (len(source_rep_ids::varchar[]) = 0 or list_contains(source_rep_ids::varchar[], d.source_rep_id))
+        and (len(deal_ids::varchar[]) = 0 or list_contains(deal_ids::varchar[], d.deal_id))
         and (search::varchar = ''
              or contains(lower(d.name), lower(search::varchar))
              or contains(lower(acc.name), lower(search::varchar)))

@@ -56,14 +56,16 @@ def leaks_by_team_month(leaks: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFra
     teams = list(dict.fromkeys(leaks["team_name"]))
     grid = leaks.pivot_table(index="team_name", columns="month", values="touches", aggfunc="sum").reindex(
         index=teams, columns=months)
-    deals = leaks.pivot_table(index="team_name", columns="month", values="deals", aggfunc="sum").reindex(
-        index=teams, columns=months)
+    # each cell's deals and its row of `leaks` (-1 for an empty cell): what a click selects
+    position = {(row.team_name, row.month): number for number, row in enumerate(leaks.itertuples())}
+    custom = [[[int(leaks.iloc[position[(team, month)]]["deals"]), position[(team, month)]]
+               if (team, month) in position else [0, -1] for month in months] for team in teams]
     labels = [f"{pd.Timestamp(m):%b %Y}" for m in months]
     figure = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype=float), x=labels, y=teams, colorscale="Reds", zmin=0, xgap=2, ygap=2,
         text=[["" if pd.isna(v) else f"{int(v):,}" for v in row] for row in grid.to_numpy()], texttemplate="%{text}",
-        customdata=deals.to_numpy(dtype=float), colorbar={"title": {"text": "touches"}},
-        hovertemplate="%{y}, %{x}: %{z:,} out-of-scope touches on %{customdata:,} deals<extra></extra>"))
+        customdata=custom, colorbar={"title": {"text": "touches"}},
+        hovertemplate="%{y}, %{x}: %{z:,} out-of-scope touches on %{customdata[0]:,} deals<extra></extra>"))
     total = int(leaks["touches"].sum())
     by_team = leaks.groupby("team_name", sort=False)["touches"].sum().sort_values(ascending=False)
     title = f"{wording.plural(total, 'out-of-scope touch', 'out-of-scope touches')}"
@@ -74,6 +76,26 @@ def leaks_by_team_month(leaks: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFra
     figure.update_layout(**LAYOUT, title=title, height=max(260, 48 * len(teams) + 140),
                          xaxis={"title": "Month of the touch", "type": "category"}, yaxis={"autorange": "reversed"})
     return figure, title, leaks.drop(columns="deal_ids")
+
+
+def selected_leak(event, leaks: pd.DataFrame) -> pd.Series | None:
+    """The row of `leaks` (query out_of_scope_by_team_month) whose cell of
+    `leaks_by_team_month` the user clicked, from `st.plotly_chart(on_select="rerun")`'s event;
+    None when nothing (or an empty cell) is selected."""
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    custom = points[0].get("customdata") if points else None
+    if not isinstance(custom, (list, tuple)) or len(custom) != 2 or not isinstance(custom[1], (int, float)):
+        return None
+    number = int(custom[1])
+    return leaks.iloc[number] if 0 <= number < len(leaks) else None
+
+
+def leak_sentence(row: pd.Series) -> str:
+    """'Crestview Promotions, Nov 2026: 5 out-of-scope touches on 1 deal (0 won, 0 lost, 1 open)'."""
+    return (f"{row['team_name']}, {pd.Timestamp(row['month']):%b %Y}: "
+            f"{wording.plural(int(row['touches']), 'out-of-scope touch', 'out-of-scope touches')} on "
+            f"{wording.plural(int(row['deals']), 'deal')} ({int(row['won'])} won, {int(row['lost'])} lost, "
+            f"{int(row['open'])} open)")
 
 
 LEAK_COLUMNS = {"segment": "Segment", "region": "Region", "stage": "Stage at the touch", "touches": "Touches",

@@ -12,7 +12,7 @@ import pandas as pd
 
 from tandem.data.contract import ALL_STAGES
 from tandem.model.contest import SIGNAL_LABELS
-from tandem.model.filters import ContestRules, Filters, choices_from_url, shown_value
+from tandem.model.filters import MAX_DEAL_ID, ContestRules, Filters, choices_from_url, shown_value
 from tandem.model.wording import humanise, money_label, money_with_currency
 
 STATUSES = ("open", "won", "lost")
@@ -22,7 +22,8 @@ MAX_AMOUNT = 1e15  # larger amounts in the URL are refused (no deal is that big;
 DOWNLOAD_LIMIT = 10_000_000  # "no limit" for a download (above any deal count)
 MAX_VIEW_NAME = 60
 URL_KEYS = ("status", "stage", "min_amount", "max_amount", "product", "lead_source", "owner", "source",
-            "contested", "q")
+            "contested", "q", "id")
+MAX_LINKED_DEALS = 500  # deals a link may name (`id`); more are ignored with a notice
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class DealFilters:
     sources: tuple[str, ...] = ()
     contested: bool = False
     search: str = ""
+    deal_ids: tuple[str, ...] = ()  # the deals of a link (a cell of Rules & events' leaks); empty = all
 
     def params(self, rules: ContestRules) -> dict:
         """Parameters of deal_matches beside the global filters' (start, end, attribution,
@@ -67,6 +69,7 @@ class DealFilters:
                 "max_amount": self.max_amount, "products": list(self.products),
                 "lead_sources": list(self.lead_sources), "owner_rep_ids": list(self.owners),
                 "source_rep_ids": list(self.sources), "search": self.search, "contested_only": self.contested,
+                "deal_ids": list(self.deal_ids),
                 # the rule matters only to the contested filter: otherwise the default, one cache entry
                 **(rules if self.contested else ContestRules()).params()}
 
@@ -83,6 +86,8 @@ class DealFilters:
             url["contested"] = "1"
         if self.search:
             url["q"] = self.search
+        if self.deal_ids:
+            url["id"] = list(self.deal_ids)
         return url
 
 
@@ -137,6 +142,15 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
         else:
             notices.append(f"Ignored contested={shown_value(contested)} from the URL: it is 1 or 0.")
 
+    ids = url.get("id") or []
+    if ids:
+        kept = tuple(dict.fromkeys(i for i in ids if i and len(i) <= MAX_DEAL_ID))[:MAX_LINKED_DEALS]
+        if len(kept) < len(set(ids)):
+            notices.append(f"Ignored {len(set(ids)) - len(kept):,} of the {len(set(ids)):,} deals named by the URL: "
+                           f"a link names at most {MAX_LINKED_DEALS} deals, each an id of at most {MAX_DEAL_ID} "
+                           "characters.")
+        filters = replace(filters, deal_ids=kept)
+
     search = (url.get("q") or [None])[0]
     if search is not None:
         if len(search) > MAX_SEARCH:
@@ -185,6 +199,8 @@ def filter_lines(filters: Filters, deal_filters: DealFilters, rules: ContestRule
                                         f"{rules.lookback_days} days, overlap {rules.overlap_days} days"))
     if deal_filters.search:
         lines.append(("Search", repr(deal_filters.search)))
+    if deal_filters.deal_ids:
+        lines.append(("Chosen deals", f"{len(deal_filters.deal_ids):,} deals named by a link"))
     return lines
 
 
