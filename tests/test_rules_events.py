@@ -386,12 +386,13 @@ def test_a_leak_cell_opens_its_deals_on_the_deals_page(db, monkeypatch):
     names d1 and d6; the Deals page opened with it shows exactly them."""
     leaks = run("out_of_scope_by_team_month", db=db, **RULE, **ALL, **FIRST_QUARTER)
     figure, _, _ = rules_events.leaks_by_team_month(leaks)
-    january = figure.data[0].customdata[0][0]  # row Agency X, column Jan 2025: [deals, row of leaks]
+    trace = figure.data[0]
+    january = next(c for c, x, y in zip(trace.customdata, trace.x, trace.y) if (x, y) == ("Jan 2025", "Agency X"))
     chosen = rules_events.selected_leak({"selection": {"points": [{"customdata": january}]}}, leaks)
     assert list(chosen["deal_ids"]) == ["d1", "d6"]
     assert rules_events.leak_sentence(chosen) == ("Agency X, Jan 2025: 1 out-of-scope touch on 2 deals (1 won, "
                                                   "1 lost, 0 open)")
-    assert rules_events.selected_leak({"selection": {"points": [{"customdata": [0, -1]}]}}, leaks) is None
+    assert rules_events.selected_leak({"selection": {"points": [{"customdata": 99}]}}, leaks) is None
     assert rules_events.selected_leak({}, leaks) is None
 
     from tandem.model import deal_search

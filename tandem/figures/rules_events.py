@@ -49,23 +49,31 @@ def rules_matrix(rules: pd.DataFrame, segments: list[str]) -> tuple[pd.DataFrame
     return frame, title, rules
 
 
+LEAK_ROW_PX, LEAK_PLOT_PX = 48, 900  # a team's row; the plot's width at 1440 px
+
+
 def leaks_by_team_month(leaks: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFrame]:
     """Out-of-scope touches per team (rows) and month (columns), from query
-    out_of_scope_by_team_month: each cell its touches, the deals touched on hover."""
+    out_of_scope_by_team_month: one square per team and month with touches, its count
+    written in it, the deals touched on hover. Squares of a scatter, not a heatmap: a
+    heatmap sends no click, and a click opens the cell's deals (`selected_leak`)."""
     months = sorted(leaks["month"].unique())
     teams = list(dict.fromkeys(leaks["team_name"]))
-    grid = leaks.pivot_table(index="team_name", columns="month", values="touches", aggfunc="sum").reindex(
-        index=teams, columns=months)
-    # each cell's deals and its row of `leaks` (-1 for an empty cell): what a click selects
-    position = {(row.team_name, row.month): number for number, row in enumerate(leaks.itertuples())}
-    custom = [[[int(leaks.iloc[position[(team, month)]]["deals"]), position[(team, month)]]
-               if (team, month) in position else [0, -1] for month in months] for team in teams]
-    labels = [f"{pd.Timestamp(m):%b %Y}" for m in months]
-    figure = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=labels, y=teams, colorscale="Reds", zmin=0, xgap=2, ygap=2,
-        text=[["" if pd.isna(v) else f"{int(v):,}" for v in row] for row in grid.to_numpy()], texttemplate="%{text}",
-        customdata=custom, colorbar={"title": {"text": "touches"}},
-        hovertemplate="%{y}, %{x}: %{z:,} out-of-scope touches on %{customdata[0]:,} deals<extra></extra>"))
+    labels = {month: f"{pd.Timestamp(month):%b %Y}" for month in months}
+    highest = max(int(leaks["touches"].max()) if len(leaks) else 0, 1)
+    size = min(0.8 * min(LEAK_ROW_PX, LEAK_PLOT_PX / max(len(months), 1)), 44)
+    counts = leaks["touches"].astype(int).to_numpy()
+    figure = go.Figure(go.Scatter(
+        x=leaks["month"].map(labels), y=leaks["team_name"], mode="markers+text",
+        customdata=list(range(len(leaks))),  # the row of `leaks`: one number (a list comes back as an object)
+        text=[f"{n:,}" for n in counts], textposition="middle center",
+        textfont={"size": 14, "color": ["white" if n > 0.55 * highest else "#67000d" for n in counts]},
+        hovertext=[f"{wording.plural(int(d), 'deal')} touched; click to open them" for d in leaks["deals"]],
+        marker={"symbol": "square", "size": size, "color": counts, "cmin": 0, "cmax": highest,
+                "colorscale": "Reds", "line": {"width": 1, "color": "rgba(103, 0, 13, 0.3)"},
+                "colorbar": {"title": {"text": "touches"}}, "showscale": True},
+        hovertemplate="%{y}, %{x}: %{marker.color:,} out-of-scope touches<br>%{hovertext}<extra></extra>",
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0.5}}))
     total = int(leaks["touches"].sum())
     by_team = leaks.groupby("team_name", sort=False)["touches"].sum().sort_values(ascending=False)
     title = f"{wording.plural(total, 'out-of-scope touch', 'out-of-scope touches')}"
@@ -73,8 +81,12 @@ def leaks_by_team_month(leaks: pd.DataFrame) -> tuple[go.Figure, str, pd.DataFra
         title += f"; {by_team.index[0]} made {by_team.iloc[0] / total:.0%} of them"
     elif len(by_team) == 1:
         title += f", all by {by_team.index[0]}"
-    figure.update_layout(**LAYOUT, title=title, height=max(260, 48 * len(teams) + 140),
-                         xaxis={"title": "Month of the touch", "type": "category"}, yaxis={"autorange": "reversed"})
+    category = {"type": "category", "categoryorder": "array", "showgrid": True, "gridcolor": "#e5e5e5",
+                "tickson": "boundaries", "zeroline": False, "fixedrange": True}
+    figure.update_layout(**LAYOUT, title=title, hovermode="closest", height=max(260, LEAK_ROW_PX * len(teams) + 160),
+                         xaxis={**category, "title": {"text": "Month of the touch"},
+                                "categoryarray": [labels[m] for m in months], "range": [-0.5, len(months) - 0.5]},
+                         yaxis={**category, "categoryarray": teams, "range": [len(teams) - 0.5, -0.5]})
     return figure, title, leaks.drop(columns="deal_ids")
 
 
@@ -84,9 +96,9 @@ def selected_leak(event, leaks: pd.DataFrame) -> pd.Series | None:
     None when nothing (or an empty cell) is selected."""
     points = ((event or {}).get("selection") or {}).get("points") or []
     custom = points[0].get("customdata") if points else None
-    if not isinstance(custom, (list, tuple)) or len(custom) != 2 or not isinstance(custom[1], (int, float)):
+    if not isinstance(custom, (int, float)):
         return None
-    number = int(custom[1])
+    number = int(custom)
     return leaks.iloc[number] if 0 <= number < len(leaks) else None
 
 
