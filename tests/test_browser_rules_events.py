@@ -61,5 +61,33 @@ def test_a_leak_opens_its_deals_and_the_rules_download(server, browser, small_db
     expected = run("rules_of_engagement", db=small_db).dropna(subset=["segment"])
     assert [tuple(r.values()) for r in written] == [
         tuple(r) for r in expected[["team_id", "segment", "region", "stage_from", "stage_to"]].itertuples(index=False)]
+
+    # edit a rule in the table: Crestview's mid-market rule for any segment (third row, second
+    # column); the sentence is the what-if query's for the same edit, and the download has it
+    editor = page.locator("[data-testid='stDataFrame']").filter(has_text="From stage")
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    rows = [dict(zip(("team_id", "segment", "region", "stage_from", "stage_to"), r))
+            for r in expected[["team_id", "segment", "region", "stage_from", "stage_to"]].itertuples(index=False)]
+    assert (rows[2]["team_id"], rows[2]["segment"]) == ("CRE", "mid_market")
+    cell = (box["x"] + 30 + (box["width"] - 30) * 0.3, box["y"] + 35 + 35 * 2 + 17)
+    page.mouse.click(*cell)  # select the cell, then open its editor
+    page.wait_for_timeout(300)
+    page.mouse.dblclick(*cell)
+    page.wait_for_timeout(500)
+    page.screenshot(path=tmp_path / "editing.png")
+    page.keyboard.type("any")
+    page.keyboard.press("Enter")
+    edited = [dict(r, segment="*") if n == 2 else r for n, r in enumerate(rows)]
+    what_if = run("what_if_scope_rules", db=small_db, attribution="owner", teams=[], regions=[], segments=[],
+                  lookback_days=30, overlap_days=7, signals=[], rules=edited, **PERIOD).iloc[0]
+    sentence = rules_events.what_if_sentence(what_if)
+    assert sentence != "Under the edited rules nothing changes in this period"
+    page.get_by_text(sentence, exact=False).wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download scope_rules.csv").click()
+    download.value.save_as(saved)
+    assert list(csv.DictReader(io.StringIO(saved.read_text())))[2] == edited[2]
     assert page.locator("[data-testid='stException']").count() == 0
     page.close()
