@@ -90,11 +90,14 @@ else:
             "stage_to": st.column_config.SelectboxColumn("To stage", options=list(scope_rules.RULE_STAGES),
                                                          required=True, format_func=wording.humanise)})
         edited_rules, problems = scope_rules.checked(edited, options.teams, options.segments, options.regions)
+        stored_rules, _ = scope_rules.checked(current, options.teams, options.segments, options.regions)
         for problem in problems:
             st.warning(problem, icon=":material/rule:")
         what_if = app.run("what_if_scope_rules", **filters.params("start", "end", "attribution", "teams", "regions",
                                                                   "segments"),
-                          **rules.params(), rules=edited_rules).iloc[0]
+                          **rules.params(),
+                          # unedited: null, so that the query reads the signal's stored evidence
+                          rules=None if edited_rules == stored_rules else edited_rules).iloc[0]
         st.markdown(f"**{rules_events.what_if_sentence(what_if)}.**")
         for column, (key, label, fmt) in zip(st.columns(4), rules_events.WHAT_IF_FIGURES):
             before, after = what_if[f"{key}_before"], what_if[f"{key}_after"]

@@ -1,7 +1,7 @@
 -- What-if for the rules of engagement (definitions.md "What-if scope rules"): the out-of-scope
 -- signal under edited rules $rules (a list of structs: team_id, segment, region, stage_from,
--- stage_to, bound as a parameter, never written into the SQL) against the database's own
--- rules, by the same definition (shared step out_of_scope_timeline, which the contest
+-- stage_to, bound as a parameter, never written into the SQL; null for the database's own
+-- rules unedited, which then need no live recomputation) against the database's own rules, by the same definition (shared step out_of_scope_timeline, which the contest
 -- signal uses with the table's rules), as of $end. One row:
 --   touches_before, touches_after: out-of-scope touches made in the period, distinct
 --     activities, kept as the leaks are (the touching rep's team; the deal's region and
@@ -29,7 +29,11 @@ out_before as (
 ),
 
 out_after as (
-    select distinct deal_id from out_of_scope_timeline($end, $lookback_days, $rules) where valid_from < $end
+    -- $rules null: the database's own rules, read like the signal (no live recomputation)
+    select distinct deal_id from evidence where signal = 'out_of_scope' and $rules is null
+    union
+    select distinct deal_id from out_of_scope_timeline($end, $lookback_days, $rules)
+    where $rules is not null and valid_from < $end
 ),
 
 other_signals as (

@@ -162,6 +162,8 @@ def fixture_rules() -> list[dict]:
 def test_the_what_if_with_the_databases_rules_changes_nothing(db):
     """The same definition: the edited list equal to the table gives the signal's figures."""
     same = run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=fixture_rules()).iloc[0]
+    # unedited (null): the same figures, from the signal's stored evidence
+    assert run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=None).iloc[0].to_dict() == same.to_dict()
     # before: t01, t04, t07 out of scope in the quarter; deals d1, d2, d6 with the signal;
     # contested: d1 (also a double claim), d2, d3 (uncoordinated overlap), d6: 180,000
     assert same.to_dict() == dict(touches_before=3, touches_after=3, touches_to_in_scope=0, touches_to_out_of_scope=0,
@@ -264,8 +266,11 @@ def test_before_and_after_a_shared_event(tmp_path_factory):
     # the team filter keeps a pair with either rep's team: Agency Y keeps (ia1, ey1) only
     only_y = run("shared_event_pairs", db=db, teams=["ext-y"], weeks=1, signals=[], **RULE, **WEEK)
     assert rows(only_y, "pairs", "exchanges_before", "exchanges_after") == [(1, 1, 0)]
-    figure, title, _ = rules_events.before_after(pairs, 1)
+    figure, title, drawn = rules_events.before_after(pairs, 1)
     assert title == "The after window of every shared event is not over yet"
+    # d3 contested as of 14 Mar: 1 of 1, Wilson 21%–100%
+    assert drawn[["contested_rate_before", "contested_rate_after"]].values.tolist() == [
+        ["—", "1 of 1 (100%; 21%–100%)"]]
 
 
 def test_agency_reps_at_closed_meetings_are_flagged(db):

@@ -205,6 +205,11 @@ def what_if_sentence(row: pd.Series) -> str:
 DEFAULT_WEEKS = 4  # definitions.md "Before / after an event": N's default
 
 
+def _rate(k, n, low, high) -> str:
+    """'1 of 3 (33%; 6–79%)': a proportion with its Wilson 95% interval; '—' without a base."""
+    return "—" if not n else f"{int(k)} of {int(n)} ({k / n:.0%}; {low:.0%}–{high:.0%})"
+
+
 def coordination_verdict(row) -> str:
     """Whether the attending pairs talked more after the event than before: 'rose' when the
     share of pairs with an exchange after lies wholly above its share before (their Wilson 95%
@@ -223,6 +228,10 @@ def before_after(pairs: pd.DataFrame, weeks: int) -> tuple[go.Figure, str, pd.Da
     """Query shared_event_pairs as a dumbbell per event: the share of its attending pairs who
     exchanged at least once in the `weeks` weeks before and after, with Wilson 95% intervals."""
     drawn = pairs.assign(verdict=[coordination_verdict(row) for _, row in pairs.iterrows()])
+    for side in ("before", "after"):
+        drawn[f"contested_rate_{side}"] = [
+            _rate(row[f"contested_{side}"], row[f"deals_{side}"], row[f"contested_{side}_low"],
+                  row[f"contested_{side}_high"]) for _, row in drawn.iterrows()]
     labels = [f"{row['name']} ({pd.Timestamp(row['held_on']):%d %b %Y}, {wording.plural(int(row['pairs']), 'pair')})"
               for _, row in drawn.iterrows()]
     figure = go.Figure()
@@ -256,6 +265,6 @@ def before_after(pairs: pd.DataFrame, weeks: int) -> tuple[go.Figure, str, pd.Da
 
 BEFORE_AFTER_COLUMNS = {"name": "Event", "pairs": "Pairs", "exchanges_before": "Exchanges before",
                         "exchanges_after": "Exchanges after", "talking_before": "Pairs talking before",
-                        "talking_after": "Pairs talking after", "deals_before": "Deals before",
-                        "contested_before": "Contested before", "deals_after": "Deals after",
-                        "contested_after": "Contested after", "verdict": "Coordination"}
+                        "talking_after": "Pairs talking after",
+                        "contested_rate_before": "Deals both touched, contested before",
+                        "contested_rate_after": "Deals both touched, contested after", "verdict": "Coordination"}
