@@ -26,6 +26,7 @@ SAYS = {
     "": coverage.missing("activities", "cross-team exchanges"),
     "communication": coverage.missing("activities", "exchanges between reps and customer touches"),
     "contested_deals": "No claims and no activities in this database",
+    "rules_events": coverage.missing("scope_rules", "the rules of engagement and where they leak"),
     "conversion": coverage.missing("activities", "how soon owners first touched the customer"),
     "deal_explorer": "Ada Moreau has 81% of the amount",  # the deals are listed, and broken down
     "overview": coverage.missing("activities", "activities per week"),

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tandem.data.crm.files import ExportFileError
 from tandem.data.crm.uploads import TEAMS_FILE, save_upload, write_teams_file
 from tandem.data.db import backup_path, keeping_backup, restore_backup
+from tandem.model.pages import TITLES
 from tandem.ui import navigation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_page_is_offered_only_when_allowed(monkeypatch, small_db):
     monkeypatch.delenv("TANDEM_ALLOW_IMPORT", raising=False)
-    assert len(navigation.pages()) == 6
+    assert len(navigation.pages()) == len(TITLES)
     monkeypatch.setenv("TANDEM_ALLOW_IMPORT", "1")
-    assert len(navigation.pages()) == 7  # the Import page, last
+    assert len(navigation.pages()) == len(TITLES) + 1  # the Import page, last
     monkeypatch.setenv("TANDEM_DB", str(small_db))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     at.switch_page("pages/import_data.py").run()
