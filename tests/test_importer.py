@@ -253,6 +253,16 @@ def test_cli_exit_status_and_messages(folder, existing_db):
     assert missing.stderr.strip() == f"error: {folder / 'nope'} is not a folder of CSV files"
 
 
+def test_export_of_a_missing_database_makes_no_folder(tmp_path):
+    """Issue 19: `export` made its target folder before finding that the database was not there."""
+    target = tmp_path / "out" / "csv"
+    result = subprocess.run([sys.executable, "-m", "tandem", "export", str(target), "--db", str(tmp_path / "no.duckdb")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith(f"error: no database at {tmp_path / 'no.duckdb'}")
+    assert not (tmp_path / "out").exists()
+
+
 def same_rows(db_a: Path, db_b: Path) -> dict[str, tuple[int, int]]:
     """Per table: (rows of a, rows of a that b lacks or has a different number of times)."""
     con = duckdb.connect()

@@ -18,10 +18,10 @@ def export_database(db: str | os.PathLike, folder: str | os.PathLike) -> dict[st
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    con = connect_read_only(db)  # first: no folder is made for a database that is not there
     counts = {}
-    con = connect_read_only(db)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         for table in TABLES:
             columns = ", ".join(f'"{name}"' for name in table.column_names)
             order = ", ".join(f'"{name}"' for name in (table.key or table.column_names))
