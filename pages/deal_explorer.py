@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from tandem.figures import deals
-from tandem.model import coverage, deal_search
+from tandem.model import coverage, deal_search, wording
 from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.deal_search import (
     MAX_AMOUNT,
@@ -245,5 +245,5 @@ with st.sidebar:
     base = (f"{page_url.scheme}://{page_url.netloc}{page_url.path.removesuffix('/' + URL_PATH).rstrip('/')}/"
             if page_url.netloc else "")
     for view_name, view_link in views.items():
-        st.markdown(f"[{deal_search.escape_markdown(view_name)}]({view_link})")
+        st.markdown(f"[{wording.literal(view_name)}]({view_link})")
         st.code(base + view_link, language=None, wrap_lines=True)

@@ -26,7 +26,7 @@ else:
     segments = state.options().segments
     matrix, title, _ = app.built(rules_events.rules_matrix, app.run("rules_of_engagement", pseudonymise=False),
                                  list(segments))
-    st.markdown(f"**{title}**")
+    st.markdown(f"**{wording.literal(title)}**")  # team names from the data, shown as they are
     st.dataframe(matrix, hide_index=True, width="stretch")
     st.caption("The stages each team may work, by segment of the account (a region in brackets limits the rule to "
                "it). Ranges include both ends; a lost deal is in no range.")
@@ -51,11 +51,12 @@ else:
                 st.caption("Click a cell to open the deals its touches were on, on the Deals page.")
             else:
                 link = state.link("deal_explorer", filters, id=list(chosen["deal_ids"]))
-                st.markdown(f"{rules_events.leak_sentence(chosen)}. [Open these deals on the Deals page]({link})")
+                st.markdown(f"{wording.literal(rules_events.leak_sentence(chosen))}. "
+                            f"[Open these deals on the Deals page]({link})")
             widgets.csv_download(drawn, "out_of_scope_by_team_month")
             cells = app.run("out_of_scope_by_cell", **leak_params)
             table, title, _ = app.built(rules_events.leak_cells, cells)
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{wording.literal(title)}**")
             st.dataframe(table.assign(Deals=[state.link("deal_explorer", filters, id=list(ids))
                                              for ids in cells["deal_ids"]]),
                          hide_index=True, width="stretch", column_config={
@@ -127,7 +128,8 @@ else:
         widgets.csv_download(table, "events")
         intrusions = app.run("event_intrusions", **filters.params("start", "end", "teams"))
         if not intrusions.empty:
-            st.warning(rules_events.intrusion_sentence(intrusions) + ".", icon=":material/no_meeting_room:")
+            st.warning(wording.literal(rules_events.intrusion_sentence(intrusions) + "."),
+                       icon=":material/no_meeting_room:")
             shown = intrusions[list(rules_events.INTRUSION_COLUMNS)].rename(columns=rules_events.INTRUSION_COLUMNS)
             st.dataframe(shown, hide_index=True, width="stretch",
                          column_config={"Date": st.column_config.DateColumn("Date", format="D MMM YYYY")})

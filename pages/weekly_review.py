@@ -21,8 +21,8 @@ requested = st.query_params.get("week")
 kept = st.session_state.get(state.REVIEW_WEEK)  # the week of an earlier visit in this session
 if st.session_state.get("review_week") not in labels:  # a first visit, another page since, or new data
     if requested and requested not in labels:
-        st.warning(f"Ignored week {requested[:12]!r} from the URL: pick one of the weeks the data covers.",
-                   icon=":material/link_off:")
+        st.warning(f"Ignored week {wording.literal(repr(requested[:12]))} from the URL: pick one of the weeks the "
+                   "data covers.", icon=":material/link_off:")
     fallback = weekly.iso_label(kept) if kept and weekly.iso_label(kept) in labels else weekly.iso_label(last_week)
     st.session_state["review_week"] = requested if requested in labels else fallback
 
@@ -66,7 +66,7 @@ if "events" in present:
 st.subheader("Needs attention")
 intrusions = app.run("event_intrusions", **week.params("start", "end", "teams")) if "events" in present else None
 if intrusions is not None and not intrusions.empty:
-    st.warning(rules_events.intrusion_sentence(intrusions) + ".", icon=":material/no_meeting_room:")
+    st.warning(wording.literal(rules_events.intrusion_sentence(intrusions) + "."), icon=":material/no_meeting_room:")
 if coverage.contest_missing(present):
     st.caption("No deal to list: contest signals need data this database lacks (see Contested deals above).")
     st.stop()

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from tandem.data.importer import import_folder
 from tandem.data.queries import run
 from tandem.figures import deals
-from tandem.model import deal_search, pseudonyms
+from tandem.model import deal_search, pseudonyms, wording
 from tandem.model.deal_search import DealFilters, DealOptions
 from tandem.model.filters import ContestRules, Filters
 from tandem.ui import widgets
@@ -310,8 +310,8 @@ def test_save_view(name, refusal):
 
 
 def test_view_names_are_escaped_in_markdown():
-    assert deal_search.escape_markdown("[x](javascript:alert(1)) **b** :material/home: $x$") == (
-        r"\[x\]\(javascript\:alert\(1\)\) \*\*b\*\* \:material/home\: \$x\$")
+    assert wording.literal("[x](javascript:alert(1)) **b** :material/home: $x$") == (
+        r"\[x\](javascript\:alert(1)) \*\*b\*\* \:material/home\: \$x\$")
 
 
 # --- the page -----------------------------------------------------------------------------
@@ -428,7 +428,7 @@ def test_page_saved_views(page):
     at.sidebar.text_input(key="deals_view_name").set_value("Won [deals](x)").run()
     at.sidebar.button(key="deals_save_view").click().run()
     links = [m.value for m in at.sidebar.markdown if m.value.startswith("[")]
-    assert links == [r"[Won \[deals\]\(x\)](deal_explorer?start=2025-03-03&end=2025-03-10&status=won)"]
+    assert links == [r"[Won \[deals\](x)](deal_explorer?start=2025-03-03&end=2025-03-10&status=won)"]
     assert at.sidebar.code[0].value.endswith("deal_explorer?start=2025-03-03&end=2025-03-10&status=won")
     at.sidebar.button(key="deals_save_view").click().run()  # the same name again
     assert any("already a view named" in w.value for w in at.sidebar.warning)

@@ -339,8 +339,9 @@ def pair_summary(pairs: pd.DataFrame, internal_rep_id: str, external_rep_id: str
     if pair.empty:
         return None
     row = pair.iloc[0]
-    return (f"**{row['internal_rep_name']} ({row['internal_team_name']}) × {row['external_rep_name']} "
-            f"({row['external_team_name']})**: {wording.plural(int(row['exchanges']), 'exchange')}, "
+    names = (f"{row['internal_rep_name']} ({row['internal_team_name']}) × {row['external_rep_name']} "
+             f"({row['external_team_name']})")
+    return (f"**{wording.literal(names)}**: {wording.plural(int(row['exchanges']), 'exchange')}, "
             f"{_channel_counts(row)}; {int(row['initiated_by_internal']):,} started by the internal rep.")
 
 
@@ -351,7 +352,8 @@ def team_pair_summary(pairs: pd.DataFrame, internal_team_id: str, external_team_
     external = pairs[pairs["external_team_id"] == external_team_id]
     if internal.empty or external.empty:
         return None
-    names = f"**{internal['internal_team_name'].iloc[0]} × {external['external_team_name'].iloc[0]}**"
+    teams = f"{internal['internal_team_name'].iloc[0]} × {external['external_team_name'].iloc[0]}"
+    names = f"**{wording.literal(teams)}**"
     both = internal[internal["external_team_id"] == external_team_id]
     if both.empty:
         return f"{names}: no cross-team exchange between these two teams in the period."

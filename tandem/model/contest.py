@@ -138,7 +138,7 @@ def rep_directory(timeline: pd.DataFrame) -> dict[str, dict]:
 
 def _who(reps: dict, rep_id: str) -> str:
     rep = reps.get(rep_id, {"name": rep_id, "team": "?", "kind": "?"})
-    return f"**{rep['name']}** ({rep['team']}, {rep['kind']})"
+    return f"**{wording.literal(rep['name'])}** ({wording.literal(rep['team'])}, {rep['kind']})"
 
 
 def _a(word: str) -> str:
@@ -155,7 +155,8 @@ def _scope_text(rules: pd.DataFrame) -> str:
     for rule in rules.itertuples():
         segment = "any segment" if rule.segment == "*" else f"{wording.humanise(rule.segment)} accounts"
         region = "any region" if rule.region == "*" else f"the {wording.humanise(rule.region)} region"
-        parts.append(f"{segment} in {region}, stages {rule.stage_from} to {rule.stage_to}")
+        parts.append(f"{wording.literal(segment)} in {wording.literal(region)}, stages {rule.stage_from} to "
+                     f"{rule.stage_to}")
     return "agreed scope: " + "; ".join(parts)
 
 
@@ -177,7 +178,8 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
             rules: ContestRules) -> list[str]:
     """Markdown sentences, one per signal and rep (pair), saying why the deal is contested."""
     reps = rep_directory(timeline)
-    owner = f"**{record['owner_rep_name']}** ({record['owner_team_name']}, {record['owner_kind']})"
+    owner = (f"**{wording.literal(record['owner_rep_name'])}** ({wording.literal(record['owner_team_name'])}, "
+             f"{record['owner_kind']})")
     sentences = []
     claims = evidence[evidence["signal"] == "double_claim"]
     if not claims.empty:
@@ -195,8 +197,9 @@ def explain(record: pd.Series, timeline: pd.DataFrame, evidence: pd.DataFrame, s
                 f" stages then: {stages})")
         sentences.append(
             f"**Out of scope**: {_who(reps, rep_id)} touched the customer {when} on a deal owned by {owner}. "
-            f"This is {_a(wording.humanise(record['segment']))} account in the {wording.humanise(record['region'])} "
-            f"region; {wording.possessive(str(team))} {_scope_text(team_rules)}.")
+            f"This is {wording.literal(_a(wording.humanise(record['segment'])))} account in the "
+            f"{wording.literal(wording.humanise(record['region']))} region; "
+            f"{wording.literal(wording.possessive(str(team)))} {_scope_text(team_rules)}.")
     overlaps = evidence[evidence["signal"] == "uncoordinated_overlap"]
     days = rules.overlap_days
     for (internal, external), pairs in overlaps.groupby(["rep_id", "other_rep_id"], sort=True):

@@ -4,7 +4,6 @@ the saved views."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
@@ -230,14 +229,6 @@ def count_sentence(total_deals: int, total_amount: float, shown: int) -> str:
 
 
 # --- saved views ---------------------------------------------------------------------------
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
-
-
-def escape_markdown(text: str) -> str:
-    """User text shown literally in st.markdown (no links, emphasis, icons or maths)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
 
 def save_view(views: Mapping[str, str], name: str, link: str) -> tuple[dict[str, str], str | None]:
     """Views with `name` -> `link` added, or the same views and the reason it was refused."""

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from tandem.data.config import currency
@@ -22,9 +24,20 @@ TERMS = {"smb": "SMB", "mid_market": "Mid-market", "emea": "EMEA", "apac": "APAC
          "us": "US", "uk": "UK"}
 
 
+# what makes Streamlit's markdown more than text: emphasis, code, links and images ([ ]),
+# HTML (< > &), strikethrough, maths ($), directives (:material/x:, :red[...]), tables, headings
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>&~$:|#])")
+
+
+def literal(text) -> str:
+    """Text from the data (a name, a deal id from a link) shown as it is in Streamlit's
+    markdown (st.markdown, st.caption, st.info...): no link, emphasis, icon or maths."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
 def plain(markdown: str) -> str:
-    """A sentence written for the page (bold in **) as plain text, for a file."""
-    return markdown.replace("**", "")
+    """A sentence written for the page (bold in **, data made `literal`) as plain text, for a file."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
 
 
 def missing(value) -> bool:

@@ -50,7 +50,8 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     end = filters.params("end")["end"]
     record = app.run("deal_record", deal_id=deal_id, end=end, lookback_days=rules.lookback_days)
     if record.empty:
-        st.warning(f"There is no deal {deal_id[:40]!r} as of {filters.end:%d %b %Y}.", icon=":material/search_off:")
+        st.warning(f"There is no deal {wording.literal(repr(deal_id[:40]))} as of {filters.end:%d %b %Y}.",
+                   icon=":material/search_off:")
         return False
     record = record.iloc[0]
     timeline = app.run("deal_timeline", deal_id=deal_id, end=end, lookback_days=rules.lookback_days,
@@ -60,11 +61,11 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     evidence = evidence[evidence["signal"].isin(rules.signals)]
     scope_rules = app.run("scope_rules_by_team")
     name, rest = contest.deal_line(record, with_product=details)
-    st.markdown(f"**{name}** · {rest}")
+    st.markdown(f"**{wording.literal(name)}** · {wording.literal(rest)}")
     if details:
         closed = f", closed {record['closed_at']:%d %b %Y}" if not wording.missing(record["closed_at"]) else ", open at the end"
-        lead = (f" · lead source {wording.humanise(record['lead_source'])}" if isinstance(record["lead_source"], str)
-                else "")
+        lead = (f" · lead source {wording.literal(wording.humanise(record['lead_source']))}"
+                if isinstance(record["lead_source"], str) else "")
         st.caption(f"Created {record['created_at']:%d %b %Y}{closed}{lead}. Deal window (touches of the account "
                    f"count for the deal): {record['window_start']:%d %b %Y} to {record['window_end']:%d %b %Y}.")
     for sentence in contest.explain(record, timeline, evidence, scope_rules, rules):

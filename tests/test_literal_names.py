@@ -1,0 +1,52 @@
+"""Names from imported files are shown as they are (issue 19, found as a new user): a deal
+named like a markdown link or an account named in bold markers renders as that text, not
+as a link or bold, on the pages that write them into sentences."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tandem.data.importer import import_folder
+from tandem.model import wording
+from tests.apptest import dashboard_on, open_page_on_week
+from tests.test_rules_events import FIXTURE
+
+LINK = "[Log in again](http://example.test)"
+BOLD = "**URGENT**"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile") / "csv"
+    shutil.copytree(FIXTURE, folder)
+    for file, old, new in (("deals.csv", "D1 won in period", f'"{LINK}"'),
+                           ("accounts.csv", "Northwind Enterprise", BOLD), ("reps.csv", "Xia Xeno", "Xia :red[Xeno]")):
+        path = folder / file
+        path.write_text(path.read_text().replace(old, new))
+    target = folder.parent / "db.duckdb"
+    assert import_folder(folder, target).ok
+    return target
+
+
+def rendered(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_a_deal_record_shows_its_names_as_they_are(db, monkeypatch):
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week("deal_explorer", deal="d1")
+    text = rendered(at)
+    header = next(m.value for m in at.markdown if "Log in again" in m.value)
+    assert header.startswith(f"**{wording.literal(LINK)}** · {wording.literal(BOLD)} (North, Enterprise)")
+    assert LINK not in text and f" {BOLD} " not in text  # never the raw markdown
+    assert wording.plain(header).startswith(f"{LINK} · {BOLD} (North, Enterprise)")  # what a reader sees
+
+
+def test_why_a_deal_is_contested_names_reps_as_they_are(db, monkeypatch):
+    dashboard_on(db, monkeypatch)
+    at = open_page_on_week("contested_deals", deal="d2")  # owned by the renamed Xia
+    sentences = [m.value for m in at.markdown if m.value.startswith("- **Out of scope**") and "owned by" in m.value]
+    assert sentences and all(wording.literal("Xia :red[Xeno]") in s for s in sentences)
+    assert all(":red[Xeno]" not in s for s in sentences)
