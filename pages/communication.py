@@ -85,7 +85,8 @@ def team_pair_detail(pairs, internal_team_id: str, external_team_id: str) -> Non
 
 
 st.subheader("Who talks with whom")
-pairs = app.run("cross_team_exchanges_by_rep_pair", **period)
+# keyed by id, shown by name: two reps of one name are told apart by their id
+pairs = communication.labelled(app.run("cross_team_exchanges_by_rep_pair", **period))
 if pairs.empty:
     st.info("No exchange between an internal and an external rep in this period.")
 else:
@@ -118,6 +119,6 @@ if silent.empty:
 else:
     st.markdown(f"**{communication.silent_pairs_title(len(silent), int(threshold))}**: "
                 "this is where uncoordinated overlap comes from.")
-    shown = silent.drop(columns=["internal_rep_id", "external_rep_id", "shared_account_ids"])
+    shown = communication.labelled(silent).drop(columns=["internal_rep_id", "external_rep_id", "shared_account_ids"])
     st.dataframe(shown, hide_index=True, width="stretch", column_config=communication.SILENT_COLUMNS)
     widgets.csv_download(shown, "silent_pairs")

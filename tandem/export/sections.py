@@ -154,7 +154,8 @@ def communication_page(source: Source, filters: Filters) -> Section:
     if silent.empty:
         section.blocks.append(Note("Silent pairs", title + "."))
     else:
-        rows = silent[list(communication.SILENT_COLUMNS)].rename(columns=communication.SILENT_COLUMNS)
+        rows = communication.labelled(silent)[list(communication.SILENT_COLUMNS)].rename(
+            columns=communication.SILENT_COLUMNS)
         section.blocks.append(Table(title, rows, "Where uncoordinated overlap comes from; most shared accounts first."))
     return section
 

@@ -158,6 +158,17 @@ def _labels(frame: pd.DataFrame, ids: str, names: str) -> pd.Series:
     return frame[names].where(~frame[names].isin(shared), frame[names] + " (" + frame[ids].astype(str) + ")")
 
 
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of rep pairs (or silent pairs) whose internal and external rep names tell two
+    reps of one name apart by their id ("Sam Lee (ex2)"): keyed by id, shown by name."""
+    result = frame.copy()
+    for side in ("internal", "external"):
+        ids, names = f"{side}_rep_id", f"{side}_rep_name"
+        if len(frame) and {ids, names} <= set(frame.columns):
+            result[names] = _labels(frame, ids, names)
+    return result
+
+
 def _team_groups(frame: pd.DataFrame, row_order: list[str], column_order: list[str]) -> tuple[list, list]:
     """What shows the teams of the rep matrix (rows and columns are ordered by team): lines
     between teams, and each agency's name above its columns."""
@@ -335,6 +346,7 @@ def _channel_counts(row) -> str:
 def pair_summary(pairs: pd.DataFrame, internal_rep_id: str, external_rep_id: str) -> str | None:
     """One sentence on a pair of reps' exchanges in the period (markdown); None when the
     two did not exchange."""
+    pairs = labelled(pairs)
     pair = pairs[(pairs["internal_rep_id"] == internal_rep_id) & (pairs["external_rep_id"] == external_rep_id)]
     if pair.empty:
         return None
@@ -366,6 +378,7 @@ def team_pair_summary(pairs: pd.DataFrame, internal_team_id: str, external_team_
 def team_pair_reps(pairs: pd.DataFrame, internal_team_id: str, external_team_id: str) -> pd.DataFrame:
     """The pairs of reps of an internal team and an agency, busiest first, with their
     exchanges by channel and call minutes (whole minutes)."""
+    pairs = labelled(pairs)
     both = pairs[(pairs["internal_team_id"] == internal_team_id) & (pairs["external_team_id"] == external_team_id)]
     table = both[["internal_rep_name", "external_rep_name", "exchanges", "calls", "call_minutes", "emails", "meetings",
                   "initiated_by_internal"]].assign(call_minutes=both["call_minutes"].round(0).astype(int))
