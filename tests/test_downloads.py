@@ -85,3 +85,20 @@ def test_excel_data_sheet_starts_at_its_header_and_a_filters_sheet_follows():
     assert deals.iloc[1, [1, 3, 4]].isna().all()  # empty cells stay empty
     assert sheets["Filters"].values.tolist() == [["Period", "2026-11-16 to 2026-11-23"],
                                                  ["Exported at", "2026-11-29 14:05"]]
+
+
+def test_text_a_spreadsheet_would_run_is_written_as_text():
+    """Issue 19: a name starting with =, +, -, @ (=HYPERLINK(...), =cmd|...) reaches a CSV
+    after an apostrophe; numbers, negative ones included, stay numbers; Excel cells are
+    strings, never formulas."""
+    from openpyxl import load_workbook
+
+    names = ["=HYPERLINK(\"http://x.test\",\"Open\")", "+1 555", "-cmd", "@SUM(A1)", "Acme = best", "\tTab"]
+    frame = pd.DataFrame({"deal_name": names, "amount": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    table = downloads.for_download(frame)
+    back = read_back(table)
+    assert back["Deal"].tolist() == ["'" + n for n in names[:4]] + ["Acme = best", "'\tTab"]
+    assert back["Amount (EUR)"].tolist() == [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    sheet = load_workbook(io.BytesIO(downloads.xlsx_bytes(table, "Deals", [])))["Deals"]
+    cells = [sheet.cell(row=r, column=1) for r in range(2, 8)]
+    assert [c.value for c in cells] == names and all(c.data_type == "s" for c in cells)

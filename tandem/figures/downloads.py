@@ -116,9 +116,24 @@ def for_download(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+# a text cell starting with one of these is a formula to a spreadsheet opening a CSV
+# (=HYPERLINK(...), =cmd|...): written after an apostrophe, which shows it as text
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV whose first row is the header."""
-    return table.to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV whose first row is the header; text that a spreadsheet would run as a
+    formula is written as text (numbers, negative ones included, are left as they are)."""
+    safe = table.copy()
+    for column in safe.columns:
+        if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_datetime64_any_dtype(safe[column])
+                or pd.api.types.is_bool_dtype(safe[column])):
+            safe[column] = safe[column].map(_as_text)
+    return safe.to_csv(index=False).encode("utf-8")
 
 
 WIDE_COLUMNS = {"Deal", "Account", "Signals", "Teams involved"}
@@ -135,6 +150,7 @@ def _cells(values: pd.Series) -> tuple[str, list]:
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
         return "datetime", [None if missing(v) else v.to_pydatetime() for v in values]
+    # written with write_string: Excel shows "=..." as text, never as a formula
     return "text", [None if v is None or v != v else str(v) for v in values.astype(object)]
 
 
