@@ -150,11 +150,13 @@ else:
         figure, _, drawn = app.built(rules_events.before_after, pairs, int(weeks))
         widgets.plot(figure)
         shown = drawn[list(rules_events.BEFORE_AFTER_COLUMNS)].rename(columns=rules_events.BEFORE_AFTER_COLUMNS)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            column: st.column_config.Column(width=width) for column, width in rules_events.BEFORE_AFTER_WIDTHS.items()})
         st.caption("Attending pairs: an internal and an agency rep who both attended. Their exchanges (calls, emails "
-                   "and meetings between them), and the deals both touched in each window with how many were "
-                   "contested at its end under the Contested deals page's rule. Coordination rose or fell when the "
+                   "and meetings between them), the pairs who talked at least once, and the deals both reps of a "
+                   "pair touched in each window with how many were contested at its end under the Contested deals "
+                   "page's rule (Wilson 95% interval). Coordination rose or fell when the "
                    "share of pairs who talked after lies wholly above or below its share before (Wilson 95% "
-                   "intervals that do not overlap); otherwise it cannot be told apart from noise.")
+                   "intervals that do not overlap); otherwise it cannot be told apart from noise (within noise).")
         widgets.csv_download(drawn, "shared_events_before_after")
 

@@ -172,6 +172,15 @@ def test_the_what_if_with_the_databases_rules_changes_nothing(db):
                                   at_stake_after=180000.0)
 
 
+def test_the_what_ifs_before_is_the_contested_deals_pages_figure(db):
+    """Its contested deals and value at stake before any edit are the Contested deals page's."""
+    totals = run("deal_totals", db=db, starts=[FIRST_QUARTER["start"]], ends=[FIRST_QUARTER["end"]],
+                 attribution="owner", teams=[], regions=[], segments=[], signals=[], **RULE).iloc[0]
+    before = run("what_if_scope_rules", db=db, **QUARTER_DEALS, rules=None).iloc[0]
+    assert (before["contested_before"], before["at_stake_before"]) == (totals["contested"],
+                                                                      totals["contested_amount"])
+
+
 def test_widening_one_rule_removes_exactly_the_touches_counted_by_hand(db):
     """Agency X may work any segment from lead to proposal (was: SMB to qualified): t01
     (enterprise, lead) and t04 (enterprise, proposal) come into scope; d6 (only t01) and

@@ -228,6 +228,8 @@ def before_after(pairs: pd.DataFrame, weeks: int) -> tuple[go.Figure, str, pd.Da
     """Query shared_event_pairs as a dumbbell per event: the share of its attending pairs who
     exchanged at least once in the `weeks` weeks before and after, with Wilson 95% intervals."""
     drawn = pairs.assign(verdict=[coordination_verdict(row) for _, row in pairs.iterrows()])
+    drawn["coordination"] = drawn["verdict"].replace({"cannot be told apart from noise": "within noise",
+                                                      "after window not over": "not over yet"})  # the table's
     for side in ("before", "after"):
         drawn[f"contested_rate_{side}"] = [
             _rate(row[f"contested_{side}"], row[f"deals_{side}"], row[f"contested_{side}_low"],
@@ -253,18 +255,22 @@ def before_after(pairs: pd.DataFrame, weeks: int) -> tuple[go.Figure, str, pd.Da
     elif judged == 0:
         title = "The after window of every shared event is not over yet"
     else:
-        title = (f"After {wording.plural(judged, 'shared event')}, coordination rose {int(counts.get('rose', 0))} "
-                 f"times, fell {int(counts.get('fell', 0))} times, and cannot be told apart from noise "
-                 f"{int(counts.get('cannot be told apart from noise', 0))} times")
-    figure.update_layout(**{**LAYOUT, "legend": {"orientation": "h", "y": -0.25}}, title=title,
-                         height=max(300, 44 * len(drawn) + 190),
+        title = (f"Of {wording.plural(judged, 'shared event')}, coordination rose after {int(counts.get('rose', 0))}, "
+                 f"fell after {int(counts.get('fell', 0))}, and cannot be told apart from noise after "
+                 f"{int(counts.get('cannot be told apart from noise', 0))}")
+    # the legend at the foot of the figure, under the axis title, however many events
+    figure.update_layout(**{**LAYOUT, "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+                            "margin": {"t": 60, "l": 10, "r": 10, "b": 90}}, title=title,
+                         height=max(320, 44 * len(drawn) + 220),
                          xaxis={"title": "Share of the attending pairs with at least one exchange", "tickformat": ".0%",
                                 "range": [-0.02, 1.02]}, yaxis={"autorange": "reversed"})
     return figure, title, drawn
 
 
 BEFORE_AFTER_COLUMNS = {"name": "Event", "pairs": "Pairs", "exchanges_before": "Exchanges before",
-                        "exchanges_after": "Exchanges after", "talking_before": "Pairs talking before",
-                        "talking_after": "Pairs talking after",
-                        "contested_rate_before": "Deals both touched, contested before",
-                        "contested_rate_after": "Deals both touched, contested after", "verdict": "Coordination"}
+                        "exchanges_after": "Exchanges after", "talking_before": "Talking before",
+                        "talking_after": "Talking after", "contested_rate_before": "Contested before",
+                        "contested_rate_after": "Contested after", "coordination": "Coordination"}
+# every column visible at 1440 px (the headers are explained under the table)
+BEFORE_AFTER_WIDTHS = {"Event": 185, "Pairs": 55, "Exchanges before": 80, "Exchanges after": 80, "Talking before": 80,
+                       "Talking after": 80, "Contested before": 145, "Contested after": 145, "Coordination": 125}
