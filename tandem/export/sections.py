@@ -18,7 +18,7 @@ from tandem.export.content import MAX_TABLE_ROWS, Chart, Note, Section, Table
 from tandem.figures import communication, contested, conversion, deals, overview, rules_events, style
 from tandem.model import contest, coverage, deal_search, pseudonyms, weekly, wording
 from tandem.model.deal_search import DealFilters
-from tandem.model.filters import DEFAULT_RULES, ContestRules, Filters
+from tandem.model.filters import DEFAULT_RULES, ContestRules, Filters, Options
 
 
 class Source:
@@ -37,9 +37,7 @@ class Source:
         return coverage.present(counts)
 
     def team_kinds(self) -> dict[str, str]:
-        rows = run("filter_options", db=self.db)
-        teams = rows[rows["kind"] == "team"]
-        return dict(zip(teams["value"], teams["detail"]))
+        return Options.from_frame(run("filter_options", db=self.db)).kinds
 
 
 def origin(meta: pd.Series) -> str:
@@ -354,8 +352,8 @@ def conversion_page(source: Source, filters: Filters) -> Section:
         return section
     deal_params = filters.params("start", "end", "attribution", "teams", "regions", "segments")
     lookback = {"lookback_days": DEFAULT_RULES["lookback_days"]}
-    kinds = {row.value: row.detail for row in run("filter_options", db=source.db).itertuples() if row.kind == "team"}
-    names = {row.value: row.label for row in source.run("filter_options").itertuples() if row.kind == "team"}
+    options = Options.from_frame(run("filter_options", db=source.db))
+    kinds, names = options.kinds, options.teams
     colours = style.team_colours(kinds)
     teams = source.run("team_conversion", **deal_params)
     if teams["created"].sum() + teams["closed"].sum() == 0:

@@ -9,7 +9,7 @@ except through `Filters.params()`, which the query runner binds.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from tandem.data.db import DEFAULT_RULES  # noqa: F401 (part of the contest rule's interface)
@@ -32,6 +32,7 @@ class Options:
     segments: tuple[str, ...]
     first_day: dt.date
     last_day: dt.date  # last day with data
+    kinds: dict[str, str] = field(default_factory=dict)  # team_id -> internal / external
 
     @classmethod
     def from_frame(cls, rows, today: dt.date | None = None) -> "Options":
@@ -46,6 +47,7 @@ class Options:
             segments=tuple(rows.loc[rows["kind"] == "segment", "value"]),
             first_day=dt.date.fromisoformat(period["value"]) if isinstance(period["value"], str) else today,
             last_day=dt.date.fromisoformat(period["label"]) if isinstance(period["label"], str) else today,
+            kinds=dict(zip(teams["value"], teams["detail"])),
         )
 
     def choose(self, teams: Iterable[str] = (), regions: Iterable[str] = (),

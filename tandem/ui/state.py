@@ -67,9 +67,7 @@ def present_tables() -> frozenset[str]:
 
 def team_kinds() -> dict[str, str]:
     """team_id -> internal / external, for every team of the database."""
-    rows = app.run("filter_options", pseudonymise=False)
-    teams = rows[rows["kind"] == "team"]
-    return dict(zip(teams["value"], teams["detail"]))
+    return options().kinds
 
 
 def team_colours() -> dict[str, str]:
