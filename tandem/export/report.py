@@ -51,7 +51,6 @@ def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_
     (contested_deals, deal_explorer) to its selected deal, shown with its timeline;
     `deal_filters` are the Deals page's own."""
     source = sections.Source(db, presentation)
-    options = Options.from_frame(run("filter_options", db=db))
     meta = run("data_source", db=db).iloc[0]
     built = {"weekly_review": lambda: sections.weekly_review(source, filters, week_start),
              "communication": lambda: sections.communication_page(source, filters),
@@ -67,7 +66,7 @@ def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_
         progress(number / len(pages), f"gathering {PAGES[page]}")
         found.append(built[page]())
     return Report(title=branding.title, period=f"{filters.start:%d %b %Y} to {filters.end:%d %b %Y} (end excluded)",
-                  filters=describe_filters(filters, options),
+                  filters=describe_filters(filters, source.options()),
                   source=f"{sections.origin(meta)}, built {str(meta['built_at']).replace('T', ' ')}",
                   built_at=dt.datetime.now().replace(microsecond=0), sections=found,
                   definitions=definitions(rules, filters, source.present_tables(), presentation),

@@ -8,6 +8,7 @@ database, with the names replaced by pseudonyms in presentation mode (as the das
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,12 +33,23 @@ class Source:
         frame = run(name, db=self.db, **params)
         return pseudonyms.pseudonymise(frame, self.maps) if self.maps is not None else frame
 
+    # read once per report, not by every section that asks
+    @functools.cached_property
+    def _present(self) -> frozenset[str]:
+        return coverage.present(run("table_row_counts", db=self.db))
+
+    @functools.cached_property
+    def _options(self) -> Options:
+        return Options.from_frame(run("filter_options", db=self.db))
+
     def present_tables(self) -> frozenset[str]:
-        counts = run("table_row_counts", db=self.db)
-        return coverage.present(counts)
+        return self._present
+
+    def options(self) -> Options:
+        return self._options
 
     def team_kinds(self) -> dict[str, str]:
-        return Options.from_frame(run("filter_options", db=self.db)).kinds
+        return self.options().kinds
 
 
 def origin(meta: pd.Series) -> str:
@@ -219,7 +231,7 @@ def data_overview(source: Source) -> Section:
                       f"{origin(meta)} ({meta['detail']}), built {str(meta['built_at']).replace('T', ' ')}")
     rows = counts.rename("Rows").rename_axis("Table").reset_index()
     rows["Rows"] = rows["Rows"].map("{:,}".format)
-    present = coverage.present(source.run("table_row_counts"))
+    present = source.present_tables()
     first, last = meta["first_data_at"], meta["last_data_at"]
     span = (f"Data from {first:%d %b %Y} to {last:%d %b %Y}: " if not wording.missing(first) else "") + (
         f"{counts['reps']:,} reps, {counts['deals']:,} deals, {counts['activities']:,} activities")
@@ -300,8 +312,8 @@ def rules_events_page(source: Source, filters: Filters, rules: ContestRules) -> 
     if lacking := coverage.lacking("scope_rules", "the rules of engagement and where they leak", present):
         section.blocks.append(Note("The rules of engagement", lacking))
     else:
-        segments = [row.value for row in run("filter_options", db=source.db).itertuples() if row.kind == "segment"]
-        matrix, title, _ = rules_events.rules_matrix(source.run("rules_of_engagement"), segments)
+        matrix, title, _ = rules_events.rules_matrix(source.run("rules_of_engagement"),
+                                                     list(source.options().segments))
         section.blocks.append(Table(title, matrix, "The stages each team may work, by segment (a region in brackets "
                                                    "limits the rule to it)."))
         if lacking := coverage.first_lacking(("deals", "activities"), "where the rules leak", present):
@@ -352,8 +364,7 @@ def conversion_page(source: Source, filters: Filters) -> Section:
         return section
     deal_params = filters.params("start", "end", "attribution", "teams", "regions", "segments")
     lookback = {"lookback_days": DEFAULT_RULES["lookback_days"]}
-    options = Options.from_frame(run("filter_options", db=source.db))
-    kinds, names = options.kinds, options.teams
+    kinds, names = source.team_kinds(), source.options().teams
     colours = style.team_colours(kinds)
     teams = source.run("team_conversion", **deal_params)
     if teams["created"].sum() + teams["closed"].sum() == 0:
