@@ -3,18 +3,22 @@
 import streamlit as st
 
 from tandem.data.config import ICON_PATH
+from tandem.data.queries import DatabaseUnreadable
 from tandem.ui import export_control, navigation, state
-from tandem.ui.app import ensure_database
+from tandem.ui.app import ensure_database, explain_unreadable
 
 # the tab icon from a file of the repository: a material icon or emoji is fetched from the internet
 st.set_page_config(page_title="Tandem", page_icon=str(ICON_PATH), layout="wide")
 
 pages = navigation.pages()
 page = st.navigation(pages)
-ensure_database()  # after st.navigation: during a first build the sidebar shows the pages, not file names
-state.sidebar(show_period=page.url_path != pages[0].url_path)  # the weekly review picks its own week
-export_control.draw(page.url_path)
 try:
-    page.run()
-finally:  # also after st.stop() in a page (an empty state), so the URL still tells the view
-    state.sync_url()
+    ensure_database()  # after st.navigation: during a first build the sidebar shows the pages, not file names
+    state.sidebar(show_period=page.url_path != pages[0].url_path)  # the weekly review picks its own week
+    export_control.draw(page.url_path)
+    try:
+        page.run()
+    finally:  # also after st.stop() in a page (an empty state), so the URL still tells the view
+        state.sync_url()
+except DatabaseUnreadable as error:  # the file broke or is being copied over: say so, recover when it is back
+    explain_unreadable(error)

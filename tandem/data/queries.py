@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -33,6 +34,15 @@ class QueryError(Exception):
     """A query was called wrongly: unknown name, missing or unexpected parameters."""
 
 
+class DatabaseUnreadable(Exception):
+    """The database file is there but cannot be read: not a DuckDB file, truncated, or being
+    written in place (a plain `cp` over it) at this moment."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} cannot be read: {reason}")
+        self.path, self.reason = path, reason
+
+
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
 
@@ -40,6 +50,10 @@ _lock = threading.Lock()
 # path -> (file version, connection); one connection per database file per process.
 # A plain module cache rather than st.cache_resource because the CLI uses it too.
 _connections: dict[Path, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+# Connections to a replaced file, closed only this long after: closing a connection closes its
+# cursors, and another session's query may still be running on one of them.
+RETIRED_FOR_S = 600
+_retired: list[tuple[float, duckdb.DuckDBPyConnection]] = []
 
 
 def database_version(path: str | os.PathLike) -> tuple[int, int]:
@@ -56,9 +70,15 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
         cached = _connections.get(path)
         if cached and cached[0] == version:
             return cached[1]
-        if cached:
-            cached[1].close()  # the file was replaced: drop the connection to the old one
-        con = attach_read_only(path)  # the shared macros are stored in the file
+        now = time.monotonic()
+        while _retired and now - _retired[0][0] > RETIRED_FOR_S:
+            _retired.pop(0)[1].close()
+        if cached:  # the file was replaced: new queries go to the new one
+            _retired.append((now, _connections.pop(path)[1]))
+        try:
+            con = attach_read_only(path)  # the shared macros are stored in the file
+        except duckdb.Error as error:
+            raise DatabaseUnreadable(path, str(error).removeprefix("IO Error: ")) from None
         _connections[path] = (version, con)
         return con
 
@@ -66,9 +86,10 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
 def close_connections() -> None:
     """Close every cached connection (the next query reopens one): tests and the benchmark."""
     with _lock:
-        for _, con in _connections.values():
+        for con in [con for _, con in _connections.values()] + [con for _, con in _retired]:
             con.close()
         _connections.clear()
+        _retired.clear()
 
 
 def query_names() -> list[str]:
@@ -100,11 +121,14 @@ def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFram
         if unexpected:
             parts.append(f"unexpected parameter(s) {', '.join(unexpected)}")
         raise QueryError(f"query {name!r}: {'; '.join(parts)}")
-    cursor = connection(db).cursor()
+    con = connection(db)
+    cursor = con.cursor()
     try:
         default_rule = all(params[key] == value for key, value in DEFAULT_RULES.items() if key in wanted)
         cursor.execute(CURSOR_SETUP_DEFAULT_RULE if default_rule else CURSOR_SETUP)
         return fetch_frame(cursor, sql, {key: params[key] for key in wanted})
+    except duckdb.IOException as error:  # the file was cut short or overwritten in place under the query
+        raise DatabaseUnreadable(Path(db_path(db)), str(error).removeprefix("IO Error: ")) from None
     finally:
         cursor.close()
 

@@ -48,6 +48,17 @@ def ensure_database() -> None:
     st.rerun()
 
 
+def explain_unreadable(error: queries.DatabaseUnreadable) -> None:
+    """The page in place of a database file that cannot be read (broken, or being copied over)."""
+    st.error(f"The database file `{error.path}` cannot be read: {error.reason}", icon=":material/error:")
+    st.markdown(
+        "If it is being replaced, the new data show as soon as the copy is complete: use the page again "
+        "in a moment (`python -m tandem import` and `demo` replace the file in one step and never cause "
+        "this; copying a file over it does). If the file is damaged, build it again with "
+        f"`python -m tandem import FOLDER --db {error.path}` or `python -m tandem demo --db {error.path}`, "
+        f"or put back the one it replaced, `{error.path.name}.backup`, when there is one.")
+
+
 def _ensure_derived(path) -> None:
     from tandem.data.db import DatabaseOutdated, rebuild_derived
 

@@ -4,6 +4,7 @@ and charts drawn at full width."""
 from __future__ import annotations
 
 import textwrap
+import time
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -66,6 +67,36 @@ def contested_table(deals: pd.DataFrame, evidence_links: pd.Series, more_link: s
         more = len(table) - len(shown)
         text = f"and {wording.plural(more, 'more contested deal')}" + (f": {more_label}" if more_label else "")
         st.markdown(f"[{text} ↗]({more_link})" if more_link else text)
+
+
+# Streamlit (1.67) deletes a downloadable file at the second clean-up after no session refers to
+# it, and every script run of every session cleans up. A file made on click is referred to by
+# no session, so with several people at work two clean-ups could fall between the server making
+# the file and the browser asking for it: the download failed with a 404 (seen with 4
+# simultaneous sessions, tests/test_sessions.py). A file marked for deletion is kept this long.
+DOWNLOAD_GRACE_S = 60
+
+
+def keep_downloads_a_while() -> None:
+    from streamlit.runtime.media_file_manager import MediaFileMetadata
+
+    if getattr(MediaFileMetadata, "tandem_grace_s", None) == DOWNLOAD_GRACE_S:
+        return
+
+    def mark_for_delete(self) -> None:
+        if not self._is_marked_for_delete:
+            self.tandem_marked_at = time.monotonic()
+        self._is_marked_for_delete = True
+
+    def is_marked_for_delete(self) -> bool:
+        return self._is_marked_for_delete and time.monotonic() - self.tandem_marked_at >= DOWNLOAD_GRACE_S
+
+    MediaFileMetadata.mark_for_delete = mark_for_delete
+    MediaFileMetadata.is_marked_for_delete = property(is_marked_for_delete)
+    MediaFileMetadata.tandem_grace_s = DOWNLOAD_GRACE_S
+
+
+keep_downloads_a_while()
 
 
 def file_download(label: str, make, file_name: str, mime: str, key: str, *, icon: str = ":material/download:",

@@ -1,0 +1,161 @@
+"""Many people at once, and the database file replaced under them (issue 19, items 1 and 2).
+
+A real `streamlit run` server on a loopback port, driven by simultaneous websocket sessions
+(`tandem.cli.sessions`): each session clicks through pages, filters, sliders, table rows
+and downloads, and must see exactly what the same interactions show in a session alone.
+`python -m tandem soak` runs the same for longer and on bigger data (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections import Counter
+
+import duckdb
+import pytest
+
+from tandem.cli.sessions import ROOT, Session, Step, drive, serve
+from tests.conftest import DEMO_END_DATE
+
+SESSIONS, INTERACTIONS, SCRIPTS = 20, 50, 4
+
+
+@pytest.fixture(scope="module")
+def server(small_db, tmp_path_factory):
+    with serve(small_db, tmp_path_factory.mktemp("sessions") / "streamlit.log") as running:
+        yield running
+
+
+def test_twenty_sessions_at_once_see_what_one_session_alone_sees(server):
+    run = drive(server, sessions=SESSIONS, interactions=INTERACTIONS, distinct_scripts=SCRIPTS, seed=19)
+    print("\n" + run.summary())
+    assert run.interactions == SESSIONS * INTERACTIONS
+    assert run.exceptions() == []
+    assert run.mismatches() == []
+    # the scripts exercise every kind of interaction and every page
+    steps = [answer.step for answers in run.alone for answer in answers[1:]]
+    assert set(Counter(step.kind for step in steps)) == {"page", "widget", "row", "download"}
+    assert {answer.page for answers in run.together for answer in answers} == {
+        "", "communication", "contested_deals", "rules_events", "conversion", "deal_explorer", "overview"}
+    # bounded memory: the small database's server stays far below a laptop's memory
+    assert run.peak_rss_mb < 1500, run.summary()
+    assert "Traceback" not in server.log_text()
+
+
+# -- the file replaced under a running app ----------------------------------------------------
+
+PAGES = ("", "communication", "contested_deals", "rules_events", "conversion", "deal_explorer", "overview")
+
+
+def _tandem(*args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "tandem", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+
+
+def _built_at(db) -> str:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select value from tandem_meta where key = 'built_at'").fetchone()[0].replace("T", " ")
+    finally:
+        con.close()
+
+
+async def _open_all(url: str) -> list[Session]:
+    sessions = [await Session(url, n).__aenter__() for n in range(len(PAGES))]
+    for session, page in zip(sessions, PAGES):
+        await session.open(page)
+    return sessions
+
+
+async def _again(sessions: list[Session]) -> list:
+    """Each session's next interaction: the page asked for again (a click on its link)."""
+    return await asyncio.gather(*(s.do(Step("page", s.page)) for s in sessions))
+
+
+async def _fresh(url: str) -> list:
+    answers = []
+    for page in PAGES:
+        async with Session(url, 0) as session:
+            answers.append(await session.open(page))
+    return answers
+
+
+def test_a_replaced_database_shows_at_the_next_interaction_of_every_session(small_db, tmp_path):
+    db = tmp_path / "tandem.duckdb"
+    shutil.copyfile(small_db, db)
+    with serve(db, tmp_path / "streamlit.log") as running:
+        async def scenario():
+            sessions = await _open_all(running.url)
+            before = await _again(sessions)
+            # `tandem demo` replaces the file with other data (another seed, same days)
+            _tandem("demo", "--db", str(db), "--scale", "small", "--seed", "7", "--end-date", str(DEMO_END_DATE))
+            demo_built = _built_at(db)
+            after_demo = await _again(sessions)
+            fresh_demo = await _fresh(running.url)
+            # `tandem import` replaces it with the first data again, under a new build time
+            _tandem("export", "--db", str(small_db), str(tmp_path / "csv"))
+            _tandem("import", str(tmp_path / "csv"), "--db", str(db))
+            after_import = await _again(sessions)
+            fresh_import = await _fresh(running.url)
+            for session in sessions:
+                await session.__aexit__(None, None, None)
+            return before, demo_built, after_demo, fresh_demo, after_import, fresh_import
+
+        before, demo_built, after_demo, fresh_demo, after_import, fresh_import = asyncio.run(scenario())
+        log = running.log_text()
+    for answers in (before, after_demo, fresh_demo, after_import, fresh_import):
+        assert [a.exceptions for a in answers] == [[]] * len(PAGES)
+    import_built = _built_at(db)
+    assert demo_built != import_built
+    assert all(f"built {demo_built}" in a.sidebar_text for a in after_demo)
+    assert all(f"built {import_built}" in a.sidebar_text for a in after_import)
+    # every page of every open session equals a session opened afresh on the new file: no stale figure
+    assert [a.digest for a in after_demo] == [a.digest for a in fresh_demo]
+    assert [a.digest for a in after_import] == [a.digest for a in fresh_import]
+    assert all(a.digest != b.digest for a, b in zip(after_demo, before))  # other data, other pages
+    assert "Traceback" not in log
+
+
+def test_a_missing_or_broken_file_gives_a_clear_message_and_the_app_recovers(small_db, tmp_path):
+    db = tmp_path / "tandem.duckdb"
+    shutil.copyfile(small_db, db)
+    good = db.read_bytes()
+    breakages = {
+        "deleted": None,
+        "truncated": good[: len(good) // 3],  # a copy cut short, or caught halfway through `cp`
+        "not DuckDB": b"deal_id,name\n1,Acme\n" * 50,
+        "empty": b"",
+    }
+    with serve(db, tmp_path / "streamlit.log") as running:
+        async def scenario():
+            seen = {}
+            async with Session(running.url, 0) as session:
+                await session.open("contested_deals")
+                for name, content in breakages.items():
+                    db.unlink(missing_ok=True)
+                    if content is not None:
+                        db.write_bytes(content)
+                    answer = await session.do(Step("page", session.page))
+                    seen[name] = (answer.exceptions, [e.value for e in session.tree.error])
+                db.write_bytes(good)  # the good file back, written in place like a `cp`
+                seen["back"] = await session.do(Step("page", session.page))
+            async with Session(running.url, 0) as fresh:
+                seen["fresh"] = await fresh.open("contested_deals")
+            return seen
+
+        seen = asyncio.run(scenario())
+        log = running.log_text()
+    assert seen["deleted"] == ([], [f"No database at `{db}` (set by `TANDEM_DB`). Build one with `python -m tandem "
+                                    f"demo --db {db}` or `python -m tandem import FOLDER --db {db}`."])
+    for name in ("truncated", "not DuckDB", "empty"):
+        exceptions, errors = seen[name]
+        assert exceptions == [] and len(errors) == 1, (name, seen[name])
+        assert errors[0].startswith(f"The database file `{db}` cannot be read: "), (name, errors)
+    assert "not a valid DuckDB database file" in seen["not DuckDB"][1][0]
+    # recovered: the same page as a session opened afterwards, with no error
+    assert seen["back"].exceptions == [] and seen["back"].digest == seen["fresh"].digest
+    assert "Traceback" not in log
