@@ -526,3 +526,22 @@ def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_s
     together = asyncio.run(_together(server.url, [scripts[k % distinct_scripts] for k in range(sessions)], server,
                                      samples))
     return Run(alone, together, scripts, server.peak_rss_mb(), samples, time.perf_counter() - started)
+
+
+# -- the soak: longer, bigger -----------------------------------------------------------------
+
+def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, log_dir: Path,
+         say=print) -> list[Run]:
+    """`rounds` runs of `drive` (another seed each) on one server: a memory that keeps growing
+    from round to round is a leak; every round must also match its single-session answers."""
+    runs = []
+    with serve(db, log_dir / "soak-streamlit.log") as server:
+        for number in range(rounds):
+            run = drive(server, sessions=sessions, interactions=interactions, distinct_scripts=scripts, seed=number)
+            runs.append(run)
+            say(f"round {number + 1}/{rounds}: {run.summary()}; RSS at the end {server.rss_mb():.0f} MB")
+            for line in (run.mismatches() + run.exceptions())[:10]:
+                say(f"  {line}")
+        if "Traceback" in server.log_text():
+            say(f"the server logged a traceback: see {server.log}")
+    return runs
