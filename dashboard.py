@@ -14,7 +14,8 @@ pages = navigation.pages()
 page = st.navigation(pages)
 try:
     ensure_database()  # after st.navigation: during a first build the sidebar shows the pages, not file names
-    state.sidebar(show_period=page.url_path != pages[0].url_path)  # the weekly review picks its own week
+    # the weekly review picks its own week, without the sidebar's period
+    state.sidebar(page.url_path, show_period=page.url_path != pages[0].url_path)
     export_control.draw(page.url_path)
     try:
         page.run()

@@ -36,10 +36,8 @@ if lacking := coverage.contest_missing(present):
 if RULES not in session:
     rules, notices = rules_from_url(state.query_params_lists())
     session[RULES] = rules
-    session[DEAL], deal_notices = deal_from_url(st.query_params.get("deal"))
-    notices += deal_notices
-    for notice in notices:
-        st.warning(notice, icon=":material/link_off:")
+    session[DEAL], deal_notices = deal_from_url(state.query_params_lists())
+    state.show_notices(notices + deal_notices)
 rules = session[RULES]
 session.setdefault("contest_lookback", rules.lookback_days)
 session.setdefault("contest_overlap", rules.overlap_days)

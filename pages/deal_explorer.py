@@ -51,11 +51,9 @@ if FILTERS not in session:  # the session's first visit: the URL tells the view
     url = state.query_params_lists()
     deal_filters, notices = deal_search.from_url(url, options)
     rules, rule_notices = rules_from_url(url)
-    requested, deal_notices = deal_from_url(st.query_params.get("deal"))
-    notices += deal_notices
+    requested, deal_notices = deal_from_url(url)
     session[FILTERS], session[RULES], session[DEAL] = deal_filters, rules, requested
-    for notice in rule_notices + notices:
-        st.warning(notice, icon=":material/link_off:")
+    state.show_notices(rule_notices + notices + deal_notices)
 for field_name, key in WIDGETS.items():  # widgets forget their value on other pages; the filters do not
     value = getattr(session[FILTERS], field_name)
     session.setdefault(key, list(value) if isinstance(value, tuple) else value)

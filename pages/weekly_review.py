@@ -8,7 +8,7 @@ import streamlit as st
 from tandem.export import sections
 from tandem.figures import rules_events
 from tandem.model import coverage, weekly, wording
-from tandem.model.filters import ContestRules
+from tandem.model.filters import ContestRules, shown_value, single_value
 from tandem.ui import app, state, widgets
 
 filters = state.current()
@@ -17,12 +17,14 @@ last_week = state.last_review_week(opts)
 weeks = [last_week - dt.timedelta(weeks=n) for n in range((last_week - weekly.monday(opts.first_day)).days // 7 + 1)]
 labels = {weekly.iso_label(w): w for w in weeks}
 
-requested = st.query_params.get("week")
+week_notices: list[str] = []
+requested = single_value(state.query_params_lists(), "week", week_notices)
 kept = st.session_state.get(state.REVIEW_WEEK)  # the week of an earlier visit in this session
 if st.session_state.get("review_week") not in labels:  # a first visit, another page since, or new data
     if requested and requested not in labels:
-        st.warning(f"Ignored week {wording.literal(repr(requested[:12]))} from the URL: pick one of the weeks the "
-                   "data covers.", icon=":material/link_off:")
+        week_notices.append(f"Ignored week {shown_value(requested)} from the URL: pick one of the weeks the data "
+                            "covers.")
+    state.show_notices(week_notices)
     fallback = weekly.iso_label(kept) if kept and weekly.iso_label(kept) in labels else weekly.iso_label(last_week)
     st.session_state["review_week"] = requested if requested in labels else fallback
 

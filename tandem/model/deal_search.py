@@ -11,7 +11,7 @@ import pandas as pd
 
 from tandem.data.contract import ALL_STAGES
 from tandem.model.contest import SIGNAL_LABELS
-from tandem.model.filters import MAX_DEAL_ID, ContestRules, Filters, choices_from_url, shown_value
+from tandem.model.filters import MAX_DEAL_ID, ContestRules, Filters, choices_from_url, shown_value, single_value
 from tandem.model.wording import humanise, money_label, money_with_currency
 
 STATUSES = ("open", "won", "lost")
@@ -121,11 +121,11 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
 
     amounts = {}
     for key in ("min_amount", "max_amount"):
-        values = url.get(key) or []
-        if values:
-            amounts[key] = _amount(values[0])
+        text = single_value(url, key, notices)
+        if text is not None:
+            amounts[key] = _amount(text)
             if amounts[key] is None:
-                notices.append(f"Ignored {key}={shown_value(values[0])} from the URL: it is an amount of 0 or more, "
+                notices.append(f"Ignored {key}={shown_value(text)} from the URL: it is an amount of 0 or more, "
                                "like 25000.")
     low, high = amounts.get("min_amount"), amounts.get("max_amount")
     if low is not None and high is not None and low > high:
@@ -134,7 +134,7 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
         low = high = None
     filters = replace(filters, min_amount=low, max_amount=high)
 
-    contested = (url.get("contested") or [None])[0]
+    contested = single_value(url, "contested", notices)
     if contested is not None:
         if contested in ("1", "0"):
             filters = replace(filters, contested=contested == "1")
@@ -150,7 +150,7 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
                            "characters.")
         filters = replace(filters, deal_ids=kept)
 
-    search = (url.get("q") or [None])[0]
+    search = single_value(url, "q", notices)
     if search is not None:
         if len(search) > MAX_SEARCH:
             notices.append(f"Ignored the text search from the URL: it has {len(search):,} characters, more than "

@@ -120,6 +120,14 @@ def shown_value(value: str) -> str:
     return repr(text)
 
 
+def single_value(url: Mapping[str, list[str]], key: str, notices: list[str]) -> str | None:
+    """The one value of URL key `key` (None when absent); a notice when the URL repeats it."""
+    values = url.get(key) or []
+    if len(values) > 1:
+        notices.append(f"The URL gives {key} {len(values)} times; the first value was used.")
+    return values[0] if values else None
+
+
 def choices_from_url(url: Mapping[str, list[str]], key: str, allowed, label: str, plural: str,
                      notices: list[str]) -> tuple[str, ...]:
     """The values of URL key `key` that are among `allowed` (first occurrence, in order);
@@ -156,10 +164,7 @@ def from_url(url: Mapping[str, list[str]], options: Options, default: Filters,
         notices.append(f"Ignored the unknown URL parameter {shown_value(key)}.")
 
     def single(key: str) -> str | None:
-        values = url.get(key) or []
-        if len(values) > 1:
-            notices.append(f"The URL gives {key} {len(values)} times; the first value was used.")
-        return values[0] if values else None
+        return single_value(url, key, notices)
 
     start_text, end_text = single("start"), single("end")
     if start_text is not None or end_text is not None:
@@ -241,10 +246,9 @@ def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str
     rules = ContestRules()
     for key, field_name, (low, high) in (("lookback", "lookback_days", LOOKBACK_RANGE),
                                           ("overlap", "overlap_days", OVERLAP_RANGE)):
-        values = url.get(key) or []
-        if not values:
+        text = single_value(url, key, notices)
+        if text is None:
             continue
-        text = values[0]
         if text.isascii() and text.isdigit() and low <= int(text) <= high:
             rules = replace(rules, **{field_name: int(text)})
         else:
@@ -263,12 +267,14 @@ def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str
     return rules, notices
 
 
-def deal_from_url(value: str | None) -> tuple[str | None, list[str]]:
+def deal_from_url(url: Mapping[str, list[str]]) -> tuple[str | None, list[str]]:
     """The deal a link asks to open (its `deal` parameter), or None with a notice when the
     value cannot be a deal id."""
+    notices: list[str] = []
+    value = single_value(url, "deal", notices)
     if value and len(value) > MAX_DEAL_ID:
-        return None, [f"Ignored the deal from the URL: {value[:MAX_SHOWN]!r}… is not a deal id."]
-    return value or None, []
+        return None, notices + [f"Ignored the deal from the URL: {value[:MAX_SHOWN]!r}… is not a deal id."]
+    return value or None, notices
 
 
 def weeks_ending(end: dt.date, options: Options, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date, dt.date]:

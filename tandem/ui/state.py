@@ -42,7 +42,9 @@ REVIEW_WEEK = "review_week_kept"  # the weekly review's week (its Monday)
 CONTEST_RULES, CONTEST_DEAL = "contest_rules", "contest_deal"  # the Contested deals page's rule and deal
 DEALS_FILTERS, DEALS_RULES, DEALS_DEAL = "deals_filters", "deals_rules", "deals_deal"  # the Deals page's
 SHOW_EVENTS = "show_events"  # the sidebar's switch: events on the time charts
-PAGE_URL_KEYS = ("week", *RULE_URL_KEYS, "deal", *DEAL_URL_KEYS)
+# the URL parameters of each page (by URL path): on another page they are unknown
+PAGE_URL_KEYS = {"": ("week",), "contested_deals": (*RULE_URL_KEYS, "deal"),
+                 "deal_explorer": (*RULE_URL_KEYS, "deal", *DEAL_URL_KEYS)}
 
 
 def event_markers(start: dt.date, end: dt.date) -> pd.DataFrame | None:
@@ -134,18 +136,24 @@ def _fit_to_the_data(opts: Options, default: Filters) -> None:
                            f"selection: the {key} filter keeps {', '.join(map(str, kept)) or 'all'}.")
 
 
-def sidebar(show_period: bool = True) -> tuple[Filters, Filters]:
-    """Draw the global filters (called by the entry point for every page); returns
-    (current filters, default filters). Pages read them with `current()`."""
+def show_notices(notices: list[str]) -> None:
+    """What a link asked for and was ignored, one warning each, shown literally (a notice
+    repeats the URL's text, which must not turn into a link or bold text)."""
+    for notice in notices:
+        st.warning(wording.literal(notice), icon=":material/link_off:")
+
+
+def sidebar(url_path: str = "", show_period: bool = True) -> tuple[Filters, Filters]:
+    """Draw the global filters (called by the entry point for every page, `url_path` the
+    page's); returns (current filters, default filters). Pages read them with `current()`."""
     opts = options()
     default = default_filters(opts)
     if not st.session_state.get(_READY):
-        _init_from_url(opts, default, PAGE_URL_KEYS)
+        _init_from_url(opts, default, PAGE_URL_KEYS.get(url_path, ()))
     if KEYS["period"] not in st.session_state and _PERIOD_KEPT in st.session_state:
         st.session_state[KEYS["period"]] = st.session_state[_PERIOD_KEPT]
     _fit_to_the_data(opts, default)
-    for notice in st.session_state.pop(_NOTICES, []):
-        st.warning(notice, icon=":material/link_off:")
+    show_notices(st.session_state.pop(_NOTICES, []))
 
     with st.sidebar:
         st.header("Filters")
