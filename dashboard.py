@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tandem.data.config import ICON_PATH
+from tandem.data.db import DatabaseBusy
 from tandem.data.queries import DatabaseUnreadable
 from tandem.ui import export_control, navigation, state
 from tandem.ui.app import ensure_database, explain_unreadable
@@ -21,5 +22,5 @@ try:
         page.run()
     finally:  # also after st.stop() in a page (an empty state), so the URL still tells the view
         state.sync_url()
-except DatabaseUnreadable as error:  # the file broke or is being copied over: say so, recover when it is back
+except (DatabaseUnreadable, DatabaseBusy) as error:  # broken, being copied over or written: say so, recover after
     explain_unreadable(error)

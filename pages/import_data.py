@@ -142,8 +142,11 @@ can_replace = bool(checked) and not checked["error"] and (checked["imported"] is
 if right.button("Replace the database", type="primary", icon=":material/upload:", disabled=not (ready and can_replace),
                 width="stretch", help="Import the checked files; the current database becomes the backup."):
     bar = st.progress(0.0, "importing")
-    with db.keeping_backup(target):
-        outcome = run_import(False, lambda share, message: bar.progress(min(share, 1.0), message))
+    try:
+        with db.keeping_backup(target):
+            outcome = run_import(False, lambda share, message: bar.progress(min(share, 1.0), message))
+    except db.DatabaseBusy as error:
+        outcome = {"imported": None, "error": f"Nothing was imported: {error}."}
     bar.empty()
     report = outcome["imported"]
     if report is not None and report.ok:
@@ -158,7 +161,11 @@ if backup.exists():
     st.caption(f"Backup: the database replaced last (`{backup.name}`).")
     if st.button("Restore the backup", icon=":material/history:",
                  help="Serve the backup again; the current database becomes the backup (restore again to undo)."):
-        db.restore_backup(target)
+        try:
+            db.restore_backup(target)
+        except db.DatabaseBusy as error:
+            st.error(f"The backup was not restored: {error}.", icon=":material/error:")
+            st.stop()
         session[DONE] = ("The backup is restored: every page shows it again, and the database it replaced is now "
                          "the backup.")
         st.rerun()

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tandem.data.config import db_path
-from tandem.data.db import DatabaseOutdated
+from tandem.data.db import DatabaseBusy, DatabaseOutdated
 from tandem.data.progress import TerminalBar, silent
 from tandem.model.filters import SIGNALS
 from tandem.model.pages import TITLES as PAGES
@@ -105,6 +105,17 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--json", action="store_true", help="print the results as JSON")
     output.add_argument("--markdown", action="store_true", help="print the results as Markdown tables")
 
+    p = commands.add_parser("soak", help="many simultaneous sessions clicking through a running dashboard, each "
+                                         "compared with the same clicks alone (docs/reliability.md)")
+    p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"],
+                   help="demo data size, built once in --dir (ignored with --db)")
+    p.add_argument("--db", help="an existing database file instead of a demo one")
+    p.add_argument("--dir", default=None, help="folder of the demo databases and the server's log (default: data/)")
+    p.add_argument("--sessions", type=int, default=20, help="sessions at once")
+    p.add_argument("--interactions", type=int, default=200, help="interactions per session and round")
+    p.add_argument("--scripts", type=int, default=4, help="distinct scripts (each also run alone, for comparison)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds on the same server, another seed each")
+
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
     period = p.add_mutually_exclusive_group(required=True)
@@ -132,6 +143,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="the title slide's name, instead of the config's client")
     p.add_argument("--db", help=db_help)
     return parser
+
+
+def _soak(args) -> int:
+    from tandem.cli.bench import ensure_database
+    from tandem.cli.sessions import soak
+    from tandem.data.config import ROOT
+
+    for name in ("sessions", "interactions", "scripts", "rounds"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name} must be 1 or more, not {getattr(args, name)}")
+    folder = Path(args.dir) if args.dir else ROOT / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    say = lambda message: print(message, flush=True)  # noqa: E731
+    if args.db:
+        from tandem.data.db import require_database
+
+        db = require_database(args.db)
+    else:
+        db = ensure_database(args.scale, folder, TerminalBar())
+    say(f"soak on {db}: {args.rounds} rounds of {args.sessions} sessions x {args.interactions} interactions")
+    runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say)
+    failed = sum(len(run.mismatches()) + len(run.exceptions()) for run in runs)
+    say(f"peak RSS per round: {', '.join(f'{run.peak_rss_mb:.0f} MB' for run in runs)}; "
+        f"{'no failure' if not failed else f'{failed} failures'}")
+    return 1 if failed else 0
 
 
 def _summary(args) -> str:
@@ -308,11 +344,13 @@ def main(argv: list[str] | None = None) -> int:
                                    progress=lambda message: print(message, file=sys.stderr, flush=True))
             print(json.dumps(result, indent=1) if args.json else render_markdown(result) if args.markdown
                   else render(result))
+        elif args.command == "soak":
+            return _soak(args)
         elif args.command == "summary":
             print(_summary(args))
         elif args.command == "report":
             print(_report(args))
-    except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated) as error:
+    except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated, DatabaseBusy) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ReportFailed as error:

@@ -1,19 +1,27 @@
 """Database files: building a new one atomically, and opening one read-only.
 
-Writers (import, demo) never touch the current database: they fill a temporary file
-next to it and `os.replace` it over the target only when everything succeeded, so a
-failure leaves the old file byte-identical and readers never see a half-built file.
+Writers (import, demo, precompute, restore) never touch the current database: they fill a
+temporary file next to it and `os.replace` it over the target only when everything
+succeeded, so a failure leaves the old file byte-identical and readers never see a
+half-built file. One writer at a time per database (`writing`): it holds a lock beside the
+file for the whole write and first settles what killed writers left behind, so a writer
+killed at any point (SIGKILL, power cut) leaves the old database or the new one, a valid
+backup, and nothing that blocks or piles up.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
+import filecmp
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -63,11 +71,11 @@ def build_database(
     `fill(con)` inserts the rows and returns metadata (`source`, `detail`, ...) that is
     stored in `tandem_meta` together with `built_at`. The pre-computed tables are built
     next (`build_derived`, reporting each step to `progress`). Any exception removes the
-    temporary file and propagates; `target` is then untouched.
+    temporary file and propagates; `target` is then untouched. `DatabaseBusy` when another
+    writer is at work on `target`.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing(target, ".building") as tmp:
+    with writing(target), _replacing(target, ".building") as tmp:
         con = duckdb.connect(str(tmp), config=connection_config())  # DuckDB creates the file itself
         try:
             con.execute(SCHEMA_PATH.read_text())
@@ -81,19 +89,110 @@ def build_database(
     return target
 
 
+class DatabaseBusy(Exception):
+    """Another writer holds the database's write lock."""
+
+
+# The temporary files of a database's writers: `.<name>.<8 characters>.<kind>`, and DuckDB's
+# WAL of those it builds. `previous` and `swap` may hold the only copy of a database (see
+# `_settle_previous`, `_settle_swap`); the others are dropped.
+_TEMPORARY = r"[a-z0-9_]{8}\.(building|derived|previous|swap|restoring|copying)(\.wal)?"
+_held = threading.local()  # the databases this thread holds the write lock of
+
+
 @contextlib.contextmanager
-def _replacing(target: Path, suffix: str) -> Iterator[Path]:
-    """A free temporary path beside `target`; moved over `target` when the block succeeds,
-    removed (with its WAL) when it fails, so `target` is either replaced whole or untouched."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+def writing(path: str | os.PathLike) -> Iterator[None]:
+    """Be the one writer of the database at `path` for the block, or raise `DatabaseBusy` at once.
+
+    The lock is `flock` on `.<name>.lock` beside the database, which the kernel releases when
+    the process dies, however it dies. With it, every temporary file of this database is an
+    abandoned one: they are settled before the block runs. Re-entrant within a thread (an
+    import inside `keeping_backup`); another thread of the process is refused like another process.
+    """
+    path = Path(path)
+    key = os.path.abspath(path)
+    held = _held.__dict__.setdefault("paths", set())
+    if key in held:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock")
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise DatabaseBusy(f"another import, demo build, precompute or restore is writing {path}; "
+                               "try again when it has finished") from None
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the writer before removed this lock file after we opened it: lock the new one
+    held.add(key)
+    try:
+        _settle_leftovers(path)
+        yield
+    finally:
+        held.discard(key)
+        lock.unlink(missing_ok=True)  # still locked: a writer that opened it meanwhile sees it is gone
+        os.close(fd)
+
+
+def _settle_leftovers(path: Path) -> None:
+    """What writers of `path` killed before they finished left beside it (we hold its lock)."""
+    pattern = re.compile(re.escape(f".{path.name}.") + _TEMPORARY)
+    for leftover in sorted(path.parent.iterdir()):
+        found = pattern.fullmatch(leftover.name)
+        if not found:
+            continue
+        kind, wal = found.groups()
+        if kind == "previous" and not wal:
+            _settle_previous(leftover, path)
+        elif kind == "swap" and not wal:
+            _settle_swap(leftover, path)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _temporary_path(database: Path, suffix: str) -> Path:
+    """A free name beside `database` for one of its writer's temporary files. No file is created
+    (an empty file under a `previous` or `swap` name would pass for a database)."""
+    while True:
+        tmp = database.with_name(f".{database.name}.{secrets.token_hex(4)}{suffix}")
+        if not tmp.exists() and not Path(f"{tmp}.wal").exists():
+            return tmp
+
+
+def _replace(source: Path, target: Path) -> None:
+    """`os.replace`, durable: the file's content reaches the disk before its new name does, and
+    the name before we go on, so that a machine crash too leaves the old file or the new one."""
+    fd = os.open(source, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(source, target)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _replacing(target: Path, suffix: str, database: Path | None = None) -> Iterator[Path]:
+    """A free temporary path beside `target` (named after `database`, default `target`, whose
+    writers clean it up if we die); moved over `target` when the block succeeds, removed (with
+    its WAL) when it fails, so `target` is either replaced whole or untouched."""
+    tmp = _temporary_path(database or target, suffix)
     try:
         yield tmp
-        os.replace(tmp, target)
+        _replace(tmp, target)
     except BaseException:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
+        for leftover in (tmp, Path(f"{tmp}.wal")):
             leftover.unlink(missing_ok=True)
         raise
 
@@ -104,52 +203,82 @@ def backup_path(path: str | os.PathLike) -> Path:
     return path.with_name(path.name + ".backup")
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file (a hard link), or a copy of it by `_link_or_copy`: that keeps the modification
+    time, so only files with the same size and time are compared byte for byte."""
     try:
-        os.link(source, target)  # instant: the replaced file's content lives on under this name
-    except OSError:
-        shutil.copyfile(source, target)
+        sa, sb = a.stat(), b.stat()
+    except FileNotFoundError:
+        return False
+    if os.path.samestat(sa, sb):
+        return True
+    return (sa.st_size, sa.st_mtime_ns) == (sb.st_size, sb.st_mtime_ns) and filecmp.cmp(a, b, shallow=False)
+
+
+def _link_or_copy(source: Path, target: Path, database: Path) -> None:
+    """Give the free name `target` the content of `source`, whole from the moment it exists."""
+    try:
+        os.link(source, target)  # instant: the file's content lives on under both names
+    except OSError:  # a file system without hard links: a copy, named `target` once complete
+        with _replacing(target, ".copying", database) as copy:
+            shutil.copy2(source, copy)
 
 
 @contextlib.contextmanager
 def keeping_backup(path: str | os.PathLike) -> Iterator[None]:
-    """Run the block (an import); when it replaced the database at `path`, the database it
-    replaced becomes the one backup (`backup_path`), else the previous backup stays."""
+    """Run the block (an import) as the database's writer; when it replaced the database at
+    `path`, the database it replaced becomes the one backup (`backup_path`), else the previous
+    backup stays."""
     path = Path(path)
-    if not path.exists():
-        yield
-        return
-    before = os.stat(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".previous", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    _link_or_copy(path, tmp)
-    try:
-        yield
-        after = os.stat(path)
-        if (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns):
-            os.replace(tmp, backup_path(path))
-    finally:
-        tmp.unlink(missing_ok=True)
+    with writing(path):
+        if not path.exists():
+            yield
+            return
+        previous = _temporary_path(path, ".previous")
+        _link_or_copy(path, previous, path)
+        try:
+            yield
+        finally:
+            _settle_previous(previous, path)
+
+
+def _settle_previous(previous: Path, path: Path) -> None:
+    """`keeping_backup`'s second name for the database: if the database was replaced since, it
+    is the replaced one and becomes the backup, else it goes. (Also for one left by a killed
+    import: it may have been killed between replacing the database and moving the backup.)"""
+    if _same_file(previous, path):
+        previous.unlink()
+    else:
+        _replace(previous, backup_path(path))
 
 
 def restore_backup(path: str | os.PathLike) -> None:
     """Swap the database and its backup: the backup is served again, and the database it
     replaces becomes the backup (a second restore undoes the first)."""
     path, backup = Path(path), backup_path(path)
-    if not backup.exists():
-        raise FileNotFoundError(f"no backup of {path} to restore")
-    if not path.exists():
-        os.replace(backup, path)
-        return
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".swap", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    _link_or_copy(path, tmp)
-    os.replace(backup, path)
-    os.replace(tmp, backup)
+    with writing(path):
+        if not backup.exists():
+            raise FileNotFoundError(f"no backup of {path} to restore")
+        if not path.exists():
+            _replace(backup, path)
+            return
+        # Ordered so that a kill anywhere loses neither database and leaves a backup: the database
+        # gets a second name (swap), the backup's content replaces it, then swap replaces the backup.
+        swap = _temporary_path(path, ".swap")
+        _link_or_copy(path, swap, path)
+        with _replacing(path, ".restoring") as restoring:
+            _link_or_copy(backup, restoring, path)
+        _settle_swap(swap, path)
+
+
+def _settle_swap(swap: Path, path: Path) -> None:
+    """`restore_backup`'s second name for the database it replaces: once the backup's content is
+    the database (the same file), swap is the only name of the replaced one and becomes the
+    backup; before that it goes. (Also for one left by a killed restore.)"""
+    if _same_file(backup_path(path), path):
+        _replace(swap, backup_path(path))
+    else:
+        swap.unlink()
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -213,7 +342,7 @@ def rebuild_derived(path: str | os.PathLike, progress: Callable[[str], None] | N
     """Bring an existing database's pre-computed tables up to date without ever leaving
     a half-done file: work on a copy beside it, then atomically replace it."""
     path = require_database(path)
-    with _replacing(path, ".derived") as tmp:
+    with writing(path), _replacing(path, ".derived") as tmp:
         shutil.copyfile(path, tmp)
         build_derived(tmp, progress)
     return path
@@ -223,7 +352,8 @@ def require_database(path: str | os.PathLike) -> Path:
     """The path, if a database file is there; else a FileNotFoundError saying how to make one."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
+        raise FileNotFoundError(
+            f"no database at {path}: run `python -m tandem demo` or `python -m tandem import FOLDER`")
     return path
 
 

@@ -48,8 +48,14 @@ def ensure_database() -> None:
     st.rerun()
 
 
-def explain_unreadable(error: queries.DatabaseUnreadable) -> None:
-    """The page in place of a database file that cannot be read (broken, or being copied over)."""
+def explain_unreadable(error: Exception) -> None:
+    """The page in place of a database file that cannot be read (broken, or being copied over),
+    or that another process is writing when this one has to (first build, refreshed tables)."""
+    from tandem.data.db import DatabaseBusy
+
+    if isinstance(error, DatabaseBusy):
+        st.info(f"The database is being written ({error}).", icon=":material/hourglass:")
+        return
     st.error(f"The database file `{error.path}` cannot be read: {error.reason}", icon=":material/error:")
     st.markdown(
         "If it is being replaced, the new data show as soon as the copy is complete: use the page again "
