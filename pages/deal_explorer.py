@@ -52,6 +52,10 @@ if FILTERS not in session:  # the session's first visit: the URL tells the view
     deal_filters, notices = deal_search.from_url(url, options)
     rules, rule_notices = rules_from_url(url)
     requested, deal_notices = deal_from_url(url)
+    if deal_filters.deal_ids:  # a link naming deals that are not (or no longer) in the data says so
+        known = set(app.run("known_deal_ids", deal_ids=list(deal_filters.deal_ids))["deal_id"])
+        deal_filters, more = deal_search.keep_known_deals(deal_filters, known)
+        notices += more
     session[FILTERS], session[RULES], session[DEAL] = deal_filters, rules, requested
     state.show_notices(rule_notices + notices + deal_notices)
 for field_name, key in WIDGETS.items():  # widgets forget their value on other pages; the filters do not

@@ -160,6 +160,19 @@ def from_url(url: Mapping[str, list[str]], options: DealOptions) -> tuple[DealFi
     return filters, notices
 
 
+def keep_known_deals(filters: DealFilters, known: set[str]) -> tuple[DealFilters, list[str]]:
+    """The link's deals that are in the data (`known`), and a notice naming up to three of the others."""
+    missing = [deal for deal in filters.deal_ids if deal not in known]
+    if not missing:
+        return filters, []
+    kept = tuple(deal for deal in filters.deal_ids if deal in known)
+    shown = ", ".join(shown_value(deal) for deal in missing[:3]) + (" and more" if len(missing) > 3 else "")
+    outcome = (f"showing the other {len(kept):,}" if kept else "showing every deal")
+    return replace(filters, deal_ids=kept), [
+        f"{len(missing):,} of the {len(filters.deal_ids):,} deals named by the URL are not in the data ({shown}): "
+        f"{outcome}."]
+
+
 def validate(filters: DealFilters) -> tuple[DealFilters, list[str]]:
     """What the widgets gave, made consistent: a minimum above the maximum is ignored."""
     if filters.min_amount is not None and filters.max_amount is not None and filters.min_amount > filters.max_amount:

@@ -249,7 +249,8 @@ def rules_from_url(url: Mapping[str, list[str]]) -> tuple[ContestRules, list[str
         text = single_value(url, key, notices)
         if text is None:
             continue
-        if text.isascii() and text.isdigit() and low <= int(text) <= high:
+        # the length first: int() refuses numbers of more than 4,300 digits with an exception
+        if text.isascii() and text.isdigit() and len(text) <= len(str(high)) and low <= int(text) <= high:
             rules = replace(rules, **{field_name: int(text)})
         else:
             notices.append(f"Ignored {key}={shown_value(text)} from the URL: it is a whole number of days from "
