@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+
+import numpy as np
+import plotly.graph_objects as go
 
 from tandem.model import wording
 
@@ -92,3 +96,36 @@ def month_axis(first_month: dt.date, last_month: dt.date, title: str) -> dict:
     return {"title": {"text": title}, "type": "date", "tickvals": ticks, "ticktext": text,
             "range": [dt.datetime.combine(first_month, dt.time()) - half,
                       dt.datetime.combine(last_month, dt.time()) + half]}
+
+
+# Plotly draws `<a href=...>` in any text of a chart (titles, tick labels, legend, hover) as a
+# link. Our own texts never use it; a name from an imported file could (a phishing link on a
+# client's projector). `&lt;` is drawn as a literal "<".
+_LINK_TAG = re.compile(r"<(/?a(?![^\s>/]))", re.IGNORECASE)
+
+
+def _has_link(value) -> bool:
+    if isinstance(value, str):
+        return _LINK_TAG.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_link(v) for v in value.values())
+    if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype == object):
+        return any(_has_link(v) for v in value)
+    return False
+
+
+def _neutralised(value):
+    if isinstance(value, str):
+        return _LINK_TAG.sub(r"&lt;\1", value)
+    if isinstance(value, dict):
+        return {k: _neutralised(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype == object):
+        return [_neutralised(v) for v in value]
+    return value
+
+
+def without_links(figure: go.Figure) -> go.Figure:
+    """`figure` with every link tag in its texts drawn literally; the figure itself (one pass over
+    its texts, no copy) when it has none, as usual."""
+    spec = figure.to_plotly_json()
+    return go.Figure(_neutralised(spec)) if _has_link(spec) else figure

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from tandem.figures import downloads, event_markers
+from tandem.figures import downloads, event_markers, style
 from tandem.figures.rules_events import OUT_OF_PLACE
 from tandem.model import wording
 from tandem.model.contest import signal_names
@@ -132,7 +132,7 @@ def plot(figure: go.Figure, title_width: int = TITLE_WIDTH, events: pd.DataFrame
         lines = textwrap.wrap(title, title_width)
         top = figure.layout.margin.t if figure.layout.margin.t is not None else 60
         figure.update_layout(title={"text": "<br>".join(lines)}, margin={"t": top + 24 * (len(lines) - 1)})
-    return st.plotly_chart(figure, width="stretch", **kwargs)
+    return st.plotly_chart(style.without_links(figure), width="stretch", **kwargs)
 
 
 def events_table(table: pd.DataFrame) -> None:
