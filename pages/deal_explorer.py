@@ -1,6 +1,5 @@
 """Deals: every deal of the period under any filter, down to one deal's record and evidence."""
 
-import hashlib
 from dataclasses import replace
 from urllib.parse import urlparse
 
@@ -165,8 +164,7 @@ else:
         st.caption(note)
     else:
         st.caption(f"{sentence} {note}")
-    digest = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:12]
-    table_key = f"deals_table_{digest}_{session[TABLE_RESET]}"  # new rows, new table: no stale selection
+    table_key = widgets.table_key("deals_table", sorted(params.items()), session[TABLE_RESET])
     widths = deals.SCREEN_WIDTHS
     event = st.dataframe(
         deals.on_screen(shown), hide_index=True, width="stretch", height=37 + ROW_HEIGHT * min(len(shown), 8),

@@ -9,6 +9,7 @@ and downloads, and must see exactly what the same interactions show in a session
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -163,3 +164,26 @@ def test_a_missing_or_broken_file_gives_a_clear_message_and_the_app_recovers(sma
     # recovered: the same page as a session opened afterwards, with no error
     assert seen["back"].exceptions == [] and seen["back"].digest == seen["fresh"].digest
     assert "Traceback" not in log
+
+
+def test_a_row_picked_in_a_longer_list_survives_a_filter_that_shortens_it(server):
+    """Found by the soak at xl: the contested deals' table kept its selection (a row position)
+    when a filter changed its rows, and the last row of the old list was beyond the new one."""
+    async def scenario():
+        async with Session(server.url, 0) as session:
+            await session.open("contested_deals")
+            period = session._widget("filter_period").proto
+            await session.do(Step("widget", "filter_period", [dt.date.fromisoformat(period.min),
+                                                              dt.date.fromisoformat(period.max)]))
+            table = next(node for node in session.tree if node.type == "dataframe" and len(node.proto.selection_mode))
+            rows = len(table.value)
+            picked = await session.do(Step("row", "0", rows - 1))
+            regions = list(session._widget("filter_regions").proto.options)
+            after = [await session.do(Step("widget", "filter_regions", [region])) for region in regions]
+            one_week = [dt.date(2026, 11, 16), dt.date(2026, 11, 22)]
+            after.append(await session.do(Step("widget", "filter_period", one_week)))
+            return rows, picked, after
+
+    rows, picked, after = asyncio.run(scenario())
+    assert rows > 5 and picked.exceptions == []
+    assert [answer.exceptions for answer in after] == [[]] * len(after)

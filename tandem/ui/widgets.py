@@ -3,6 +3,7 @@ and charts drawn at full width."""
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 import time
 
@@ -25,6 +26,13 @@ from tandem.model.weekly import (
 )
 
 ROW_LIMIT = 2_000  # rows of a table sent to the browser; its totals and downloads cover every row
+
+
+def table_key(prefix: str, *contents) -> str:
+    """The widget key of a selectable table, new whenever what it lists changes: Streamlit keeps a
+    table's selection (row positions) across reruns by key, and a row picked in the old list
+    must not pick another deal, or a row beyond the end, of the new one."""
+    return f"{prefix}_{hashlib.sha1(repr(contents).encode()).hexdigest()[:12]}"
 
 
 def kpi_card(kpi: Kpi, series: pd.Series, change: Change, base: Change | None = None) -> None:
