@@ -95,13 +95,30 @@ else:
                                      key="comm_channel", format_func={"all": "All channels", "call": "Calls",
                                                                       "email": "Emails", "meeting": "Meetings"}.get)
     by_team = right.toggle("Team × team", key="comm_by_team", help="Aggregate reps to their internal team and agency.")
-    figure, _, drawn = app.built(communication.pair_matrix, pairs, channel or "all", by_team)
+    size_column, search_column = st.columns([1, 3])
+    per_side = size_column.selectbox(
+        "Reps per side", communication.MATRIX_SIZES, index=communication.MATRIX_SIZES.index(communication.MATRIX_SIZE),
+        key="comm_matrix_size", disabled=by_team,
+        help="The matrix draws at most this many internal and this many external reps: those of the busiest pairs.")
+    choices = communication.rep_choices(pairs)
+    searched = search_column.multiselect(
+        "Find a rep", list(choices), format_func=choices.get, key="comm_rep_search", disabled=by_team,
+        placeholder="Type a name", help="Draws the reps you choose in the matrix, even outside the busiest.")
+    matrix = (pairs, channel or "all", by_team, per_side, tuple(sorted(searched)))
+    figure, _, drawn = app.built(communication.pair_matrix, *matrix)
     event = widgets.plot(figure, on_select="rerun", selection_mode="points", key="comm_matrix")
     cell = communication.selected_cell(event, pairs, by_team)
-    st.caption(communication.matrix_note(pairs, channel or "all", by_team) + (
+    st.caption(communication.matrix_note(*matrix) + (
         f" Click a square to see that {'team pair' if by_team else 'pair'}'s exchanges week by week; "
         "double-click the matrix to close it." if cell is None else ""))
-    widgets.csv_download(drawn, "rep_matrix" if not by_team else "team_matrix")
+    if by_team:
+        widgets.csv_download(drawn, "team_matrix")
+    else:
+        with st.container(horizontal=True):  # what is drawn, and every pair (the file made only on a click)
+            widgets.csv_download(drawn, "rep_matrix")
+            widgets.csv_download(pairs, "rep_pairs", label="Full matrix (CSV)",
+                                 help="Every pair of an internal and an external rep who exchanged in the period, "
+                                      "with their teams and exchanges by channel.")
     if cell is not None:
         with st.container(border=True):
             (team_pair_detail if by_team else rep_pair_detail)(pairs, *cell)

@@ -92,3 +92,40 @@ def test_clicking_a_team_square_opens_that_team_pairs_detail(server, browser, sm
     page.get_by_text(f"Pairs of reps, busiest first ({len(reps)})", exact=False).wait_for(timeout=60_000)
     page.screenshot(path=tmp_path / "team_pair_detail.png")
     page.close()
+
+
+def test_a_found_rep_in_a_cut_matrix_opens_its_pairs_detail(server, browser, small_db, tmp_path):
+    """Ten reps a side (7 internal and 13 external reps exchanged in PERIOD, so 3 external ones are
+    left out); find one of those three: its column appears, its name in bold, and a click on its
+    busiest square opens that pair's detail."""
+    pairs = communication.labelled(run("cross_team_exchanges_by_rep_pair", db=small_db, teams=[], **PERIOD))
+    reps = communication.matrix_reps(pairs, "all", 10)
+    assert (len(reps.internal), len(reps.external), reps.internal_all, reps.external_all) == (7, 10, 7, 13)
+    found = sorted(set(pairs["external_rep_id"]) - set(reps.external))[0]
+    name = pairs.loc[pairs["external_rep_id"] == found, "external_rep_name"].iloc[0]
+    figure, title, drawn = communication.pair_matrix(pairs, "all", False, 10, (found,))
+    theirs = drawn[drawn["external_rep_name"] == name]
+    index = int(theirs["exchanges"].idxmax())
+    row = pairs[(pairs["internal_rep_name"] == drawn.loc[index, "internal_rep_name"])
+                & (pairs["external_rep_id"] == found)].iloc[0]
+
+    page = open_page(browser, f"{server}/{URL}", "Communication", tmp_path / "matrix.png", height=3200)
+    page.get_by_test_id("stSelectbox").filter(has_text="Reps per side").click()
+    page.get_by_role("option", name="10", exact=True).click()
+    page.get_by_text("Drawn: the 7 × 10 busiest of 7 × 13 reps", exact=False).wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    search = page.get_by_test_id("stMultiSelect").filter(has_text="Find a rep")
+    search.locator("input").fill(name)
+    page.get_by_role("option", name=f"{name} · {row['external_team_name']}").click()
+    page.keyboard.press("Escape")
+    page.get_by_text(f"{name} is not among the busiest", exact=False).wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text=title)
+    assert chart.locator(".xtick tspan[style*='bold']").all_text_contents() == [name]  # how Plotly draws <b>
+    click_square(page, title, index)
+    page.get_by_text(f"{row['internal_rep_name']} ({row['internal_team_name']}) × {name} "
+                     f"({row['external_team_name']})", exact=False).first.wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=tmp_path / "found_rep_detail.png")
+    page.close()

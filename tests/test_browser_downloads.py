@@ -89,15 +89,15 @@ def identical_per_name(files: list[Path]) -> dict[str, bytes]:
 
 
 def test_quick_clicks_on_the_communication_downloads(server_and_log, browser, tmp_path, small_db):
-    """Five buttons (weekly volumes, coordination ratio, rep matrix, initiator shares,
-    silent pairs): the same one again and again, then one after the other."""
+    """Five of the six buttons (weekly volumes, coordination ratio, rep matrix, full rep matrix,
+    initiator shares; then silent pairs): the same one again and again, then one after the other."""
     url, log = server_and_log
     order = [0, 0, 0, 1, 2, 3, 4, 0, 1, 1, 2, 2, 3, 4, 4]
     assert len(order) == CLICKS
     files = click_quickly(browser, f"{url}/communication?{PERIOD}", order, tmp_path)
     contents = identical_per_name(files)
     names = ["tandem_weekly_exchanges.csv", "tandem_coordination_ratio.csv", "tandem_rep_matrix.csv",
-             "tandem_initiator_shares.csv", "tandem_silent_pairs.csv"]  # the buttons, top to bottom
+             "tandem_rep_pairs.csv", "tandem_initiator_shares.csv", "tandem_silent_pairs.csv"]  # top to bottom
     assert Counter(p.name[3:] for p in files) == Counter(names[i] for i in order)
     weekly = pd.read_csv(next(p for p in files if p.name.endswith("weekly_exchanges.csv")))
     assert weekly.columns.tolist() == ["Week (Monday)", "Cross-team calls", "Cross-team emails", "Cross-team meetings",

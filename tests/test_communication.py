@@ -410,8 +410,9 @@ def test_a_lone_week_shows_its_values():
 
 
 def test_many_reps_show_the_busiest():
-    """60 internal reps (i00 exchanged 1 time, ... i59 60 times) with 2 external reps: the 50
-    busiest internal reps are shown (i10 to i59, busiest first), the title and the note tell of all."""
+    """60 internal reps (i00 exchanged 1 time with Ext 1, ... i59 60 times; each once with Ext 2):
+    the busiest pairs are i59, i58, ... with Ext 1, so the 30 drawn internal reps are i30 to i59,
+    busiest first; Ext 2 is drawn too (room on its side). The title tells of every pair."""
     pairs = pd.DataFrame([{
         "internal_rep_id": f"i{n:02d}", "internal_rep_name": f"Rep {n:02d}", "internal_team_id": "t",
         "internal_team_name": "Team", "external_rep_id": f"e{side}", "external_rep_name": f"Ext {side}",
@@ -420,13 +421,179 @@ def test_many_reps_show_the_busiest():
         "initiated_by_external": 0} for n in range(60) for side in (1, 2)])
     figure, title, drawn = communication.pair_matrix(pairs, "all", by_team=False)
     rows = list(figure.layout.yaxis.categoryarray)
-    assert rows == [f"Rep {n:02d}" for n in range(59, 9, -1)]
-    assert list(figure.layout.xaxis.categoryarray) == ["Ext 1", "Ext 2"]  # 1,890 then 60 exchanges
-    assert len(figure.data[0].x) == len(drawn) == 100
+    assert rows == [f"Rep {n:02d}" for n in range(59, 29, -1)]
+    assert list(figure.layout.xaxis.categoryarray) == ["Ext 1", "Ext 2"]  # 1,830 then 60 exchanges
+    assert len(figure.data[0].x) == len(drawn) == 60
     assert title == "Rep 59 and Ext 1 account for 3% of 1,890 cross-team exchanges"  # 60 of 1,830 + 60
-    assert communication.matrix_note(pairs, "all", by_team=False).endswith(
-        "Shown: the 50 busiest of 60 internal reps and the 2 busiest of 2 external reps; choose teams in the "
-        "sidebar to see the others.")
+    assert (figure.layout.yaxis.title.text, figure.layout.xaxis.title.text) == ("Internal reps: 30 of 60",
+                                                                                "External rep")
+    assert "Drawn: the 30 × 2 busiest of 60 × 2 reps (internal × external)" in communication.matrix_note(
+        pairs, "all", by_team=False)
+    # i29 with Ext 1 (30 exchanges) is the busiest pair left out
+    assert communication.matrix_reps(pairs, "all").busiest_left_out == 30
+
+
+def three_by_three() -> pd.DataFrame:
+    """Three internal reps (Ada and Ben of Team A, Cy of Team B) and three external ones (Xia
+    and Yan of Agency X, Zoe of Agency Y); seven pairs, their exchanges by channel:
+
+        Ada-Xia 9 calls                  Cy-Xia  2 calls, 5 emails     Ada-Yan 4 calls
+        Ben-Yan 5 calls, 2 emails        Cy-Zoe  6 emails              Ada-Zoe 2 emails
+        Ben-Xia 1 meeting
+    """
+    rows = [("i1", "Ada", "e1", "Xia", 9, 0, 0), ("i2", "Ben", "e2", "Yan", 5, 2, 0),
+            ("i3", "Cy", "e1", "Xia", 2, 5, 0), ("i3", "Cy", "e3", "Zoe", 0, 6, 0),
+            ("i1", "Ada", "e2", "Yan", 4, 0, 0), ("i1", "Ada", "e3", "Zoe", 0, 2, 0),
+            ("i2", "Ben", "e1", "Xia", 0, 0, 1)]
+    teams = {"i1": "Team A", "i2": "Team A", "i3": "Team B", "e1": "Agency X", "e2": "Agency X", "e3": "Agency Y"}
+    return pd.DataFrame([{
+        "internal_rep_id": i, "internal_rep_name": internal, "internal_team_id": teams[i][-1],
+        "internal_team_name": teams[i], "external_rep_id": e, "external_rep_name": external,
+        "external_team_id": teams[e][-1], "external_team_name": teams[e], "exchanges": calls + emails + meetings,
+        "calls": calls, "emails": emails, "meetings": meetings, "call_minutes": float(calls),
+        "initiated_by_internal": calls + emails + meetings, "initiated_by_external": 0}
+        for i, internal, e, external, calls, emails, meetings in rows])
+
+
+@pytest.mark.parametrize("channel, per_side, searched, internal, external, added, busiest_left_out", [
+    # pairs by exchanges: Ada-Xia 9, Ben-Yan 7 (before Cy-Xia 7: Ben before Cy), Cy-Xia 7, Cy-Zoe 6, Ada-Yan 4, ...
+    ("all", 1, (), ["i1"], ["e1"], [], 7),  # Ada-Xia; Ben-Yan and Cy-Xia (7) left out
+    ("all", 2, (), ["i1", "i2"], ["e1", "e2"], [], 7),  # Ada-Xia, Ben-Yan; Cy-Xia (7) left out, not the rep totals'
+    ("all", 3, (), ["i1", "i2", "i3"], ["e1", "e2", "e3"], [], None),  # everyone: nothing left out
+    ("all", 30, (), ["i1", "i2", "i3"], ["e1", "e2", "e3"], [], None),
+    ("all", 2, ("i3",), ["i1", "i2", "i3"], ["e1", "e2"], ["i3"], 6),  # Cy added: Cy-Xia drawn, Cy-Zoe (6) not
+    ("all", 2, ("e3",), ["i1", "i2"], ["e1", "e2", "e3"], ["e3"], 7),  # Zoe added: Ada-Zoe drawn
+    ("all", 2, ("i1", "e3"), ["i1", "i2"], ["e1", "e2", "e3"], ["e3"], 7),  # Ada is drawn anyway
+    ("all", 2, ("nobody",), ["i1", "i2"], ["e1", "e2"], [], 7),  # an id of no pair: ignored
+    # emails: Cy-Zoe 6, Cy-Xia 5, Ada-Zoe 2 (before Ben-Yan 2: Ada before Ben); Xia fills the external side
+    ("email", 2, (), ["i3", "i1"], ["e3", "e1"], [], 2),
+])
+def test_the_matrix_draws_the_reps_of_the_busiest_pairs(channel, per_side, searched, internal, external, added,
+                                                         busiest_left_out):
+    reps = communication.matrix_reps(three_by_three(), channel, per_side, searched)
+    assert (list(reps.internal), list(reps.external), list(reps.added), reps.busiest_left_out) == (
+        internal, external, added, busiest_left_out)
+    assert (reps.internal_all, reps.external_all) == (3, 3)
+
+
+def test_a_cut_matrix():
+    """Two reps a side: Ada (15 exchanges in all) above Ben (8); Xia (17) before Yan (11); the
+    four squares of their pairs, each with its pair's place among all the ids (i1 i2 i3 x e1 e2 e3)."""
+    figure, title, drawn = communication.pair_matrix(three_by_three(), "all", by_team=False, per_side=2)
+    squares = figure.data[0]
+    assert list(figure.layout.yaxis.categoryarray) == ["Ada", "Ben"]
+    assert list(figure.layout.xaxis.categoryarray) == ["Xia", "Yan"]
+    assert list(zip(squares.y, squares.x, squares.marker.color, squares.customdata.tolist())) == [
+        ("Ada", "Xia", 9, 0), ("Ada", "Yan", 4, 1), ("Ben", "Xia", 1, 3), ("Ben", "Yan", 7, 4)]
+    assert (figure.layout.yaxis.title.text, figure.layout.xaxis.title.text) == ("Internal reps: 2 of 3",
+                                                                                "External reps: 2 of 3")
+    assert figure.layout.yaxis.ticktext is None  # no rep searched: no name in bold
+    assert title == "Ada and Xia account for 25% of 36 cross-team exchanges"  # 9 of all 36, drawn or not
+    assert drawn.to_dict("list") == {"internal_rep_name": ["Ada", "Ada", "Ben", "Ben"],
+                                     "external_rep_name": ["Xia", "Yan", "Xia", "Yan"], "exchanges": [9, 4, 1, 7]}
+    # emails: Cy (11 emails) and Ada (2) by team, Team A first; Xia (5) then Zoe (8) by agency
+    figure, title, _ = communication.pair_matrix(three_by_three(), "email", by_team=False, per_side=2)
+    assert list(figure.layout.yaxis.categoryarray) == ["Ada", "Cy"]
+    assert list(figure.layout.xaxis.categoryarray) == ["Xia", "Zoe"]
+    assert list(zip(figure.data[0].y, figure.data[0].x, figure.data[0].marker.color)) == [
+        ("Ada", "Zoe", 2), ("Cy", "Xia", 5), ("Cy", "Zoe", 6)]  # Ada-Xia: no email, blank
+    assert title == "Cy and Zoe account for 40% of 15 cross-team emails"  # 2 + 5 + 6 + 2 emails
+
+
+def test_a_searched_rep_is_drawn_in_bold():
+    figure, _, _ = communication.pair_matrix(three_by_three(), "all", by_team=False, per_side=2, searched=("i3",))
+    assert list(figure.layout.yaxis.categoryarray) == ["Ada", "Ben", "Cy"]  # Cy's team after Ada and Ben's
+    assert list(figure.layout.yaxis.ticktext) == ["Ada", "Ben", "<b>Cy</b>"]
+    assert figure.layout.yaxis.title.text == "Internal rep"  # all three drawn
+    assert list(zip(figure.data[0].y, figure.data[0].x)) == [("Ada", "Xia"), ("Ada", "Yan"), ("Ben", "Xia"),
+                                                              ("Ben", "Yan"), ("Cy", "Xia")]
+    assert [shape.y0 for shape in figure.layout.shapes] == [1.5]  # the line between Team A and Team B
+
+
+RULES = ("Rows: internal reps by team ({teams}), then by their exchanges with every external rep, most first; "
+         "columns: external reps by agency (named above), likewise. Lines separate the teams; pairs with no "
+         "exchanges are blank.")
+CUT = (" Drawn: the 2 × 2 busiest of 3 × 3 reps (internal × external), those of the busiest pairs: pairs are taken "
+       "from the most exchanges down (ties by name) while their two reps fit in 2 a side. Every pair with more than "
+       "{left_out} exchanges is drawn; the \"Full matrix (CSV)\" download holds every pair.")
+
+
+@pytest.mark.parametrize("per_side, searched, note", [
+    (3, (), RULES.format(teams="Team A, then Team B")),  # every rep drawn: no word of a cut
+    (2, (), RULES.format(teams="Team A") + CUT.format(left_out=7)),
+    (2, ("i1",), RULES.format(teams="Team A") + CUT.format(left_out=7) + " Names in bold: the reps you searched for."),
+    # Cy's 13 exchanges: 7 with Xia (drawn), 6 with Zoe (not)
+    (2, ("i3",), RULES.format(teams="Team A, then Team B") + CUT.format(left_out=6)
+     + " Names in bold: the reps you searched for. Cy is not among the busiest, drawn because you searched for "
+       "this rep: 7 of their 13 exchanges are with drawn reps."),
+])
+def test_the_matrix_caption_says_what_is_drawn(per_side, searched, note):
+    assert communication.matrix_note(three_by_three(), "all", False, per_side, searched) == note
+
+
+def test_the_busiest_pair_left_out_in_words():
+    """One rep a side with every other pair at 1 exchange: "more than 1 exchange". Calls, two a
+    side, with Cy's call to Xia taken away: every pair left out has no call."""
+    pairs = three_by_three().assign(exchanges=[9, 1, 1, 1, 1, 1, 1])
+    assert "Every pair with more than 1 exchange is drawn;" in communication.matrix_note(pairs, "all", False, 1)
+    pairs = three_by_three()
+    pairs.loc[pairs["internal_rep_id"] == "i3", "calls"] = 0
+    assert "Every pair with calls is drawn;" in communication.matrix_note(pairs, "call", False, 2)
+
+
+@pytest.mark.parametrize("searched, internal, external, cell", [
+    ((), "Ben", "Yan", ("i2", "e2")),
+    ((), "Ada", "Yan", ("i1", "e2")),
+    (("i3",), "Cy", "Xia", ("i3", "e1")),  # a searched rep's square
+    (("e3",), "Ada", "Zoe", ("i1", "e3")),
+])
+def test_a_click_in_the_cut_matrix_opens_its_pair(searched, internal, external, cell):
+    """The square's customdata, as the browser sends it back, names the pair that was clicked."""
+    pairs = three_by_three()
+    figure, _, _ = communication.pair_matrix(pairs, "all", by_team=False, per_side=2, searched=searched)
+    index = list(zip(figure.data[0].y, figure.data[0].x)).index((internal, external))
+    event = {"selection": {"points": [{"point_index": index, "x": external, "y": internal,
+                                       "customdata": int(figure.data[0].customdata[index])}]}}
+    assert communication.selected_cell(event, pairs, by_team=False) == cell
+
+
+def test_rep_choices():
+    assert communication.rep_choices(three_by_three()) == {
+        "i1": "Ada · Team A", "i2": "Ben · Team A", "i3": "Cy · Team B", "e1": "Xia · Agency X",
+        "e2": "Yan · Agency X", "e3": "Zoe · Agency Y"}
+
+
+def test_page_cuts_the_matrix_and_finds_a_rep(page, db, monkeypatch):
+    """W10 with one rep a side (sizes made small for the fixture): the four pairs have 1 exchange
+    each, so by name Ines Arno and Xan Xu are drawn; searching Xia Xeno adds her column and her
+    square with Ines Arno (e02). Two downloads: the drawn matrix and every pair."""
+    monkeypatch.setattr(communication, "MATRIX_SIZES", (1, 2))
+    monkeypatch.setattr(communication, "MATRIX_SIZE", 1)
+    at = page(start="2025-03-03", end="2025-03-10")
+    spec = figure(at, "Ines Arno and Xan Xu account for 1 of 4 cross-team exchanges")
+    assert (spec["layout"]["yaxis"]["categoryarray"], spec["layout"]["xaxis"]["categoryarray"]) == (
+        ["Ines Arno"], ["Xan Xu"])
+    assert any(c.value.startswith(communication.matrix_note(run("cross_team_exchanges_by_rep_pair", db=db, teams=[],
+                                                                **WEEK), "all", False, 1))
+               and " Drawn: the 1 × 1 busiest of 2 × 3 reps (internal × external), " in c.value
+               and "Every pair with more than 1 exchange is drawn;" in c.value for c in at.caption)
+    search = at.multiselect(key="comm_rep_search")
+    assert search.options == ["Ines Arno · Inside A", "Ivo Alder · Inside A", "Xan Xu · Agency X",
+                              "Xia Xeno · Agency X", "Yul Yates · Agency Y"]
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels[2:4] == ["Download CSV", "Full matrix (CSV)"]  # after the two weekly charts'
+
+    search.set_value(["ex2"]).run()
+    assert not at.exception
+    spec = figure(at, "Ines Arno and Xan Xu account for")
+    assert spec["layout"]["xaxis"]["categoryarray"] == ["Xia Xeno", "Xan Xu"]  # Xia Xeno's 2 exchanges first
+    assert spec["layout"]["xaxis"]["ticktext"] == ["<b>Xia Xeno</b>", "Xan Xu"]
+    assert list(zip(spec["data"][0]["y"], spec["data"][0]["x"])) == [("Ines Arno", "Xia Xeno"),
+                                                                     ("Ines Arno", "Xan Xu")]
+    assert any("Xia Xeno is not among the busiest, drawn because you searched for this rep: 1 of their "
+               "2 exchanges are with drawn reps." in c.value for c in at.caption)
+    click_square(at, "Ines Arno", "Xia Xeno")
+    assert any(m.startswith("**Ines Arno (Inside A) × Xia Xeno (Agency X)**: 1 exchange") for m in markdown(at))
 
 
 @pytest.mark.parametrize("internal, external, title", [

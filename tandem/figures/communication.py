@@ -8,6 +8,7 @@ the period shows on the axis, from one day to years.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,9 @@ MATRIX_WIDTH = 900  # px: the plot area's width at 1440 px with the sidebar open
 ROW_PITCH = {"rep": (22, 40), "team": (60, 90)}  # px per row, at least and at most
 MAX_SQUARE = {"rep": 32, "team": 72}  # px
 MIN_PLOT_HEIGHT = 160  # px
-MAX_REPS = 50  # rows and columns of the rep matrix at most: the busiest reps (hundreds would be unreadable, and slow)
+MATRIX_SIZES = (10, 20, 30, 50)  # reps per side the rep matrix may draw (hundreds would be unreadable, and slow)
+MATRIX_SIZE = 30  # the default
+CANDIDATE_PAIRS = 500  # the busiest pairs sorted first when choosing the matrix's reps; more only if needed
 FEW_WEEKS = 3  # weekly points up to this many get their value written beside them
 CHARACTER_PX = 7.5  # width of a character of a tick label, to fit the bottom margin
 
@@ -140,22 +143,22 @@ def _share(part: int, total: int) -> str:
     return f"{shared} of {int(total):,}" if wording.percent_allowed(total) else shared
 
 
-def _ordered(frame: pd.DataFrame, label: str, team: str, values: str) -> list[str]:
-    """Labels ordered by team, then by volume (largest first), so clusters show; at team
-    level (label is the team column) by name."""
-    if label == team:
-        return sorted(frame[label].unique())
-    totals = frame.groupby([team, label])[values].sum().reset_index()
-    totals = totals.sort_values([team, values, label], ascending=[True, False, True])
-    return totals[label].tolist()
+def _shared_names(frame: pd.DataFrame, ids: str, names: str) -> set[str]:
+    """The names that two ids of `frame` share."""
+    if frame[names].nunique() == frame[ids].nunique():  # an id has one name: none is shared (the usual case)
+        return set()
+    distinct = frame[[ids, names]].drop_duplicates(ids)
+    return set(distinct.loc[distinct[names].duplicated(keep=False), names])
 
 
 def _labels(frame: pd.DataFrame, ids: str, names: str) -> pd.Series:
     """Axis labels: the names, with the id added where two ids share a name (a category axis
     would draw them on one row)."""
-    distinct = frame[[ids, names]].drop_duplicates(ids)
-    shared = set(distinct.loc[distinct[names].duplicated(keep=False), names])
-    return frame[names].where(~frame[names].isin(shared), frame[names] + " (" + frame[ids].astype(str) + ")")
+    shared = _shared_names(frame, ids, names)
+    if not shared:
+        return frame[names]
+    rows = frame[names].isin(shared)
+    return frame[names].mask(rows, frame.loc[rows, names] + " (" + frame.loc[rows, ids].astype(str) + ")")
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -169,68 +172,180 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def _team_groups(frame: pd.DataFrame, row_order: list[str], column_order: list[str]) -> tuple[list, list]:
-    """What shows the teams of the rep matrix (rows and columns are ordered by team): lines
-    between teams, and each agency's name above its columns."""
-    def blocks(labels: list[str], teams: pd.Series) -> list[tuple[str, int, int]]:
+def _team_groups(row_teams: list[str], column_teams: list[str]) -> tuple[list, list]:
+    """What shows the teams of the rep matrix, given the team of each row and of each column
+    (rows and columns are ordered by team): lines between teams, and each agency's name above
+    its columns."""
+    def blocks(teams: list[str]) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
-        for n, label in enumerate(labels):
-            if found and found[-1][0] == teams[label]:
-                found[-1] = (found[-1][0], found[-1][1], n)
+        for n, team in enumerate(teams):
+            if found and found[-1][0] == team:
+                found[-1] = (team, found[-1][1], n)
             else:
-                found.append((teams[label], n, n))
+                found.append((team, n, n))
         return found
 
-    rows = blocks(row_order, frame.drop_duplicates("row").set_index("row")["internal_team_name"])
-    columns = blocks(column_order, frame.drop_duplicates("column").set_index("column")["external_team_name"])
+    rows, columns = blocks(row_teams), blocks(column_teams)
     line = {"color": "#7f7f7f", "width": 1.5}
-    shapes = ([{"type": "line", "x0": -0.5, "x1": len(column_order) - 0.5, "y0": first - 0.5, "y1": first - 0.5,
+    shapes = ([{"type": "line", "x0": -0.5, "x1": len(column_teams) - 0.5, "y0": first - 0.5, "y1": first - 0.5,
                 "line": line} for _, first, _ in rows[1:]]
-              + [{"type": "line", "y0": -0.5, "y1": len(row_order) - 0.5, "x0": first - 0.5, "x1": first - 0.5,
+              + [{"type": "line", "y0": -0.5, "y1": len(row_teams) - 0.5, "x0": first - 0.5, "x1": first - 0.5,
                   "line": line} for _, first, _ in columns[1:]])
     names = [{"text": team, "x": (first + last) / 2, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
               "showarrow": False, "font": {"size": 12, "color": "#555"}} for team, first, last in columns]
     return shapes, names
 
 
-def shown_reps(pairs: pd.DataFrame, channel: str) -> tuple[list[str], list[str]]:
-    """The internal and the external reps the rep matrix shows: all of them, or the MAX_REPS
-    busiest of each side (by the channel's count, then id), so that it stays readable."""
+def _drawn_reps(pairs: pd.DataFrame, side: str, drawn: tuple[str, ...], value: str) -> pd.DataFrame:
+    """The drawn reps of one side (ids `drawn`) in the matrix's order: by team, then by the
+    channel's count over all their pairs (drawn or not), largest first, then by label; with
+    their label (name, and id where two drawn reps share a name) and team."""
+    ids, names, team = f"{side}_rep_id", f"{side}_rep_name", f"{side}_team_name"
+    theirs = pairs.loc[pairs[ids].isin(drawn).to_numpy(), [ids, names, team, value]]
+    reps = theirs.drop_duplicates(ids).set_axis([ids, "name", "team", "total"], axis=1)
+    reps["total"] = reps[ids].map(theirs.groupby(ids)[value].sum())
+    reps["label"] = _labels(reps, ids, "name")
+    return reps.sort_values(["team", "total", "label"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class MatrixReps:
+    """The reps the rep matrix draws (ids, as chosen by `matrix_reps`) and what it leaves out."""
+    internal: tuple[str, ...]
+    external: tuple[str, ...]
+    internal_all: int  # reps of the period with a cross-team exchange, each side
+    external_all: int
+    added: tuple[str, ...]  # searched reps drawn beyond the busiest
+    busiest_left_out: int | None  # the channel's count of the busiest pair not drawn; None: every pair is drawn
+
+    @property
+    def cut(self) -> bool:
+        """Whether reps are left out (beyond those the search added)."""
+        return self.busiest_left_out is not None
+
+
+def _busiest_first(pairs: pd.DataFrame, value: str):
+    """The pairs' rows in the matrix's order, busiest first (then by internal and external name,
+    then id), in chunks of growing size: the CANDIDATE_PAIRS busiest (with their ties) sorted
+    first, ten times as many next, and so on, each only if the caller asks for more."""
+    columns = [value, "internal_rep_name", "external_rep_name", "internal_rep_id", "external_rep_id"]
+    counts = pairs[value].to_numpy()
+    above, wanted = None, CANDIDATE_PAIRS  # `above`: the counts yielded so far are at least this
+    while True:
+        cutoff = np.partition(counts, len(counts) - wanted)[len(counts) - wanted] if wanted < len(counts) else None
+        chunk = np.ones(len(counts), dtype=bool) if cutoff is None else counts >= cutoff
+        if above is not None:
+            chunk &= counts < above
+        yield pairs.loc[chunk, columns].sort_values(columns, ascending=[False, True, True, True, True])
+        if cutoff is None:
+            return
+        above, wanted = cutoff, 10 * wanted
+
+
+def _take_busiest(chunks, per_side: int, wanted: tuple[int, int]) -> tuple[list[str], list[str]]:
+    """The internal and external reps of the pairs in `chunks` (busiest first) by the rule of
+    `matrix_reps`, in the order taken."""
+    internal: dict[str, None] = {}  # ordered sets
+    external: dict[str, None] = {}
+    for chunk in chunks:
+        for internal_id, external_id in zip(chunk["internal_rep_id"].tolist(), chunk["external_rep_id"].tolist()):
+            if ((internal_id in internal or len(internal) < per_side)
+                    and (external_id in external or len(external) < per_side)):
+                internal.setdefault(internal_id)
+                external.setdefault(external_id)
+                if (len(internal), len(external)) == wanted:
+                    return list(internal), list(external)
+    return list(internal), list(external)
+
+
+def matrix_reps(pairs: pd.DataFrame, channel: str, per_side: int = MATRIX_SIZE, searched=()) -> MatrixReps:
+    """The reps the rep matrix draws: those of the busiest pairs. Pairs are taken by the
+    channel's count, most first (ties by internal, then external name, then id); a pair is
+    taken when each of its two reps is already drawn or its side has fewer than `per_side`
+    reps, until both sides hold `per_side` reps (or all of theirs). The searched rep ids
+    (either side) are drawn too, beyond `per_side` if need be. Every pair of two drawn reps
+    is drawn."""
+    return _chosen(pairs, channel, per_side, searched)[0]
+
+
+def _chosen(pairs: pd.DataFrame, channel: str, per_side: int, searched) -> tuple[MatrixReps, np.ndarray]:
+    """`matrix_reps`, and which rows of `pairs` the matrix draws (a boolean array)."""
     value = CHANNEL_VALUES[channel]
+    internal_all, external_all = pairs["internal_rep_id"].nunique(), pairs["external_rep_id"].nunique()
+    internal, external = _take_busiest(_busiest_first(pairs, value), per_side,
+                                       (min(per_side, internal_all), min(per_side, external_all)))
+    added: dict[str, list[str]] = {"internal": [], "external": []}
+    if searched and (len(internal) < internal_all or len(external) < external_all):
+        for side, taken in (("internal", internal), ("external", external)):
+            every = set(pairs[f"{side}_rep_id"].unique().tolist())
+            added[side] = sorted(rep for rep in set(searched) if rep in every and rep not in taken)
+    internal, external = internal + added["internal"], external + added["external"]
+    drawn = (pairs["internal_rep_id"].isin(internal).to_numpy() & pairs["external_rep_id"].isin(external).to_numpy())
+    left_out = pairs[value].to_numpy()[~drawn]
+    return MatrixReps(tuple(internal), tuple(external), internal_all, external_all,
+                      tuple(added["internal"] + added["external"]),
+                      int(left_out.max()) if len(left_out) else None), drawn
 
-    def busiest(side: str) -> list[str]:
-        totals = pairs.groupby(f"{side}_rep_id", as_index=False)[value].sum()
-        return totals.sort_values([value, f"{side}_rep_id"], ascending=[False, True])[f"{side}_rep_id"].head(
-            MAX_REPS).tolist()
 
-    return busiest("internal"), busiest("external")
+def rep_choices(pairs: pd.DataFrame) -> dict[str, str]:
+    """Every rep of the pairs, internal and external, id -> "name · team", in the order of
+    their labels: the options of the search that adds reps to the matrix."""
+    choices = {}
+    for side in ("internal", "external"):
+        reps = pairs.loc[~pairs[f"{side}_rep_id"].duplicated().to_numpy(),
+                         [f"{side}_rep_id", f"{side}_rep_name", f"{side}_team_name"]]
+        choices.update(zip(reps[f"{side}_rep_id"].tolist(),
+                           (reps[f"{side}_rep_name"] + " · " + reps[f"{side}_team_name"]).tolist()))
+    return dict(sorted(choices.items(), key=lambda item: (item[1], item[0])))
 
 
-def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Figure, str, pd.DataFrame]:
+def _rep_axis(reps: pd.DataFrame, side: str, every: int, searched) -> dict:
+    """A rep axis of the matrix (`reps`: `_drawn_reps` of that side): its title, saying how many
+    of the side's reps it draws when not all, and the searched reps' names in bold."""
+    axis = {"title": {"text": f"{side.capitalize()} rep" if len(reps) == every else
+                      f"{side.capitalize()} reps: {len(reps):,} of {every:,}"}}
+    found = reps[f"{side}_rep_id"].isin(set(searched))
+    if found.any():
+        axis.update(tickvals=reps["label"].tolist(),
+                    ticktext=[f"<b>{label}</b>" if bold else label for label, bold in zip(reps["label"], found)])
+    return axis
+
+
+def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool, per_side: int = MATRIX_SIZE,
+                searched=()) -> tuple[go.Figure, str, pd.DataFrame]:
     """Internal reps (rows) x external reps (columns), counts of the chosen channel: one
     square per pair that exchanged, coloured by its count from 0, clickable (`selected_cell`
-    tells which pair was clicked). At team level (internal teams x agencies) every team pair
-    is drawn, 0 included, with its count written in the square."""
+    tells which pair was clicked). At most `per_side` reps a side, those of the busiest pairs,
+    and the `searched` rep ids (`matrix_reps`), their names in bold. At team level (internal teams
+    x agencies) every team pair is drawn, 0 included, with its count written in the square."""
     value = CHANNEL_VALUES[channel]
     level = "team" if by_team else "rep"
     internal_id, internal_name = f"internal_{level}_id", f"internal_{level}_name"
     external_id, external_name = f"external_{level}_id", f"external_{level}_name"
-    frame = pairs.assign(row=_labels(pairs, internal_id, internal_name) if len(pairs) else pairs[internal_name],
-                         column=_labels(pairs, external_id, external_name) if len(pairs) else pairs[external_name])
     if by_team:
+        frame = pairs.assign(row=_labels(pairs, internal_id, internal_name) if len(pairs) else pairs[internal_name],
+                             column=_labels(pairs, external_id, external_name) if len(pairs) else pairs[external_name])
         totals = frame.groupby([internal_id, "row", external_id, "column"], as_index=False)[value].sum()
         rows = frame[[internal_id, "row"]].drop_duplicates()
         columns = frame[[external_id, "column"]].drop_duplicates()
         # every team pair of the grid, 0 where the two never talked in the period
         cells = rows.merge(columns, how="cross").merge(totals, how="left", on=[internal_id, "row", external_id, "column"])
         cells[value] = cells[value].fillna(0).astype(int)
+        row_order, column_order = sorted(frame["row"].unique()), sorted(frame["column"].unique())  # by name
     else:
-        cells = frame.loc[frame[value] > 0, [internal_id, "row", external_id, "column", value]]
-
+        reps, drawn = _chosen(pairs, channel, per_side, searched)
+        rows = _drawn_reps(pairs, "internal", reps.internal, value)
+        columns = _drawn_reps(pairs, "external", reps.external, value)
+        # the drawn pairs only: hundreds of reps a side are cut before any other work
+        cells = pairs.loc[drawn & (pairs[value].to_numpy() > 0), [internal_id, external_id, value]]
+        cells = cells.assign(row=cells[internal_id].map(rows.set_index(internal_id)["label"]),
+                             column=cells[external_id].map(columns.set_index(external_id)["label"]))
+        row_order, column_order = rows["label"].tolist(), columns["label"].tolist()
     unit = "exchanges" if channel == "all" else CHANNEL_LABELS[channel]
-    total = int(cells[value].sum())  # the title tells of every pair, shown or not
+    total = int(pairs[value].sum())  # the title tells of every pair, drawn or not
     if total:
-        most = cells[cells[value] == cells[value].max()]  # sort only the ties (by name), not every pair
+        # the busiest pair is drawn (`matrix_reps` takes it first); sort only the ties (by name), not every pair
+        most = cells[cells[value] == cells[value].max()]
         top = most.sort_values(["row", "column"]).iloc[0]
         title = (f"{top['row']} and {top['column']} account for {_share(top[value], total)}"
                  if top[value] / total >= 0.01 else
@@ -239,14 +354,6 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     else:
         title = f"No cross-team {unit} in the period"
 
-    if by_team:
-        row_order, column_order = _ordered(frame, "row", "row", value), _ordered(frame, "column", "column", value)
-    else:
-        internal_shown, external_shown = shown_reps(pairs, channel)
-        # each rep's place by all its exchanges, with shown reps or not
-        row_order = _ordered(frame[frame[internal_id].isin(internal_shown)], "row", "internal_team_name", value)
-        column_order = _ordered(frame[frame[external_id].isin(external_shown)], "column", "external_team_name", value)
-        cells = cells[cells[internal_id].isin(internal_shown) & cells[external_id].isin(external_shown)]
     cells = cells.sort_values(["row", "column"], key=lambda labels: labels.map(
         {label: n for n, label in enumerate(row_order if labels.name == "row" else column_order)})).reset_index(drop=True)
 
@@ -282,16 +389,19 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
                      unselected={"marker": {"opacity": 0.5}, "textfont": {"color": "#08306b"}})
     shapes, annotations, top_margin = [], [], 60
     if not by_team:
-        shapes, annotations = _team_groups(frame, row_order, column_order)
+        shapes, annotations = _team_groups(rows["team"].tolist(), columns["team"].tolist())
         top_margin = 80  # room for the agencies' names
     category = {"type": "category", "categoryorder": "array", "showgrid": True, "gridcolor": "#e5e5e5",
                 "tickson": "boundaries", "zeroline": False, "fixedrange": True}
+    x_axis, y_axis = {"title": {"text": "External " + level}}, {"title": {"text": "Internal " + level}}
+    if not by_team:
+        x_axis = _rep_axis(columns, "external", reps.external_all, searched)
+        y_axis = _rep_axis(rows, "internal", reps.internal_all, searched)
     figure = go.Figure(trace, layout=dict(
         title=title, hovermode="closest", hoverdistance=max(2, round(size / 4)),
-        xaxis={**category, "title": {"text": "External " + level}, "categoryarray": column_order,
-               "range": [-0.5, n_columns - 0.5], "tickangle": -45 if tilted else 0},
-        yaxis={**category, "title": {"text": "Internal " + level}, "categoryarray": row_order,
-               "range": [n_rows - 0.5, -0.5]},  # first row on top
+        xaxis={**category, **x_axis, "categoryarray": column_order, "range": [-0.5, n_columns - 0.5],
+               "tickangle": -45 if tilted else 0},
+        yaxis={**category, **y_axis, "categoryarray": row_order, "range": [n_rows - 0.5, -0.5]},  # first row on top
         height=int(n_rows * row_pitch + top_margin + bottom),
         margin={"t": top_margin, "l": 10, "r": 10, "b": int(bottom)},
         font={"size": 13}, shapes=shapes, annotations=annotations))
@@ -299,27 +409,51 @@ def pair_matrix(pairs: pd.DataFrame, channel: str, by_team: bool) -> tuple[go.Fi
     return figure, title, drawn[[internal_name, external_name, value]]
 
 
-def matrix_note(pairs: pd.DataFrame, channel: str, by_team: bool) -> str:
-    """How the matrix is ordered and what it leaves out, for a caption under it (the internal
-    teams have no room on the chart)."""
+def matrix_note(pairs: pd.DataFrame, channel: str, by_team: bool, per_side: int = MATRIX_SIZE, searched=()) -> str:
+    """How the matrix is ordered, which reps it draws and what it leaves out, for a caption
+    under it (the internal teams have no room on the chart)."""
     if by_team:
         return "Rows: internal teams; columns: agencies; each square holds the two teams' exchanges."
-    teams = sorted(pairs["internal_team_name"].unique())  # the order of `_ordered`
-    note = (f"Rows: internal reps by team ({', then '.join(teams)}), busiest first; columns: external reps by "
-            "agency (named above), busiest first. Lines separate the teams; pairs who did not exchange are blank.")
-    internal_shown, external_shown = shown_reps(pairs, channel)
-    internal_all, external_all = pairs["internal_rep_id"].nunique(), pairs["external_rep_id"].nunique()
-    if len(internal_shown) < internal_all or len(external_shown) < external_all:
-        note += (f" Shown: the {len(internal_shown):,} busiest of {internal_all:,} internal reps and the "
-                 f"{len(external_shown):,} busiest of {external_all:,} external reps; choose teams in the sidebar "
-                 "to see the others.")
+    reps, drawn = _chosen(pairs, channel, per_side, searched)
+    teams = sorted(pairs.loc[pairs["internal_rep_id"].isin(reps.internal), "internal_team_name"].unique())
+    unit = "exchanges" if channel == "all" else CHANNEL_LABELS[channel]
+    note = (f"Rows: internal reps by team ({', then '.join(teams)}), then by their {unit} with every external rep, "
+            f"most first; columns: external reps by agency (named above), likewise. Lines separate the teams; "
+            f"pairs with no {unit} are blank.")
+    if reps.cut:
+        busiest = [sum(rep not in reps.added for rep in side) for side in (reps.internal, reps.external)]
+        note += (f" Drawn: the {busiest[0]:,} × {busiest[1]:,} busiest of {reps.internal_all:,} × "
+                 f"{reps.external_all:,} reps (internal × external), those of the busiest pairs: pairs are taken "
+                 f"from the most {unit} down (ties by name) while their two reps fit in {per_side:,} a side. ")
+        singular = unit[:-1]
+        note += (f"Every pair with more than {wording.plural(reps.busiest_left_out, singular)} is drawn"
+                 if reps.busiest_left_out else f"Every pair with {unit} is drawn")
+        note += "; the \"Full matrix (CSV)\" download holds every pair."
+    if any(rep in reps.internal or rep in reps.external for rep in searched):
+        note += " Names in bold: the reps you searched for."
+    for rep, name in zip(reps.added, _rep_names(pairs, reps.added)):
+        side = "internal" if rep in reps.internal else "external"
+        theirs = pairs[f"{side}_rep_id"].to_numpy() == rep
+        with_drawn = int(pairs[CHANNEL_VALUES[channel]].to_numpy()[theirs & drawn].sum())
+        every = int(pairs[CHANNEL_VALUES[channel]].to_numpy()[theirs].sum())
+        note += (f" {name} is not among the busiest, drawn because you searched for this rep: "
+                 f"{with_drawn:,} of their {wording.plural(every, unit[:-1])} are with drawn reps.")
     return note
+
+
+def _rep_names(pairs: pd.DataFrame, ids) -> list[str]:
+    """The names of these rep ids (either side), in the order given."""
+    names = {}
+    for side in ("internal", "external"):
+        found = pairs.loc[pairs[f"{side}_rep_id"].isin(ids), [f"{side}_rep_id", f"{side}_rep_name"]]
+        names.update(zip(found[f"{side}_rep_id"], found[f"{side}_rep_name"]))
+    return [names[rep] for rep in ids]
 
 
 def _ids(pairs: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarray]:
     """The internal and external ids of the matrix (reps or teams), sorted."""
-    return (np.sort(pairs[f"internal_{level}_id"].astype(str).unique()),
-            np.sort(pairs[f"external_{level}_id"].astype(str).unique()))
+    return (np.sort(pairs[f"internal_{level}_id"].unique().astype(str)),
+            np.sort(pairs[f"external_{level}_id"].unique().astype(str)))
 
 
 def selected_cell(event, pairs: pd.DataFrame, by_team: bool) -> tuple[str, str] | None:
