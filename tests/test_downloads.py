@@ -88,17 +88,26 @@ def test_excel_data_sheet_starts_at_its_header_and_a_filters_sheet_follows():
 
 
 def test_text_a_spreadsheet_would_run_is_written_as_text():
-    """Issue 19: a name starting with =, +, -, @ (=HYPERLINK(...), =cmd|...) reaches a CSV
-    after an apostrophe; numbers, negative ones included, stay numbers; Excel cells are
-    strings, never formulas."""
+    """Issue 19: a name starting with =, +, -, @, tab or CR (=HYPERLINK(...), =cmd|...) reaches
+    the CSV and the Excel file after an apostrophe, and a name that already starts with
+    apostrophes before such a character after one more (the rule of `export`, so that taking
+    one apostrophe off gives every name back); numbers, negative ones included, stay numbers;
+    Excel cells are strings, never formulas."""
     from openpyxl import load_workbook
 
-    names = ["=HYPERLINK(\"http://x.test\",\"Open\")", "+1 555", "-cmd", "@SUM(A1)", "Acme = best", "\tTab"]
-    frame = pd.DataFrame({"deal_name": names, "amount": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    from tandem.data.formulas import restore
+
+    names = ["=HYPERLINK(\"http://x.test\",\"Open\")", "+1 555", "-cmd", "@SUM(A1)", "Acme = best", "\tTab", "'=x",
+             "''-y", "'quoted'"]
+    written = ["'=HYPERLINK(\"http://x.test\",\"Open\")", "'+1 555", "'-cmd", "'@SUM(A1)", "Acme = best", "'\tTab",
+               "''=x", "'''-y", "'quoted'"]
+    frame = pd.DataFrame({"deal_name": names, "amount": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]})
     table = downloads.for_download(frame)
     back = read_back(table)
-    assert back["Deal"].tolist() == ["'" + n for n in names[:4]] + ["Acme = best", "'\tTab"]
-    assert back["Amount (EUR)"].tolist() == [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert back["Deal"].tolist() == written
+    assert [restore(name) for name in back["Deal"]] == names
+    assert back["Amount (EUR)"].tolist() == [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
     sheet = load_workbook(io.BytesIO(downloads.xlsx_bytes(table, "Deals", [])))["Deals"]
-    cells = [sheet.cell(row=r, column=1) for r in range(2, 8)]
-    assert [c.value for c in cells] == names and all(c.data_type == "s" for c in cells)
+    cells = [sheet.cell(row=r, column=1) for r in range(2, 11)]
+    assert [c.value for c in cells] == written and all(c.data_type == "s" for c in cells)
+    assert [sheet.cell(row=r, column=2).value for r in (2, 3)] == [-5, 1]  # numbers as numbers

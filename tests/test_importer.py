@@ -134,7 +134,8 @@ BROKEN = [
      'reps.csv line 4, column team_id: "ext-z" is not a team_id of teams.csv'),
     ("accounts.csv", "Manufacturing,r1", "Manufacturing,r9",
      'accounts.csv line 2, column owner_rep_id: "r9" is not a rep_id of reps.csv'),
-    ("contacts.csv", "c2,a2", "c2,a7", 'contacts.csv line 3, column account_id: "a7" is not a account_id of accounts.csv'),
+    ("contacts.csv", "c2,a2", "c2,a7",
+     'contacts.csv line 3, column account_id: "a7" is not a account_id of accounts.csv'),
     ("deals.csv", "won,won,r1,r2", "won,won,r1,r7",
      'deals.csv line 2, column source_rep_id: "r7" is not a rep_id of reps.csv'),
     ("deal_stage_changes.csv", "d3,lost", "d4,lost",
@@ -157,7 +158,8 @@ BROKEN = [
      'deals.csv line 2, column status: status is "won" but closed_at is empty (open exactly when closed_at is empty)'),
     ("deals.csv", "lost,lost,r3", "lost,negotiation,r3",
      'deals.csv line 4, column stage: "negotiation" does not agree with status "lost"'),
-    ("deals.csv", "open,proposal", "open,won", 'deals.csv line 3, column stage: "won" is a closing stage but status is "open"'),
+    ("deals.csv", "open,proposal", "open,won",
+     'deals.csv line 3, column stage: "won" is a closing stage but status is "open"'),
     ("activities.csv", "x5,2024-07-01T09:00:00,call,r2,,c2", "x5,2024-07-01T09:00:00,call,r2,r1,c2",
      "activities.csv line 7, column counterpart_rep_id: both counterpart_rep_id and contact_id are set "
      "(exactly one is allowed)"),
@@ -166,9 +168,9 @@ BROKEN = [
      "(exactly one is required)"),
     # files and CSV structure
     ("reps.csv", "rep_id,name,team_id,email,started_on,left_on", "rep_id,name,team_id,email,start,left_on",
-     "reps.csv, column started_on: required column missing from the header"),
-    ("teams.csv", "team_id,name,kind,agency", "team_id,name,kind,name", "teams.csv, column name: column appears more "
-                                                                         "than once in the header"),
+     "reps.csv line 1, column started_on: required column missing from the header"),
+    ("teams.csv", "team_id,name,kind,agency", "team_id,name,kind,name", "teams.csv line 1, column name: column "
+                                                                         "appears more than once in the header"),
     ("activities.csv", "x3,2024-02-06T14:00:00,meeting,r1,,c1,,outbound,3600,",
      "x3,2024-02-06T14:00:00,meeting,r1,,c1,,outbound,3600,,extra",
      "activities.csv line 5: has 11 fields but the header has 10"),
@@ -177,7 +179,8 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("file, old, new, expected", BROKEN, ids=[f"{c[0]}:{c[3].split(': ', 1)[1][:40]}" for c in BROKEN])
+@pytest.mark.parametrize("file, old, new, expected", BROKEN,
+                         ids=[f"{c[0]}:{c[3].split(': ', 1)[1][:40]}" for c in BROKEN])
 def test_broken_file_is_refused_with_a_precise_message_and_the_database_kept(folder, existing_db, file, old, new,
                                                                             expected):
     edit(folder, file, old, new)
@@ -205,7 +208,8 @@ def test_missing_required_file_and_empty_file(folder, existing_db):
 def test_file_that_is_not_utf8_is_refused(folder, existing_db):
     (folder / "accounts.csv").write_bytes("account_id,name,segment,region\na1,Caf\xe9,smb,North\n".encode("latin-1"))
     report = import_folder(folder, existing_db)
-    assert [str(p) for p in report.problems] == ["accounts.csv line 2: is not UTF-8 text"]
+    assert [str(p) for p in report.problems] == [
+        'accounts.csv line 2, column name: "Caf\ufffd" is not UTF-8 text (byte 0xE9; save the file as UTF-8)']
 
 
 def test_optional_tables_and_columns_may_be_absent_and_extra_columns_warn(folder, tmp_path):
@@ -256,8 +260,8 @@ def test_cli_exit_status_and_messages(folder, existing_db):
 def test_export_of_a_missing_database_makes_no_folder(tmp_path):
     """Issue 19: `export` made its target folder before finding that the database was not there."""
     target = tmp_path / "out" / "csv"
-    result = subprocess.run([sys.executable, "-m", "tandem", "export", str(target), "--db", str(tmp_path / "no.duckdb")],
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "tandem", "export", str(target), "--db",
+                             str(tmp_path / "no.duckdb")], capture_output=True, text=True)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith(f"error: no database at {tmp_path / 'no.duckdb'}")
     assert not (tmp_path / "out").exists()
@@ -271,9 +275,9 @@ def same_rows(db_a: Path, db_b: Path) -> dict[str, tuple[int, int]]:
     result = {}
     for table in TABLES:
         n = con.execute(f"select count(*) from a.{table.name}").fetchone()[0]
-        diff = con.execute(f"select count(*) from ((select * from a.{table.name} except all select * from b.{table.name})"
-                           f" union all (select * from b.{table.name} except all select * from a.{table.name}))"
-                           ).fetchone()[0]
+        diff = con.execute(f"select count(*) from ((select * from a.{table.name} except all "
+                           f"select * from b.{table.name}) union all (select * from b.{table.name} except all "
+                           f"select * from a.{table.name}))").fetchone()[0]
         result[table.name] = (n, diff)
     con.close()
     return result
@@ -286,3 +290,39 @@ def test_round_trip_of_the_demo_database(demo_db, tmp_path):
     comparison = same_rows(demo_db, tmp_path / "again.duckdb")
     assert all(n > 0 for n, _ in comparison.values()), comparison
     assert {table: diff for table, (_, diff) in comparison.items()} == {t.name: 0 for t in TABLES}
+
+
+def test_formula_text_round_trip_export_import_export(folder, tmp_path):
+    """Issue 19: `export` writes text a spreadsheet would run as a formula after an apostrophe
+    (one more when it already starts with apostrophes before such a character); `import`
+    takes exactly one off. Names stay what they are through export -> import, and a second
+    export is byte-identical to the first."""
+    edit(folder, "teams.csv", "int-ka,Key Accounts,internal,", "int-ka,=SUM(A1),internal,@home")
+    edit(folder, "accounts.csv", '"Acme, Inc."', "''=x")  # one apostrophe off: the name is '=x
+    edit(folder, "accounts.csv", "Borealis", "-5 deals")
+    edit(folder, "deals.csv", "Acme framework", "+1 555")
+    edit(folder, "activities.csv", '"Intro call, before the deal existed"', "\"=cmd|' /C calc'!A0\"")
+    edit(folder, "activities.csv", "After Ben left", '"\tTab"')
+    edit(folder, "events.csv", "Trade fair", "'quoted'")  # no formula character after it: kept
+    first = tmp_path / "first.duckdb"
+    assert import_folder(folder, first).ok
+    assert rows(first, "select name, agency from teams where team_id = 'int-ka'") == [("=SUM(A1)", "@home")]
+    assert rows(first, "select name from accounts order by account_id") == [("'=x",), ("-5 deals",)]
+    assert rows(first, "select subject from activities where activity_id in ('x1', 'x5') order by activity_id") == [
+        ("=cmd|' /C calc'!A0",), ("\tTab",)]
+    assert rows(first, "select name from events where event_id = 'e2'") == [("'quoted'",)]
+
+    export_database(first, tmp_path / "out1")
+    assert (tmp_path / "out1" / "teams.csv").read_text() == (
+        "team_id,name,kind,agency\next-a,Apex Field,external,Apex Outsourcing\nint-ka,'=SUM(A1),internal,'@home\n")
+    assert (tmp_path / "out1" / "accounts.csv").read_text().splitlines()[1:] == [
+        "a1,''=x,enterprise,North,Manufacturing,r1", "a2,'-5 deals,smb,South,,"]
+    assert (tmp_path / "out1" / "deals.csv").read_text().splitlines()[1].startswith("d1,a1,'+1 555,Platform,120000.0,")
+
+    again = tmp_path / "again.duckdb"
+    assert import_folder(tmp_path / "out1", again).ok
+    assert {table: diff for table, (_, diff) in same_rows(first, again).items()} == {t.name: 0 for t in TABLES}
+    export_database(again, tmp_path / "out2")
+    for table in TABLES:
+        name = f"{table.name}.csv"
+        assert (tmp_path / "out2" / name).read_bytes() == (tmp_path / "out1" / name).read_bytes(), name

@@ -164,8 +164,8 @@ def _soak(args) -> int:
         db = ensure_database(args.scale, folder, TerminalBar())
     say(f"soak on {db}: {args.rounds} rounds of {args.sessions} sessions x {args.interactions} interactions")
     runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say)
-    failed = sum(len(run.mismatches()) + len(run.exceptions()) for run in runs)
-    say(f"peak RSS per round: {', '.join(f'{run.peak_rss_mb:.0f} MB' for run in runs)}; "
+    failed = sum(1 if run is None else len(run.mismatches()) + len(run.exceptions()) for run in runs)
+    say(f"peak RSS per round: {', '.join(f'{run.peak_rss_mb:.0f} MB' for run in runs if run)}; "
         f"{'no failure' if not failed else f'{failed} failures'}")
     return 1 if failed else 0
 

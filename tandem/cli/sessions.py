@@ -106,7 +106,12 @@ def serve(db: str | os.PathLike, log: str | os.PathLike, timeout: float = 120, e
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, 15)
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a server stuck in a query does not stop on SIGTERM
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, 9)
+                process.wait(timeout=30)
 
 
 # -- one session ------------------------------------------------------------------------------
@@ -540,7 +545,13 @@ def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, 
     runs = []
     with serve(db, log_dir / "soak-streamlit.log") as server:
         for number in range(rounds):
-            run = drive(server, sessions=sessions, interactions=interactions, distinct_scripts=scripts, seed=number)
+            try:
+                run = drive(server, sessions=sessions, interactions=interactions, distinct_scripts=scripts,
+                            seed=number)
+            except SessionError as error:  # a session got no answer: the soak failed, say where and stop
+                say(f"round {number + 1}/{rounds}: {error}; server peak RSS {server.peak_rss_mb():.0f} MB")
+                runs.append(None)
+                break
             runs.append(run)
             say(f"round {number + 1}/{rounds}: {run.summary()}; RSS at the end {server.rss_mb():.0f} MB")
             for line in (run.mismatches() + run.exceptions())[:10]:

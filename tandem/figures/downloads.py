@@ -22,6 +22,7 @@ from typing import Sequence
 import pandas as pd
 import xlsxwriter
 
+from tandem.data.formulas import neutralise
 from tandem.model.contest import SIGNAL_LABELS
 from tandem.model.wording import humanise, missing, money_label
 
@@ -116,13 +117,10 @@ def for_download(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-# a text cell starting with one of these is a formula to a spreadsheet opening a CSV
-# (=HYPERLINK(...), =cmd|...): written after an apostrophe, which shows it as text
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _as_text(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+    """A text cell as written: after one more apostrophe when a spreadsheet would run it as a
+    formula (=HYPERLINK(...), =cmd|...), the rule of `export` (tandem.data.formulas)."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -150,8 +148,9 @@ def _cells(values: pd.Series) -> tuple[str, list]:
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
         return "datetime", [None if missing(v) else v.to_pydatetime() for v in values]
-    # written with write_string: Excel shows "=..." as text, never as a formula
-    return "text", [None if v is None or v != v else str(v) for v in values.astype(object)]
+    # written with write_string, so Excel never runs "=..."; the same text as the CSV download
+    # holds, so that a sheet saved as CSV reads back by the one rule (tandem.data.formulas)
+    return "text", [None if v is None or v != v else neutralise(str(v)) for v in values.astype(object)]
 
 
 def xlsx_bytes(table: pd.DataFrame, sheet: str, filters: Sequence[tuple[str, str]],

@@ -9,6 +9,7 @@ import io
 import pandas as pd
 
 from tandem.data.contract import ALL_STAGES
+from tandem.data.formulas import neutralise
 
 FIELDS = ("team_id", "segment", "region", "stage_from", "stage_to")  # data contract, scope_rules
 RULE_STAGES = tuple(stage for stage in ALL_STAGES if stage != "lost")  # a rule's range: lost has no position
@@ -49,5 +50,5 @@ def csv_bytes(rules: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rules)
+    writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in rule.items()} for rule in rules)
     return out.getvalue().encode("utf-8")

@@ -23,6 +23,7 @@ import duckdb
 from tandem.data.contract import TABLES, TABLES_BY_NAME
 from tandem.data.crm.files import ExportFileError, load_file
 from tandem.data.crm.mapping import PRESETS_DIR, Mapping, MappingError
+from tandem.data.formulas import neutralise
 from tandem.data.importer import contract_rules
 from tandem.data.progress import Progress, silent
 
@@ -323,7 +324,8 @@ def _write_csv(con, table, out_dir: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(table.column_names)
         while rows := result.fetchmany(WRITE_BATCH):
-            writer.writerows(rows)
+            # the CRM's text as the contract writes it: the import takes the formula apostrophe off again
+            writer.writerows([[neutralise(v) if isinstance(v, str) else v for v in row] for row in rows])
             written += len(rows)
     return written
 
