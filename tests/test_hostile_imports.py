@@ -47,7 +47,7 @@ from tandem.data.importer import import_folder
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 FILES = sorted(p.name for p in MINIMAL.glob("*.csv"))
-HOSTILE_EXAMPLES = 8 * settings.default.max_examples
+HOSTILE_EXAMPLES = 4 * settings.default.max_examples
 MB = 1 << 20
 BOM = b"\xef\xbb\xbf"
 # what DuckDB's trim() removes around a value: the Unicode space separators (not tab or CR)

@@ -50,7 +50,7 @@ PAGES = {"": "weekly_review", "communication": "communication", "contested_deals
          "rules_events": "rules_events", "conversion": "conversion", "deal_explorer": "deal_explorer",
          "overview": "overview"}
 THOROUGH = os.environ.get("TANDEM_PROPERTY_PROFILE") == "thorough"
-URL_PAGE_EXAMPLES = 1000 if THOROUGH else 40
+URL_PAGE_EXAMPLES = 1000 if THOROUGH else 20
 SINGLE = {"start", "end", "attribution", "presentation", "week", "lookback", "overlap", "deal", "min_amount",
           "max_amount", "contested", "q"}
 EVERY_KEY = sorted(URL_KEYS | {k for keys in PAGE_URL_KEYS.values() for k in keys})

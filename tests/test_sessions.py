@@ -18,10 +18,10 @@ from collections import Counter
 import duckdb
 import pytest
 
-from tandem.cli.sessions import ROOT, Session, Step, drive, serve
+from tandem.cli.sessions import ROOT, Session, Step, drive, run_sync, serve
 from tests.conftest import DEMO_END_DATE
 
-SESSIONS, INTERACTIONS, SCRIPTS = 20, 50, 4
+SESSIONS, INTERACTIONS, SCRIPTS = 20, 50, 2
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_a_replaced_database_shows_at_the_next_interaction_of_every_session(smal
                 await session.__aexit__(None, None, None)
             return before, demo_built, after_demo, fresh_demo, during[1:], after_import
 
-        before, demo_built, after_demo, fresh_demo, during, after_import = asyncio.run(scenario())
+        before, demo_built, after_demo, fresh_demo, during, after_import = run_sync(scenario())
         log = running.log_text()
     for answers in (before, after_demo, fresh_demo, after_import, *during):
         assert [a.exceptions for a in answers] == [[]] * len(answers)
@@ -152,7 +152,7 @@ def test_a_missing_or_broken_file_gives_a_clear_message_and_the_app_recovers(sma
                 seen["fresh"] = await fresh.open("contested_deals")
             return seen
 
-        seen = asyncio.run(scenario())
+        seen = run_sync(scenario())
         log = running.log_text()
     assert seen["deleted"] == ([], [f"No database at `{db}` (set by `TANDEM_DB`). Build one with `python -m tandem "
                                     f"demo --db {db}` or `python -m tandem import FOLDER --db {db}`."])
@@ -184,6 +184,6 @@ def test_a_row_picked_in_a_longer_list_survives_a_filter_that_shortens_it(server
             after.append(await session.do(Step("widget", "filter_period", one_week)))
             return rows, picked, after
 
-    rows, picked, after = asyncio.run(scenario())
+    rows, picked, after = run_sync(scenario())
     assert rows > 5 and picked.exceptions == []
     assert [answer.exceptions for answer in after] == [[]] * len(after)

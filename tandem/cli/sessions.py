@@ -15,6 +15,7 @@ same page, whoever else is using the server. The reliability suite (tests/test_s
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
@@ -523,15 +524,22 @@ async def _together(url: str, scripts: list[Script], server: Server | None, samp
     return list(results)
 
 
+def run_sync(coroutine):
+    """`asyncio.run` on a thread of its own: the caller's thread may already run an event loop
+    (Playwright's sync API keeps one running for a whole test session)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_scripts: int = 4, seed: int = 0,
           openings: tuple[tuple[str, str], ...] = (("", ""),)) -> Run:
     """Run `distinct_scripts` scripts alone, one after the other, then `sessions` sessions at
     once (session k follows script k mod distinct_scripts) and return both sets of answers."""
     scripts = [Script(seed * 1000 + k, interactions, *openings[k % len(openings)]) for k in range(distinct_scripts)]
-    alone = [asyncio.run(play(server.url, script)) for script in scripts]
+    alone = [run_sync(play(server.url, script)) for script in scripts]
     samples: list[float] = []
     started = time.perf_counter()
-    together = asyncio.run(_together(server.url, [scripts[k % distinct_scripts] for k in range(sessions)], server,
+    together = run_sync(_together(server.url, [scripts[k % distinct_scripts] for k in range(sessions)], server,
                                      samples))
     return Run(alone, together, scripts, server.peak_rss_mb(), samples, time.perf_counter() - started)
 
