@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
+
+from tandem.cli.sessions import free_port, wait_until_healthy
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -31,16 +24,7 @@ def streamlit_server(command: str, cwd: Path, env: dict[str, str], log: Path, ti
         server = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "Streamlit did not start:\n" + log.read_text()
-                time.sleep(0.3)
+            wait_until_healthy(port, server, log, timeout)
             yield f"http://127.0.0.1:{port}"
         finally:
             os.killpg(server.pid, 15)

@@ -81,6 +81,21 @@ def app_env(db: str | os.PathLike, **extra: str) -> dict[str, str]:
     return {**env, "TANDEM_DB": str(db), **extra}
 
 
+def wait_until_healthy(port: int, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Until the Streamlit server on `port` answers its health check; RuntimeError with its log
+    when the process ends or `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("Streamlit did not start:\n" + log.read_text(errors="replace"))
+        time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def serve(db: str | os.PathLike, log: str | os.PathLike, timeout: float = 120, env: dict | None = None):
     """`streamlit run dashboard.py` on database `db` on a free loopback port; yields a `Server`."""
@@ -93,16 +108,7 @@ def serve(db: str | os.PathLike, log: str | os.PathLike, timeout: float = 120, e
         process = subprocess.Popen(command, cwd=ROOT, env=env or app_env(db), stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Streamlit did not start:\n" + log.read_text(errors="replace"))
-                time.sleep(0.3)
+            wait_until_healthy(port, process, log, timeout)
             yield Server(f"http://127.0.0.1:{port}", process, log)
         finally:
             with contextlib.suppress(ProcessLookupError):
