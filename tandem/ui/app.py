@@ -114,7 +114,7 @@ def built(builder, *args, **kwargs):
     """A chart builder's result (figure, title, drawn frame), kept across reruns and
     sessions for the same inputs: building a Plotly figure costs 20-200 ms of Python,
     and copying it out of st.cache_data (pickle) more. The result is shared, so callers
-    must not change it; `tandem.ui.widgets.plot` only wraps a long title, the same each time."""
+    must not change it (`tandem.ui.widgets.plot` wraps a long title on a copy)."""
     return _built(builder, f"{builder.__module__}.{builder.__qualname__}", *args, **kwargs)
 
 
