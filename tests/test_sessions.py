@@ -16,6 +16,7 @@ import sys
 from collections import Counter
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tandem.cli.sessions import ROOT, Session, Step, drive, run_sync, serve
@@ -187,3 +188,38 @@ def test_a_row_picked_in_a_longer_list_survives_a_filter_that_shortens_it(server
     rows, picked, after = run_sync(scenario())
     assert rows > 5 and picked.exceptions == []
     assert [answer.exceptions for answer in after] == [[]] * len(after)
+
+
+def test_a_shared_figure_copied_by_many_threads_at_once_keeps_its_trace_types():
+    """Found by the 20 sessions (the Communication page's weekly chart, bars and a line): Plotly's
+    own copy, `go.Figure(figure)`, takes each trace's type out of the shared figure and puts it
+    back, so a copy made meanwhile on another thread turned a bar into a scatter with a bar's
+    width (an exception). `style.copy_of` is the copy every caller of a shared figure uses."""
+    import threading
+
+    import plotly.graph_objects as go
+
+    from tandem.figures import event_markers, style
+
+    shared = go.Figure([go.Bar(x=list(range(30)), y=list(range(30)), width=5) for _ in range(4)]
+                       + [go.Scatter(x=[1, 2], y=[3, 4])])
+    events = pd.DataFrame({"held_on": pd.to_datetime(["2026-11-18"]), "event_id": ["E1"], "colour": ["#999999"],
+                           "symbol": ["◆"], "hover": ["Kick-off"]})
+    expected = ["bar"] * 4 + ["scatter"]
+    errors = []
+
+    def copy_many():
+        for _ in range(200):
+            try:
+                for copy in (style.copy_of(shared), event_markers.annotated(shared, events)):
+                    assert [trace.type for trace in copy.data] == expected
+            except Exception as error:  # noqa: BLE001 - counted, and the first one shown
+                errors.append(repr(error)[:200])
+
+    threads = [threading.Thread(target=copy_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [trace.type for trace in shared.data] == expected and not shared.layout.shapes

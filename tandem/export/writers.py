@@ -53,7 +53,7 @@ def _for_export(figure: go.Figure) -> go.Figure:
     """A copy of a page's chart for a report: on white (the dashboard's theme is Streamlit's,
     not the figure's), without its own title (the slide or section heading is the takeaway),
     with every text at least TEXT_PX (the pages' smaller labels included) for a projector."""
-    copy = go.Figure(style.without_links(figure))
+    copy = style.copy_of(style.without_links(figure))
     # the figure's margins, less the room of its title at the top (labels above the plot keep theirs)
     margin = {side: getattr(figure.layout.margin, side) for side in ("t", "l", "r", "b")}
     margin = {side: 10 if value is None else value for side, value in margin.items()}

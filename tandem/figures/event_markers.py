@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from tandem.figures import style
 from tandem.figures.style import INTERNAL
 from tandem.model import wording
 
@@ -50,6 +51,6 @@ def annotated(figure: go.Figure, events: pd.DataFrame) -> go.Figure:
                        "hovertext": f"{event.held_on:%a %d %b %Y}: {event.hover}"})
     # one layout update for all of them: add_shape and add_annotation validate the whole
     # layout at each call (a quarter of a second for 40 events)
-    copy = go.Figure(figure)
+    copy = style.copy_of(figure)
     copy.update_layout(shapes=[*copy.layout.shapes, *shapes], annotations=[*copy.layout.annotations, *labels])
     return copy

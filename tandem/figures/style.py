@@ -124,6 +124,15 @@ def _neutralised(value):
     return value
 
 
+def copy_of(figure: go.Figure) -> go.Figure:
+    """A figure that can be changed without changing `figure`, which may be shared by every
+    session (`tandem.ui.app.built`). Not `go.Figure(figure)`: Plotly 7 builds that copy by taking
+    each trace's "type" out of the shared trace and putting it back, so another thread copying or
+    drawing the same figure meanwhile finds a bar without its type (a scatter with a bar's
+    `width`: an exception on the Communication page with 20 sessions at once)."""
+    return go.Figure(figure.to_dict())
+
+
 def without_links(figure: go.Figure) -> go.Figure:
     """`figure` with every link tag in its texts drawn literally; the figure itself (one pass over
     its texts, no copy) when it has none, as usual."""

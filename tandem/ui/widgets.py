@@ -137,9 +137,7 @@ def plot(figure: go.Figure, title_width: int = TITLE_WIDTH, events: pd.DataFrame
         figure = event_markers.annotated(figure, events)
     title = figure.layout.title.text
     if title and len(title) > title_width and "<br>" not in title:
-        # on a copy: the figure is often shared by every session (app.built), and a Plotly figure
-        # changed on one thread while another serialises it broke a chart with 20 sessions at once
-        figure = go.Figure(figure)
+        figure = style.copy_of(figure)  # the figure is often shared by every session (app.built)
         lines = textwrap.wrap(title, title_width)
         top = figure.layout.margin.t if figure.layout.margin.t is not None else 60
         figure.update_layout(title={"text": "<br>".join(lines)}, margin={"t": top + 24 * (len(lines) - 1)})
