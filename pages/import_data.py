@@ -2,6 +2,7 @@
 replace the database (the replaced one is kept as one backup that a button restores).
 Offered only when $TANDEM_ALLOW_IMPORT is set (tandem.data.config.import_allowed)."""
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -38,21 +39,24 @@ uploads = st.file_uploader("Export files: CSV files, or one zip archive of them"
                            + (", and the mapping file (.toml)" if source == "mapping" else ""),
                            type=["csv", "zip", "toml"], accept_multiple_files=True, key="import_files")
 
-# the uploads, written once into this session's folder (the import reads files)
-folder = Path(session.setdefault(FOLDER, tempfile.mkdtemp(prefix="tandem-upload-")))
+# the uploads, written once into a folder of this session's (the import reads files); the folder
+# lives only while files are uploaded: a client's export is not left behind on the server
 uploaded = tuple(sorted((f.name, f.file_id) for f in uploads or []))
 if SAVED not in session or session[SAVED][0] != uploaded:
-    for old in folder.iterdir():
-        old.unlink()
+    if FOLDER in session:
+        shutil.rmtree(session.pop(FOLDER), ignore_errors=True)
+    if uploads:
+        session[FOLDER] = tempfile.mkdtemp(prefix="tandem-upload-")
     names, problems = [], []
     for file in uploads or []:
         try:
-            names += save_upload(file.name, file.getvalue(), folder)
+            names += save_upload(file.name, file.getvalue(), Path(session[FOLDER]))
         except ExportFileError as error:
             problems.append(str(error))
     session[SAVED] = (uploaded, names, problems)
     session.pop(CHECKED, None)
 _, names, problems = session[SAVED]
+folder = Path(session[FOLDER]) if FOLDER in session else None
 for problem in problems:
     st.error(problem, icon=":material/error:")
 if not names:
@@ -91,7 +95,7 @@ if source in ("salesforce", "hubspot", "mapping"):
                             column_config={"kind": st.column_config.SelectboxColumn(
                                 "kind", options=["internal", "external"], required=True)})
     session["import_teams_rows"] = edited.fillna("").to_dict("records")
-    teams_file = write_teams_file(session["import_teams_rows"], folder)
+    teams_file = write_teams_file(session["import_teams_rows"], folder) if folder else None
 
 
 def run_import(dry_run: bool, progress) -> dict:

@@ -4,6 +4,7 @@ table as a teams file, and the one backup of the replaced database."""
 from __future__ import annotations
 
 import os
+import tempfile
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -31,6 +32,21 @@ def test_the_page_is_offered_only_when_allowed(monkeypatch, small_db):
     assert not at.exception and not at.info[0].value.startswith("Importing from the browser is switched off")
     assert at.radio(key="import_source").options == ["Tandem CSV files", "Salesforce Data Export", "HubSpot exports",
                                                      "Another CRM, with a mapping file (.toml)"]
+
+
+def test_no_upload_folder_is_left_on_the_server_without_uploads(monkeypatch, small_db, tmp_path):
+    """Each session's uploads go to a temporary folder; one was made at every visit of the page
+    and never removed (40 after one run of the suite). Without files there is none."""
+    monkeypatch.setenv("TANDEM_ALLOW_IMPORT", "1")
+    monkeypatch.setenv("TANDEM_DB", str(small_db))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/import_data.py").run()
+    for source in ("salesforce", "contract"):  # a CRM source shows the teams table as well
+        at.radio(key="import_source").set_value(source).run()
+        assert not at.exception
+    assert at.info[0].value.startswith("Upload the files to import")
+    assert list(tmp_path.glob("tandem-upload-*")) == []
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
