@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tandem.figures import style
-from tandem.figures.style import INTERNAL
 from tandem.model import wording
 
 SYMBOLS = {"convention": "◆", "seminar": "●", "product_launch": "▲", "team_building": "★",
@@ -28,7 +27,7 @@ def markers(attendance: pd.DataFrame) -> pd.DataFrame:
         kind = wording.humanise(first["kind"]).lower() + (", internal only" if first["internal_only"] else "")
         rows.append({"event_id": event_id, "held_on": pd.Timestamp(first["held_on"]),
                      "symbol": SYMBOLS.get(first["kind"], "●"),
-                     "colour": INTERNAL if first["internal_only"] else SHARED_COLOUR,
+                     "colour": style.INTERNAL if first["internal_only"] else SHARED_COLOUR,
                      "hover": f"{first['name']} ({kind}): {who or 'no attendee recorded'}"})
     return pd.DataFrame(rows, columns=["event_id", "held_on", "symbol", "colour", "hover"])
 
