@@ -57,6 +57,8 @@ with st.container(border=True):
     sentences = contest.signal_sentences(rules, present)
     st.markdown("\n".join(f"- {'' if s in rules.signals else '~~'}{sentences[s]}{'' if s in rules.signals else '~~'}"
                           for s in SIGNALS) + f"\n\n{contest.window_sentence(rules)}")
+    if slower := contest.slower_rule_note(rules):
+        st.warning(slower, icon=":material/hourglass_top:")
 
 selected_deal = session.get(DEAL)
 state.set_page_params({**rules.to_url(), **({"deal": selected_deal} if selected_deal else {})})

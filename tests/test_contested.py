@@ -406,6 +406,20 @@ def test_page_rule_changed_by_the_user(page):
                                                           "D7 created at start"]
 
 
+def test_a_rule_outside_the_pre_computed_range_says_it_is_slower_and_gives_the_same_sets(page):
+    inside = page(lookback="90", overlap="30")
+    outside = page(lookback="91", overlap="30")
+    assert not inside.exception and not outside.exception
+    assert [w.value for w in inside.warning] == []
+    assert [w.value for w in outside.warning] == [
+        "This rule is outside the range Tandem prepares in advance (lookback 0–90 days, overlap 1–30 days), so it "
+        "is computed from the raw activity: the page takes longer, up to a minute on a large database."]
+    assert len(page(overlap="31").warning) == 1
+    # lookback 90 and 91 days judge this fixture's deals alike (no touch of an account 90 days before a creation)
+    assert metrics(inside) == metrics(outside)
+    assert inside.dataframe[0].value.equals(outside.dataframe[0].value)
+
+
 def test_page_without_signals_explains_itself(page):
     at = page(session={"contest_signals": []})
     assert [i.value for i in at.info] == ["Choose at least one signal: with none, no deal can be contested."]

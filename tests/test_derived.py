@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.data.config import QUERIES_DIR, ROOT
-from tandem.data.db import CURSOR_SETUP, DatabaseOutdated, derived_is_current
+from tandem.data.db import CURSOR_SETUP, PRECOMPUTED_RULE_RANGE, DatabaseOutdated, derived_is_current
 from tandem.data.queries import connection, run
 from tandem.model.filters import DEFAULT_RULES
 from tests.test_properties import BASE, build, datasets
@@ -25,14 +25,17 @@ from tests.test_properties import BASE, build, datasets
 ENDS = [dt.datetime(2024, 12, 2), dt.datetime(2025, 6, 2), dt.datetime(2026, 3, 9), dt.datetime(2026, 11, 23),
         dt.datetime(2030, 1, 1)]
 
-# derived path (default rule) minus the live computation as of the same end, both ways
+# The served evidence (a filter over the pre-computed grain for a rule of the range) minus the
+# live definition as of the same end, both ways. The live side reads deal_touches, which is
+# served from its pre-computed table too: TOUCHES_DIFFERENCE proves that equal to
+# deal_touches_live for the same lookback, so the two checks together prove the evidence.
 EVIDENCE_DIFFERENCE = """
 with derived as (
-    select * from contest_evidence($end, 30, 7)
+    select * from contest_evidence($end, $lookback_days, $overlap_days)
 ),
 live as (
     select * exclude (valid_from, valid_until)
-    from contest_evidence_timeline($end, 30, 7)
+    from contest_evidence_timeline($end, $lookback_days, $overlap_days)
     where valid_from < $end and (valid_until is null or $end <= valid_until)
 )
 select 'only derived' as side, count(*) from (select * from derived except all select * from live)
@@ -41,10 +44,10 @@ select 'only live', count(*) from (select * from live except all select * from d
 """
 TOUCHES_DIFFERENCE = """
 select 'only derived', count(*) from (
-    select * from deal_touches($end, 30) except all select * from deal_touches_live($end, 30))
+    select * from deal_touches($end, $lookback_days) except all select * from deal_touches_live($end, $lookback_days))
 union all
 select 'only live', count(*) from (
-    select * from deal_touches_live($end, 30) except all select * from deal_touches($end, 30))
+    select * from deal_touches_live($end, $lookback_days) except all select * from deal_touches($end, $lookback_days))
 """
 
 # flags from the merged intervals minus flags straight from the evidence rows, both ways
@@ -127,15 +130,28 @@ def differences(db, sql: str, end: dt.datetime, lookback_days: int = 30, overlap
         cursor.close()
 
 
+# The rules compared: the default, the corners of the pre-computed range, two inside it,
+# and one outside it (computed live on both sides: its flags are still merged intervals).
+RULES = [(30, 7), (0, 1), (90, 30), (10, 3), (60, 14), (120, 45)]
+
+
 @pytest.mark.parametrize("end", ENDS)
 def test_pre_computed_tables_equal_the_live_definitions(small_db, end):
-    assert differences(small_db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
-    assert differences(small_db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
-    assert differences(small_db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
-    assert differences(small_db, FLAGS_DIFFERENCE, end, lookback_days=10, overlap_days=3) == NONE  # live
-    for sql in PER_DEAL_DIFFERENCES:
-        assert differences(small_db, sql, end) == NONE
-        assert differences(small_db, sql, end, lookback_days=10) == NONE  # the live branch
+    for lookback_days, overlap_days in RULES:
+        rule = {"lookback_days": lookback_days, "overlap_days": overlap_days}
+        for sql in (TOUCHES_DIFFERENCE, EVIDENCE_DIFFERENCE, FLAGS_DIFFERENCE, *PER_DEAL_DIFFERENCES):
+            assert differences(small_db, sql, end, **rule) == NONE, (rule, sql)
+
+
+def test_the_rules_compared_differ(small_db):
+    """Not vacuous: on the small demo the rules compared above give different evidence, and a
+    longer lookback sees more touches out of scope (a longer overlap both finds more pairs and
+    coordinates more of them: either way, see test_the_pre_computed_tables_hold_evidence)."""
+    end = ENDS[3]
+    counts = {rule: run("contest_evidence", db=small_db, deal_ids=[], end=end, lookback_days=rule[0],
+                        overlap_days=rule[1])["signal"].value_counts().to_dict() for rule in RULES}
+    assert len({tuple(sorted(c.items())) for c in counts.values()}) == len(RULES), counts
+    assert counts[(90, 30)]["out_of_scope"] > counts[(0, 1)]["out_of_scope"]
 
 
 @pytest.mark.parametrize("table", PURE_TABLES)
@@ -166,24 +182,30 @@ def test_the_pre_computed_tables_hold_evidence(small_db):
     cursor.execute(CURSOR_SETUP)
     counts = dict(cursor.execute("select signal, count(*) from derived_contest_evidence group by all").fetchall())
     assert set(counts) == {"double_claim", "out_of_scope", "uncoordinated_overlap"}
-    bounded = cursor.execute("select count(*) from derived_contest_evidence where valid_until is not null").fetchone()
-    assert bounded[0] > 0
+    bounded = cursor.execute("select count(*) from contest_evidence_in_range(30, 7) where valid_until is not null")
+    assert bounded.fetchone()[0] > 0
+    # pairs a rule with a shorter overlap sees and a longer one does not (an exchange in the
+    # longer window coordinates them), and the other way round
+    only = """select count(*) from (
+                  select * from contest_evidence_in_range(30, $a) where signal = 'uncoordinated_overlap'
+                  except all
+                  select * from contest_evidence_in_range(30, $b) where signal = 'uncoordinated_overlap')"""
+    assert cursor.execute(only, {"a": 3, "b": 20}).fetchone()[0] > 0
+    assert cursor.execute(only, {"a": 20, "b": 3}).fetchone()[0] > 0
     cursor.close()
 
 
-@given(rows=datasets(), end_day=st.integers(0, 100))
-def test_pre_computed_evidence_on_random_data(rows, end_day):
+@given(rows=datasets(), end_day=st.integers(0, 100), lookback_days=st.integers(0, 90),
+       overlap_days=st.integers(1, 30))
+def test_pre_computed_evidence_on_random_data(rows, end_day, lookback_days, overlap_days):
+    """For the default rule and a random rule of the pre-computed range, as of a random end."""
     db = build(rows)
     end = BASE + dt.timedelta(days=end_day, hours=end_day % 24)
-    assert differences(db, TOUCHES_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
-    assert differences(db, EVIDENCE_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
-    assert differences(db, FLAGS_DIFFERENCE, end) == {"only derived": 0, "only live": 0}
-    for sql in PER_DEAL_DIFFERENCES:
-        assert differences(db, sql, end) == NONE
-        assert differences(db, sql, end, lookback_days=end_day % 40) == NONE
+    for rule in ({}, {"lookback_days": lookback_days, "overlap_days": overlap_days}):
+        for sql in (TOUCHES_DIFFERENCE, EVIDENCE_DIFFERENCE, FLAGS_DIFFERENCE, *PER_DEAL_DIFFERENCES):
+            assert differences(db, sql, end, **rule) == NONE, (rule, sql)
     for sql in PURE_DIFFERENCES:
         assert differences(db, sql, end) == NONE
-    assert differences(db, FLAGS_DIFFERENCE, end, lookback_days=end_day % 40, overlap_days=1 + end_day % 9) == NONE
 
 
 def test_derived_columns_are_what_the_macros_give(small_db):
@@ -195,12 +217,15 @@ def test_derived_columns_are_what_the_macros_give(small_db):
 
     assert columns("derived_deal_touches") == columns("select * from deal_touches_live('infinity'::timestamp, 30)")
     assert columns("derived_contest_evidence") == columns(
+        "select * from contest_evidence_grain('infinity'::timestamp)")
+    assert columns("select * from contest_evidence_in_range(30, 7)") == columns(
         "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
     assert columns("derived_deal_flag_intervals") == columns(
         "select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)")
     for table, live in PURE_TABLES.items():
         assert columns(table) == columns(f"select * from {live}"), table
-    assert columns("derived_deal_rep_touches") == columns(
+    assert columns("derived_deal_rep_touches") == columns("select * from deal_rep_touch_grain('infinity'::timestamp)")
+    assert columns("select * from deal_rep_touches_at(30)") == columns(
         "select * from deal_rep_touch_summary('infinity'::timestamp, 30)")
     assert [name for name, _ in columns("derived_spans")] == [
         "first_activity_at", "last_activity_at", "first_deal_created_at", "last_deal_created_at", "first_data_at",
@@ -209,19 +234,27 @@ def test_derived_columns_are_what_the_macros_give(small_db):
 
 
 def test_the_default_rule_is_written_once_and_is_the_definitions():
-    """The definitions' default rule (lookback 30 days, overlap 7 days) is written in one SQL
-    file; the switching macros and the pre-computed steps call it, and Python reads it there."""
+    """The definitions' default rule (lookback 30 days, overlap 7 days) and the range of rules
+    served from pre-computed tables (lookback 0-90, overlap 1-30) are written in one SQL file;
+    the switching macros and the pre-computed steps call it, and Python reads it there."""
     assert DEFAULT_RULES == {"lookback_days": 30, "overlap_days": 7}
+    assert PRECOMPUTED_RULE_RANGE == {"lookback_days": (0, 90), "overlap_days": (1, 30)}
     definitions = (ROOT / "docs" / "definitions.md").read_text()
     assert "`lookback_days` defaults to 30" in definitions and "default 7)" in definitions
     steps = [*(QUERIES_DIR / "shared").glob("*.sql"), *(QUERIES_DIR / "derived").glob("*.sql")]
     code = {p.name: re.sub(r"--[^\n]*", "", p.read_text()) for p in steps}
-    assert [name for name, text in code.items() if re.search(r"(lookback|overlap)_days (?:=|<>) \d", text)] == []
+    assert [name for name, text in code.items() if re.search(r"(lookback|overlap)_days (?:=|<>|<|>) \d", text)] == []
     assert [name for name, text in code.items() if re.search(r"'infinity'::timestamp, \d", text)] == []
-    rule_steps = [name for name, text in code.items() if "'infinity'::timestamp, default_lookback_days()" in text]
-    assert len(rule_steps) == 4  # touches, per deal and rep, evidence, flag intervals
+    default_steps = [name for name, text in code.items() if "'infinity'::timestamp, default_lookback_days()" in text]
+    assert sorted(default_steps) == ["30_deal_flag_intervals.sql"]
+    ranged_steps = [name for name, text in code.items()
+                    if re.search(r"(_grain\('infinity'::timestamp|'infinity'::timestamp, max_lookback_days\(\))\)",
+                                 text)]
+    assert sorted(ranged_steps) == ["10_deal_touches.sql", "15_deal_rep_touches.sql", "20_contest_evidence.sql"]
     switching = [name for name, text in code.items() if "lookback_days = default_lookback_days()" in text]
-    assert sorted(switching) == ["30_deal_touches.sql", "40_contest_evidence.sql", "45_deal_signals.sql"]
+    assert sorted(switching) == ["45_deal_signals.sql"]
+    ranged = [name for name, text in code.items() if "rule_in_range(lookback_days" in text]
+    assert sorted(ranged) == ["01_default_rule.sql", "30_deal_touches.sql", "40_contest_evidence.sql"]
 
 
 def test_an_outdated_database_is_refused_and_precompute_mends_it(small_db, tmp_path):
@@ -287,21 +320,24 @@ RULE_QUERIES = ["contest_evidence", "contest_outcomes", "contested_deals", "cont
                 "won_deal_touches_by_team"]
 
 
+@pytest.mark.parametrize("rule", [DEFAULT_RULES, {"lookback_days": 10, "overlap_days": 3}],
+                         ids=["default rule", "a rule in the range"])
 @pytest.mark.parametrize("name", RULE_QUERIES)
-def test_the_default_rule_schema_gives_what_the_switching_macros_give(small_db, name):
+def test_the_default_rule_schema_gives_what_the_switching_macros_give(small_db, name, rule):
     """tandem.data.queries resolves the switching macros to schema default_rule when the rule is
-    the default; the answer must be the one main's macros give."""
+    the default, and to ranged_rule when it is in the pre-computed range; the answer must be the
+    one main's macros give."""
     from tandem.data.queries import fetch_frame, query_parameters, query_text
 
     start, end = dt.datetime(2026, 8, 31), dt.datetime(2026, 11, 23)
     contested = run("contested_deals", db=small_db, start=start, end=end, attribution="owner", teams=[], regions=[],
-                    segments=[], signals=[], **DEFAULT_RULES)["deal_id"].tolist()
+                    segments=[], signals=[], **rule)["deal_id"].tolist()
     assert contested  # not vacuous
     every = dict(start=start, end=end, starts=[start, end - dt.timedelta(weeks=1)],
                  ends=[end - dt.timedelta(weeks=1), end], attribution="owner", teams=[], regions=[], segments=[],
                  signals=[], deal_id=contested[0], deal_ids=contested[:5], statuses=[], stages=[], min_amount=None,
                  max_amount=None, products=[], lead_sources=[], owner_rep_ids=[], source_rep_ids=[], search="",
-                 contested_only=True, limit=2000, **DEFAULT_RULES)
+                 contested_only=True, limit=2000, **rule)
     sql = query_text(name)
     params = {key: every[key] for key in query_parameters(sql)}
     served = run(name, db=small_db, **params)

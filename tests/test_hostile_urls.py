@@ -26,7 +26,12 @@ from streamlit.testing.v1 import AppTest
 
 from tandem.data import queries
 from tandem.data.config import QUERIES_DIR
-from tandem.data.db import CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE
+from tandem.data.db import (
+    CURSOR_SETUP,
+    CURSOR_SETUP_DEFAULT_RULE,
+    CURSOR_SETUP_RANGED_RULE,
+    CURSOR_SETUP_RANGED_RULE_FLAGS,
+)
 from tandem.model import deal_search, wording
 from tandem.model.filters import (
     ATTRIBUTIONS,
@@ -209,7 +214,8 @@ def test_the_url_readers_keep_only_valid_values_and_say_what_they_ignored(path, 
 
 # DuckDB logs each statement of a text on its own: a logged statement must be a statement of a
 # query file or of the runner's fixed cursor setup, word for word
-SQL_SOURCES = [path.read_text() for path in QUERIES_DIR.glob("*.sql")] + [CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE]
+SQL_SOURCES = [path.read_text() for path in [*QUERIES_DIR.glob("*.sql"), *QUERIES_DIR.glob("connection/*.sql")]] + [
+    CURSOR_SETUP, CURSOR_SETUP_DEFAULT_RULE, CURSOR_SETUP_RANGED_RULE, CURSOR_SETUP_RANGED_RULE_FLAGS]
 
 
 def from_the_files(statement: str) -> bool:

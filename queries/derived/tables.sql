@@ -74,21 +74,25 @@ create or replace table derived_deal_rep_touches (
     first_touch_at               timestamp,
     first_touch_from_creation_at timestamp,
     touches_before_close         bigint,
-    touched_after_close_at       timestamp[]
+    touched_after_close_at       timestamp[],
+    early_window_touches_at      timestamp[]
 );
 
 create or replace table derived_contest_evidence (
-    deal_id           varchar,
-    signal            varchar,
-    rep_id            varchar,
-    activity_id       varchar,
-    evidence_at       timestamp,
-    other_rep_id      varchar,
-    other_activity_id varchar,
-    other_evidence_at timestamp,
-    detail            varchar,
-    valid_from        timestamp,
-    valid_until       timestamp
+    deal_id            varchar,
+    signal             varchar,
+    rep_id             varchar,
+    activity_id        varchar,
+    evidence_at        timestamp,
+    other_rep_id       varchar,
+    other_activity_id  varchar,
+    other_evidence_at  timestamp,
+    detail             varchar,
+    valid_from         timestamp,
+    deal_created_at    timestamp,
+    window_touch_at    timestamp,
+    exchange_before_at timestamp,
+    exchange_after_at  timestamp
 );
 
 create or replace table derived_spans (

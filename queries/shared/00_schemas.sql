@@ -2,12 +2,17 @@
 -- pre-computed tables (tandem.data.db.build_derived), under the same version stamp: a file
 -- whose macros differ from the code's is refused until refreshed, and a connection
 -- only attaches the file (creating them at each connection cost 0.07 s).
--- Schema default_rule holds the serving macros for the definitions' default rule
--- (01_default_rule.sql) that read only the pre-computed tables. Each macro of main that
--- switches between a pre-computed and a live computation (deal_touches,
--- deal_rep_first_touches, closed_deal_touch_counts, contest_evidence_intervals,
--- deal_flag_intervals) calls its namesake here for the default rule.
--- tandem.data.queries puts this schema first on the search path when a query's rule
--- parameters are the defaults, so the live branch is not even planned: binding and
--- optimising it cost 0.05-0.14 s per query.
+-- Two schemas hold serving macros that read only the pre-computed tables and shadow their
+-- switching namesakes of main (which choose between a pre-computed and a live computation
+-- by the rule's bound parameters):
+--   ranged_rule: any rule in the pre-computed range (01_default_rule.sql) as a filter over
+--     the finest-grain tables: deal_touches, deal_rep_first_touches,
+--     closed_deal_touch_counts, contest_evidence_intervals;
+--   default_rule: what is pre-computed for the definitions' default rule only:
+--     deal_flag_intervals (for another rule of the range, tandem.data.rule_flags keeps it
+--     per connection once computed: queries/connection/).
+-- tandem.data.queries puts ranged_rule first on the search path when a query's rule is in
+-- the range, and default_rule before it when the rule is the default, so a live branch is
+-- not even planned: binding and optimising it cost 0.05-0.14 s per query.
 create schema if not exists default_rule;
+create schema if not exists ranged_rule;

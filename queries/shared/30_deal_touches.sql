@@ -8,9 +8,12 @@
 -- that deal only (and to none if the deal does not exist as of end_at).
 -- Belonging only grows with end_at: as of end_at it is the belonging over all the data
 -- (end_at = infinity) restricted to occurred_at < end_at and deal_created_at < end_at.
--- That is what the pre-computed table derived_deal_touches holds for the definitions'
--- default lookback (built with the database, queries/derived/), so deal_touches serves the
--- default lookback from it and computes any other lookback here (deal_touches_live).
+-- And a touch belonging with lookback L belongs with any longer one: with lookback L it is
+-- the belonging with a longer lookback M restricted to by_deal_id or occurred_at >=
+-- deal_created_at - L days. The pre-computed table derived_deal_touches holds the belonging
+-- over all the data with the longest lookback of the range (max_lookback_days(), built with
+-- the database, queries/derived/), so deal_touches serves any lookback of the range from it
+-- and computes a longer one here (deal_touches_live).
 -- Macros: deal_touches_live(end_at, lookback_days), deal_touches(end_at, lookback_days).
 create or replace macro main.deal_touches_live(end_at, lookback_days) as table
 with touches as (
@@ -60,26 +63,33 @@ final as (
 select * from final;
 
 -- DuckDB drops the branch whose condition is false for the bound
--- parameter, so only one side runs; with the default rule tandem.data.queries resolves the
--- name to default_rule (00_schemas.sql), so the live side is not even planned.
-create or replace macro default_rule.deal_touches(end_at, lookback_days) as table
+-- parameter, so only one side runs; with a rule in the range tandem.data.queries resolves
+-- the name to ranged_rule (00_schemas.sql), so the live side is not even planned.
+create or replace macro ranged_rule.deal_touches(end_at, lookback_days) as table
 select deal_id, activity_id, occurred_at, channel, rep_id, rep_team_id, rep_kind, contact_id, by_deal_id,
        deal_created_at
 from derived_deal_touches
-where occurred_at < end_at and deal_created_at < end_at;
+where occurred_at < end_at and deal_created_at < end_at
+    and (by_deal_id or occurred_at >= deal_created_at - lookback_days * interval 1 day);
 
 create or replace macro main.deal_touches(end_at, lookback_days) as table
-select * from default_rule.deal_touches(end_at, lookback_days) where lookback_days = default_lookback_days()
+select * from ranged_rule.deal_touches(end_at, lookback_days) where rule_in_range(lookback_days, 1)
 union all
-select * from deal_touches_live(end_at, lookback_days) where lookback_days <> default_lookback_days();
+select * from deal_touches_live(end_at, lookback_days) where not rule_in_range(lookback_days, 1);
 
 -- Per deal and rep, what the pages ask of touches without needing each one:
 -- deal_rep_touch_summary(end_at, lookback_days): per deal and rep with a touch belonging
 --   to the deal as of end_at: the rep's team, the deal's creation, the first touch, the
 --   first touch at or after the deal's creation, the number of touches before the deal's
 --   recorded close (all of them while it has none), and the times of those at or after
---   it (only a touch naming the deal can fall there). Pre-computed as of all the data for
---   the default lookback as derived_deal_rep_touches (queries/derived/), which serves:
+--   it (only a touch naming the deal can fall there). The live definition.
+-- deal_rep_touch_grain(end_at): the same for every lookback of the pre-computed range at
+--   once: the columns of the summary over the touches that belong with any lookback (by
+--   deal_id, or at or after the deal's creation; first_touch_at null when none), plus
+--   early_window_touches_at, the times of the others (by the window, before the creation:
+--   all before the close), which belong with lookback L when at or after
+--   deal_created_at - L days. Pre-computed as of all the data as derived_deal_rep_touches
+--   (queries/derived/), which serves, for a lookback of the range:
 -- deal_rep_first_touches(end_at, lookback_days): per deal and rep that touched it as of
 --   end_at, the first touch and the first touch at or after the deal's creation (null
 --   when none). Exact from the table: a minimum below end_at is the minimum of the
@@ -102,35 +112,71 @@ from deal_touches(end_at, lookback_days) t
 join deals d using (deal_id)
 group by t.deal_id, t.rep_id, t.rep_team_id;
 
-create or replace macro default_rule.deal_rep_first_touches(end_at, lookback_days) as table
+create or replace macro main.deal_rep_touch_grain(end_at) as table
+with touches as (
+    select t.*, d.closed_at, t.by_deal_id or t.occurred_at >= t.deal_created_at as with_any_lookback
+    from deal_touches(end_at, max_lookback_days()) t
+    join deals d using (deal_id)
+)
+
+select
+    deal_id,
+    rep_id,
+    rep_team_id,
+    any_value(deal_created_at) as deal_created_at,
+    min(occurred_at) filter (where with_any_lookback) as first_touch_at,
+    min(occurred_at) filter (where occurred_at >= deal_created_at) as first_touch_from_creation_at,
+    count(*) filter (where with_any_lookback and (closed_at is null or occurred_at < closed_at)) as touches_before_close,
+    coalesce(list(occurred_at order by occurred_at) filter (where occurred_at >= closed_at),
+             []::timestamp[]) as touched_after_close_at,
+    coalesce(list(occurred_at order by occurred_at) filter (where not with_any_lookback),
+             []::timestamp[]) as early_window_touches_at
+from touches
+group by deal_id, rep_id, rep_team_id;
+
+-- derived_deal_rep_touches with lookback_days: the early touches that belong then counted in
+create or replace macro main.deal_rep_touches_at(lookback_days) as table
+with early as (
+    select *, list_filter(early_window_touches_at,
+                          lambda touched_at: touched_at >= deal_created_at - lookback_days * interval 1 day) as belonging
+    from derived_deal_rep_touches
+)
+
+select deal_id, rep_id, rep_team_id, deal_created_at,
+       least(first_touch_at, list_min(belonging)) as first_touch_at,  -- least skips nulls
+       first_touch_from_creation_at, touches_before_close + len(belonging) as touches_before_close,
+       touched_after_close_at
+from early;
+
+create or replace macro ranged_rule.deal_rep_first_touches(end_at, lookback_days) as table
 select deal_id, rep_id, rep_team_id, first_touch_at,
        case when first_touch_from_creation_at < end_at then first_touch_from_creation_at end
            as first_touch_from_creation_at
-from derived_deal_rep_touches
+from deal_rep_touches_at(lookback_days)
 where first_touch_at < end_at and deal_created_at < end_at;
 
 create or replace macro main.deal_rep_first_touches(end_at, lookback_days) as table
-select * from default_rule.deal_rep_first_touches(end_at, lookback_days) where lookback_days = default_lookback_days()
+select * from ranged_rule.deal_rep_first_touches(end_at, lookback_days) where rule_in_range(lookback_days, 1)
 union all
 select deal_id, rep_id, rep_team_id, first_touch_at, first_touch_from_creation_at
 from deal_rep_touch_summary(end_at, lookback_days)
-where lookback_days <> default_lookback_days();
+where not rule_in_range(lookback_days, 1);
 
-create or replace macro default_rule.closed_deal_touch_counts(end_at, lookback_days) as table
+create or replace macro ranged_rule.closed_deal_touch_counts(end_at, lookback_days) as table
 select s.deal_id,
        sum(s.touches_before_close
            + len(list_filter(s.touched_after_close_at, lambda touched_at: touched_at < end_at)))::bigint as touches
-from derived_deal_rep_touches s
+from deal_rep_touches_at(lookback_days) s
 join deals d using (deal_id)
 where d.closed_at < end_at
 group by s.deal_id
 having touches > 0;  -- a deal whose only touches fall at or after end_at has none yet
 
 create or replace macro main.closed_deal_touch_counts(end_at, lookback_days) as table
-select * from default_rule.closed_deal_touch_counts(end_at, lookback_days) where lookback_days = default_lookback_days()
+select * from ranged_rule.closed_deal_touch_counts(end_at, lookback_days) where rule_in_range(lookback_days, 1)
 union all
 select t.deal_id, count(*) as touches
 from deal_touches(end_at, lookback_days) t
 join deals_as_of(end_at) d using (deal_id)
-where lookback_days <> default_lookback_days() and d.closed_at is not null
+where not rule_in_range(lookback_days, 1) and d.closed_at is not null
 group by t.deal_id;

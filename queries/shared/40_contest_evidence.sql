@@ -87,12 +87,8 @@ select deal_id, 'out_of_scope' as signal, rep_id, activity_id, occurred_at as ev
 from scope_checked
 where not in_scope and len(rules) > 0;
 
-create or replace macro main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
-with touches as (
-    select * from deal_touches(end_at, lookback_days)
-),
-
-claims_as_of as (
+create or replace macro main.double_claim_timeline(end_at) as table
+with claims_as_of as (
     select c.deal_id, c.rep_id, c.claimed_at, c.kind as claim_kind, r.kind as rep_kind
     from claims c
     join rep_kinds() r using (rep_id)
@@ -106,15 +102,18 @@ claimed_by_both as (
     from claims_as_of
     group by deal_id
     having count(*) filter (where rep_kind = 'internal') > 0 and count(*) filter (where rep_kind = 'external') > 0
-),
+)
 
-double_claim as (
-    select c.deal_id, 'double_claim' as signal, c.rep_id, null::varchar as activity_id, c.claimed_at as evidence_at,
-           null::varchar as other_rep_id, null::varchar as other_activity_id, null::timestamp as other_evidence_at,
-           c.claim_kind as detail, greatest(c.claimed_at, b.both_claimed_at) as valid_from,
-           null::timestamp as valid_until
-    from claims_as_of c
-    join claimed_by_both b using (deal_id)
+select c.deal_id, 'double_claim' as signal, c.rep_id, null::varchar as activity_id, c.claimed_at as evidence_at,
+       null::varchar as other_rep_id, null::varchar as other_activity_id, null::timestamp as other_evidence_at,
+       c.claim_kind as detail, greatest(c.claimed_at, b.both_claimed_at) as valid_from,
+       null::timestamp as valid_until
+from claims_as_of c
+join claimed_by_both b using (deal_id);
+
+create or replace macro main.contest_evidence_timeline(end_at, lookback_days, overlap_days) as table
+with touches as (
+    select * from deal_touches(end_at, lookback_days)
 ),
 
 overlapping_pairs as (
@@ -155,25 +154,127 @@ uncoordinated_overlap as (
 ),
 
 final as (
-    select * from double_claim
+    select * from double_claim_timeline(end_at)
     union all select * from out_of_scope_timeline(end_at, lookback_days, scope_rule_list())
     union all select * from uncoordinated_overlap
 )
 
 select * from final;
 
+-- contest_evidence_grain(end_at): the evidence of every rule of the pre-computed range
+-- (01_default_rule.sql) at once, as of end_at, with what decides for which rules each row is
+-- evidence and until when: the rows of contest_evidence_timeline(end_at, L, O) for any L, O
+-- of the range are the rows of the grain that pass its filter (contest_evidence_in_range),
+-- column for column. Pre-computed as of all the data (derived_contest_evidence). Per row:
+--   deal_created_at, and window_touch_at: the earliest of its touches that belongs to the
+--     deal by the lookback window rather than by its deal_id (null: none). A touch belongs
+--     with lookback L when by_deal_id or occurred_at >= deal_created_at - L days, so the
+--     row is evidence under L when window_touch_at is null or >= deal_created_at - L days.
+--   uncoordinated_overlap (every internal/external pair of touches of the deal less than
+--     max_overlap_days() apart, with the longest lookback): exchange_before_at, the pair's
+--     last exchange before the earlier touch, and exchange_after_at, its first exchange at
+--     or after it (null: none). Under overlap O the first exchange at or after
+--     earlier - O days is exchange_before_at when that is in [earlier - O days, earlier),
+--     else exchange_after_at; so (timeline above) the pair is evidence when the touches
+--     are less than O days apart, exchange_before_at < earlier - O days, and
+--     exchange_after_at is null or after the earlier of valid_from and later + O days;
+--     its valid_until is exchange_after_at when that is at or before later + O days.
+--     Pairs that fail this for every O of the range (O = 1 is the easiest) are left out.
+create or replace macro main.contest_evidence_grain(end_at) as table
+with touches as (
+    select *, case when not by_deal_id then occurred_at end as window_touch_at
+    from deal_touches(end_at, max_lookback_days())
+),
+
+double_claim as (
+    select * exclude (valid_until), null::timestamp as deal_created_at, null::timestamp as window_touch_at,
+           null::timestamp as exchange_before_at, null::timestamp as exchange_after_at
+    from double_claim_timeline(end_at)
+),
+
+out_of_scope as (
+    select o.* exclude (valid_until), t.deal_created_at, t.window_touch_at,
+           null::timestamp as exchange_before_at, null::timestamp as exchange_after_at
+    from out_of_scope_timeline(end_at, max_lookback_days(), scope_rule_list()) o
+    join touches t using (deal_id, activity_id)
+),
+
+pairs as (
+    select i.deal_id, i.rep_id as internal_rep_id, i.activity_id as internal_activity_id,
+           i.occurred_at as internal_at, e.rep_id as external_rep_id, e.activity_id as external_activity_id,
+           e.occurred_at as external_at,
+           greatest(i.occurred_at, e.occurred_at, i.deal_created_at) as valid_from,
+           i.deal_created_at, least(i.window_touch_at, e.window_touch_at) as window_touch_at,  -- least skips nulls
+           least(i.rep_id, e.rep_id) as rep_low, greatest(i.rep_id, e.rep_id) as rep_high,
+           least(i.occurred_at, e.occurred_at) as earlier_at, greatest(i.occurred_at, e.occurred_at) as later_at
+    from touches i
+    join touches e
+        on e.deal_id = i.deal_id
+        and e.rep_kind = 'external'
+        and e.occurred_at > i.occurred_at - max_overlap_days() * interval 1 day
+        and e.occurred_at < i.occurred_at + max_overlap_days() * interval 1 day
+    where i.rep_kind = 'internal'
+),
+
+with_exchange_before as (
+    select p.*, x.occurred_at as exchange_before_at
+    from pairs p
+    asof left join rep_pair_exchanges(end_at) x
+        on x.rep_low = p.rep_low and x.rep_high = p.rep_high and x.occurred_at < p.earlier_at
+),
+
+with_exchanges as (
+    select p.*, x.occurred_at as exchange_after_at
+    from with_exchange_before p
+    asof left join rep_pair_exchanges(end_at) x
+        on x.rep_low = p.rep_low and x.rep_high = p.rep_high and x.occurred_at >= p.earlier_at
+),
+
+uncoordinated_overlap as (
+    select deal_id, 'uncoordinated_overlap' as signal, internal_rep_id, internal_activity_id, internal_at,
+           external_rep_id, external_activity_id, external_at, null::varchar, valid_from, deal_created_at,
+           window_touch_at, exchange_before_at, exchange_after_at
+    from with_exchanges
+    where (exchange_before_at is null or exchange_before_at < earlier_at - interval 1 day)
+        and (exchange_after_at is null or exchange_after_at > least(valid_from, later_at + interval 1 day))
+)
+
+select * from double_claim
+union all select * from out_of_scope
+union all select * from uncoordinated_overlap;
+
+-- contest_evidence_in_range(lookback_days, overlap_days): the pre-computed grain's rows that
+-- are evidence under the rule, with their validity: contest_evidence_timeline as of all the
+-- data for a rule of the range (see contest_evidence_grain).
+create or replace macro main.contest_evidence_in_range(lookback_days, overlap_days) as table
+with kept as (
+    select *, least(evidence_at, other_evidence_at) as earlier_at,
+           greatest(evidence_at, other_evidence_at) + overlap_days * interval 1 day as coordination_to
+    from derived_contest_evidence
+    where (window_touch_at is null or window_touch_at >= deal_created_at - lookback_days * interval 1 day)
+        and (signal <> 'uncoordinated_overlap'
+             or (other_evidence_at > evidence_at - overlap_days * interval 1 day
+                 and other_evidence_at < evidence_at + overlap_days * interval 1 day
+                 and (exchange_before_at is null or exchange_before_at < earlier_at - overlap_days * interval 1 day)
+                 and (exchange_after_at is null or exchange_after_at > least(valid_from, coordination_to))))
+)
+
+select deal_id, signal, rep_id, activity_id, evidence_at, other_rep_id, other_activity_id, other_evidence_at, detail,
+       valid_from, case when exchange_after_at <= coordination_to then exchange_after_at end as valid_until
+from kept;
+
 -- DuckDB drops the branch whose condition is false for the bound parameters.
 -- contest_evidence_intervals(end_at, ...): the evidence with its validity, for every
 -- as-of end up to end_at; contest_evidence(end_at, ...): the evidence as of end_at.
-create or replace macro default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
-select * from derived_contest_evidence;
+create or replace macro ranged_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
+select * from contest_evidence_in_range(lookback_days, overlap_days);
 
 create or replace macro main.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
-select * from default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days)
-where lookback_days = default_lookback_days() and overlap_days = default_overlap_days()
+select * from ranged_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days)
+where rule_in_range(lookback_days, overlap_days)
 union all
 select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
-where not (lookback_days = default_lookback_days() and overlap_days = default_overlap_days());
+where not rule_in_range(lookback_days, overlap_days);
 
 create or replace macro main.contest_evidence(end_at, lookback_days, overlap_days) as table
 select * exclude (valid_from, valid_until)

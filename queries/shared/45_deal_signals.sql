@@ -2,12 +2,9 @@
 --
 -- signal_selected(signal, signals): the signal counts under the selection `signals` (a
 -- list of signal names; empty = every signal).
--- signal_intervals_live(end_at, lookback_days, overlap_days): for each deal and signal,
---   the as-of ends E <= end_at at which the deal has that signal, as disjoint intervals
---   E in (valid_from, valid_until] (null = no limit): the union of the validity of its
---   evidence rows (contest_evidence_intervals), touching intervals merged.
--- deal_flag_intervals_live / deal_flag_intervals: those intervals cut per deal where its
---   set of signals changes (below); pre-computed for the definitions' default rule.
+-- deal_flag_intervals_live / deal_flag_intervals: for each deal, the as-of ends at which
+--   it has a signal (the validity of its evidence rows, contest_evidence_intervals), cut
+--   where its set of signals changes (below); pre-computed for the definitions' default rule.
 -- deal_flags_at_ends(ends, active_since, lookback_days, overlap_days, signals): for each
 --   end of `ends` (a list of timestamps) one row per deal with at least one signal as of
 --   that end: a flag per signal (whatever the selection) and is_contested (any selected
@@ -26,68 +23,81 @@ create or replace macro main.evidence_first_at(evidence_at, other_evidence_at) a
 create or replace macro main.evidence_last_at(evidence_at, other_evidence_at) as
     max(greatest(evidence_at, coalesce(other_evidence_at, evidence_at)));
 
-create or replace macro main.signal_intervals_live(end_at, lookback_days, overlap_days) as table
-with validity as (
-    select deal_id, signal, valid_from, coalesce(valid_until, 'infinity'::timestamp) as valid_until
-    from contest_evidence_intervals(end_at, lookback_days, overlap_days)
-),
-
-ordered as (
-    -- (a, b] and (c, d] with c <= b make one interval; the latest end seen so far decides
-    select *, max(valid_until) over (partition by deal_id, signal order by valid_from, valid_until
-                                     rows between unbounded preceding and 1 preceding) as reached
-    from validity
-),
-
-islands as (
-    select *, sum(case when reached is null or valid_from > reached then 1 else 0 end)
-                  over (partition by deal_id, signal order by valid_from, valid_until rows unbounded preceding) as island
-    from ordered
-)
-
-select i.deal_id, i.signal, min(i.valid_from) as valid_from,
-       nullif(max(i.valid_until), 'infinity'::timestamp) as valid_until, any_value(d.closed_at) as deal_closed_at
-from islands i
-left join deals d using (deal_id)
-group by i.deal_id, i.signal, i.island;
-
 -- deal_flag_intervals_live(end_at, lookback_days, overlap_days): per deal, the as-of ends
 -- E <= end_at at which it has at least one signal, cut into disjoint intervals
 -- E in (valid_from, valid_until] (null = no limit) over which its set of signals does not
--- change, with a flag per signal: every start and end of its signal intervals is a cut,
--- and a signal interval covers a piece whole or not at all. One row per deal and end, so
--- deal_flags_at_ends needs no grouping. Pre-computed for the default rule as
--- derived_deal_flag_intervals; deal_flag_intervals serves it.
+-- change, with a flag per signal; one row per deal and end, so deal_flags_at_ends needs no
+-- grouping. Pre-computed for the default rule as derived_deal_flag_intervals;
+-- deal_flag_intervals serves it. How:
+--   per deal and signal, the rows valid with no limit count from the first of them on, so
+--   they are one interval, and a bounded row starting at or after it adds nothing;
+--   then one sweep over the moments at which an interval starts or ends: an interval
+--   (valid_from, valid_until] counts for every E in (t, next moment] when
+--   valid_from <= t < valid_until, so the running count per signal after all the changes
+--   at moment t (summed first: no order among them matters) gives the flags up to the
+--   next moment; a piece starts at each moment where the flags differ from the moment before.
 create or replace macro main.deal_flag_intervals_live(end_at, lookback_days, overlap_days) as table
-with intervals as (
-    select * from signal_intervals_live(end_at, lookback_days, overlap_days)
+with validity as (
+    select deal_id, signal, valid_from, valid_until from contest_evidence_intervals(end_at, lookback_days, overlap_days)
 ),
 
-cuts as (
-    select deal_id, valid_from as cut_at from intervals
-    union
-    select deal_id, valid_until from intervals where valid_until is not null
+unlimited_from as (
+    select deal_id, signal, min(valid_from) as valid_from
+    from validity
+    where valid_until is null
+    group by deal_id, signal
+),
+
+intervals as (
+    select deal_id, signal, valid_from, null::timestamp as valid_until from unlimited_from
+    union all
+    select v.deal_id, v.signal, v.valid_from, v.valid_until
+    from validity v
+    left join unlimited_from u using (deal_id, signal)
+    where v.valid_until is not null and (u.valid_from is null or v.valid_from < u.valid_from)
+),
+
+changes as (
+    select deal_id, valid_from as moment, signal, 1 as change from intervals
+    union all
+    select deal_id, valid_until, signal, -1 from intervals where valid_until is not null
+),
+
+per_moment as (
+    select deal_id, moment,
+           coalesce(sum(change) filter (where signal = 'double_claim'), 0) as double_claim_change,
+           coalesce(sum(change) filter (where signal = 'out_of_scope'), 0) as out_of_scope_change,
+           coalesce(sum(change) filter (where signal = 'uncoordinated_overlap'), 0) as uncoordinated_overlap_change
+    from changes
+    group by deal_id, moment
+),
+
+flags as (
+    select deal_id, moment,
+           sum(double_claim_change) over so_far > 0 as double_claim,
+           sum(out_of_scope_change) over so_far > 0 as out_of_scope,
+           sum(uncoordinated_overlap_change) over so_far > 0 as uncoordinated_overlap
+    from per_moment
+    window so_far as (partition by deal_id order by moment rows unbounded preceding)
+),
+
+piece_starts as (
+    select * from flags
+    qualify (double_claim, out_of_scope, uncoordinated_overlap) is distinct from
+            lag((double_claim, out_of_scope, uncoordinated_overlap)) over (partition by deal_id order by moment)
 ),
 
 pieces as (
-    select deal_id, cut_at as valid_from, lead(cut_at) over (partition by deal_id order by cut_at) as valid_until
-    from cuts
+    select deal_id, moment as valid_from, lead(moment) over (partition by deal_id order by moment) as valid_until,
+           double_claim, out_of_scope, uncoordinated_overlap
+    from piece_starts
 )
 
-select
-    p.deal_id,
-    p.valid_from,
-    p.valid_until,
-    bool_or(i.signal = 'double_claim') as double_claim,
-    bool_or(i.signal = 'out_of_scope') as out_of_scope,
-    bool_or(i.signal = 'uncoordinated_overlap') as uncoordinated_overlap,
-    any_value(i.deal_closed_at) as deal_closed_at
+select p.deal_id, p.valid_from, p.valid_until, p.double_claim, p.out_of_scope, p.uncoordinated_overlap,
+       d.closed_at as deal_closed_at
 from pieces p
-join intervals i
-    on i.deal_id = p.deal_id
-    and i.valid_from <= p.valid_from
-    and (i.valid_until is null or i.valid_until >= p.valid_until)
-group by p.deal_id, p.valid_from, p.valid_until;
+left join deals d using (deal_id)
+where p.double_claim or p.out_of_scope or p.uncoordinated_overlap;
 
 -- DuckDB drops the branch whose condition is false for the bound parameters.
 create or replace macro default_rule.deal_flag_intervals(end_at, lookback_days, overlap_days) as table

@@ -34,14 +34,24 @@ DERIVED_DIR = QUERIES_DIR / "derived"  # tables pre-computed with the database
 DEFAULT_RULE_SQL = SHARED_DIR / "01_default_rule.sql"
 
 
-def _default_rules() -> dict[str, int]:
-    """The definitions' default contest rule, read from the one file that writes its numbers
-    (the pre-computed tables hold this rule)."""
-    found = dict(re.findall(r"macro main\.default_(lookback|overlap)_days\(\) as (\d+);", DEFAULT_RULE_SQL.read_text()))
+def _rule_numbers(which: str) -> dict[str, int]:
+    """The numbers `default` or `max` of the contest rule, read from the one file that writes
+    them: the definitions' default rule, and the longest lookback and overlap of the range of
+    rules the pre-computed tables serve (from 0 and 1 days)."""
+    pattern = rf"macro main\.{which}_(lookback|overlap)_days\(\) as (\d+);"
+    found = dict(re.findall(pattern, DEFAULT_RULE_SQL.read_text()))
     return {"lookback_days": int(found["lookback"]), "overlap_days": int(found["overlap"])}
 
 
-DEFAULT_RULES = _default_rules()
+DEFAULT_RULES = _rule_numbers("default")
+PRECOMPUTED_RULE_RANGE = {"lookback_days": (0, _rule_numbers("max")["lookback_days"]),
+                          "overlap_days": (1, _rule_numbers("max")["overlap_days"])}
+
+
+def rule_is_precomputed(params: dict) -> bool:
+    """Whether the rule parameters among `params` (any of lookback_days, overlap_days) are in
+    the range the pre-computed tables serve (queries/shared/01_default_rule.sql)."""
+    return all(low <= params[key] <= high for key, (low, high) in PRECOMPUTED_RULE_RANGE.items() if key in params)
 
 
 class DatabaseOutdated(Exception):
@@ -364,9 +374,17 @@ def connect_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
 
 # Every cursor of an attached connection starts here: tables and macros from the file.
 CURSOR_SETUP = "use tandem; set search_path = 'tandem.main'"
-# The same for a query whose contest rule is the definitions' default: the macros of schema
-# default_rule (queries/shared/00_schemas.sql) shadow their switching namesakes.
-CURSOR_SETUP_DEFAULT_RULE = "use tandem; set search_path = 'tandem.default_rule,tandem.main'"
+# The same for a query whose contest rule is in the pre-computed range, and for one whose rule
+# is the definitions' default: the macros of schemas ranged_rule and default_rule
+# (queries/shared/00_schemas.sql) shadow their switching namesakes.
+CURSOR_SETUP_RANGED_RULE = "use tandem; set search_path = 'tandem.ranged_rule,tandem.main'"
+# ... and for a query of such a rule whose deal flags the connection holds (tandem.data.rule_flags).
+# Not first: with a schema of another catalog first, DuckDB 2.0.1 finds no table macro that
+# exists in two schemas of the tandem catalog (deal_rep_first_touches: "does not exist").
+CURSOR_SETUP_RANGED_RULE_FLAGS = ("use tandem; set search_path = "
+                                  "'tandem.ranged_rule,memory.ranged_rule_flags,tandem.main'")
+CONNECTION_DIR = QUERIES_DIR / "connection"  # run in the in-memory database of every read-only connection
+CURSOR_SETUP_DEFAULT_RULE = "use tandem; set search_path = 'tandem.default_rule,tandem.ranged_rule,tandem.main'"
 
 
 def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
@@ -375,10 +393,12 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     The shared query steps (`queries/shared/*.sql`, DuckDB table macros) are stored in
     the file with the pre-computed tables, under the version stamp checked here, so
     they are never stale copies of older code. Cursors must run `CURSOR_SETUP` (or
-    `CURSOR_SETUP_DEFAULT_RULE`).
+    another `CURSOR_SETUP_*`). The in-memory database holds the cache of
+    `queries/connection/ranged_flag_intervals.sql` (tandem.data.rule_flags).
     """
     path = require_database(path)
     con = duckdb.connect(":memory:", config=connection_config())
+    con.execute((CONNECTION_DIR / "ranged_flag_intervals.sql").read_text())
     con.execute("attach $path as tandem (read_only)", {"path": str(path)})
     con.execute(CURSOR_SETUP)
     if stored_derived_version(con) != derived_version():

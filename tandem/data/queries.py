@@ -9,6 +9,7 @@ and never read a stale file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -20,13 +21,17 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from tandem.data import rule_flags
 from tandem.data.config import QUERIES_DIR, db_path
 from tandem.data.db import (
     CURSOR_SETUP,
     CURSOR_SETUP_DEFAULT_RULE,
+    CURSOR_SETUP_RANGED_RULE,
+    CURSOR_SETUP_RANGED_RULE_FLAGS,
     DEFAULT_RULES,
     attach_read_only,
     require_database,
+    rule_is_precomputed,
 )
 
 
@@ -72,7 +77,7 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
             return cached[1]
         now = time.monotonic()
         while _retired and now - _retired[0][0] > RETIRED_FOR_S:
-            _retired.pop(0)[1].close()
+            _close(_retired.pop(0)[1])
         if cached:  # the file was replaced: new queries go to the new one
             _retired.append((now, _connections.pop(path)[1]))
         try:
@@ -83,11 +88,16 @@ def connection(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnecti
         return con
 
 
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    rule_flags.forget(con)
+    con.close()
+
+
 def close_connections() -> None:
     """Close every cached connection (the next query reopens one): tests and the benchmark."""
     with _lock:
         for con in [con for _, con in _connections.values()] + [con for _, con in _retired]:
-            con.close()
+            _close(con)
         _connections.clear()
         _retired.clear()
 
@@ -123,10 +133,19 @@ def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFram
         raise QueryError(f"query {name!r}: {'; '.join(parts)}")
     con = connection(db)
     cursor = con.cursor()
+    rule = {key: params[key] for key in DEFAULT_RULES if key in wanted}
     try:
-        default_rule = all(params[key] == value for key, value in DEFAULT_RULES.items() if key in wanted)
-        cursor.execute(CURSOR_SETUP_DEFAULT_RULE if default_rule else CURSOR_SETUP)
-        return fetch_frame(cursor, sql, {key: params[key] for key in wanted})
+        if rule == {key: DEFAULT_RULES[key] for key in rule}:
+            setup, flags = CURSOR_SETUP_DEFAULT_RULE, contextlib.nullcontext()
+        elif rule_is_precomputed(rule) and len(rule) == len(DEFAULT_RULES):  # deal flags need both numbers
+            setup = CURSOR_SETUP_RANGED_RULE_FLAGS
+            flags = rule_flags.of(con).reading((int(rule["lookback_days"]), int(rule["overlap_days"])))
+        else:
+            setup = CURSOR_SETUP_RANGED_RULE if rule_is_precomputed(rule) else CURSOR_SETUP
+            flags = contextlib.nullcontext()
+        with flags:
+            cursor.execute(setup)
+            return fetch_frame(cursor, sql, {key: params[key] for key in wanted})
     except duckdb.IOException as error:  # the file was cut short or overwritten in place under the query
         raise DatabaseUnreadable(Path(db_path(db)), str(error).removeprefix("IO Error: ")) from None
     finally:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from tandem.data.db import PRECOMPUTED_RULE_RANGE, rule_is_precomputed
 from tandem.model import coverage, wording
 from tandem.model.filters import SIGNALS, ContestRules, Filters
 from tandem.model.weekly import monday
@@ -60,6 +61,16 @@ def window_sentence(rules: ContestRules) -> str:
     return (f"A touch that names no deal counts for every deal of its account whose window it falls in: from "
             f"{rules.lookback_days} day{'s' if rules.lookback_days != 1 else ''} before the deal's creation to "
             "its close.")
+
+
+def slower_rule_note(rules: ContestRules) -> str | None:
+    """What a rule outside the range of pre-computed rules costs, or None inside it."""
+    if rule_is_precomputed({"lookback_days": rules.lookback_days, "overlap_days": rules.overlap_days}):
+        return None
+    (low_lookback, high_lookback), (low_overlap, high_overlap) = PRECOMPUTED_RULE_RANGE.values()
+    return (f"This rule is outside the range Tandem prepares in advance (lookback {low_lookback}–{high_lookback} "
+            f"days, overlap {low_overlap}–{high_overlap} days), so it is computed from the raw activity: the page "
+            "takes longer, up to a minute on a large database.")
 
 
 def previous_period(filters: Filters) -> dict[str, dt.datetime]:
