@@ -7,14 +7,15 @@ import json
 import subprocess
 import sys
 
-from tandem.cli.bench import FIGURES, PAGES, render
+from tandem.cli.bench import FIGURES, PAGES, RULES_MEASURED, render, render_markdown
 from tandem.data.config import ROOT
 from tandem.export.writers import FORMATS
 
 
 def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
     result = subprocess.run([sys.executable, "-m", "tandem", "bench", "--scale", "small", "--repeat", "1", "--json",
-                             "--dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                             "--rules", "1", "--dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert report["scale"] == "small" and report["repeat"] == 1
@@ -24,6 +25,11 @@ def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
         assert page["errors"] == [], page
         assert 0 < page["duckdb_s"] and page["queries"] > 0 and page["peak_mb"] > 0
         assert page["cold_s"] > 0 and (page["warm_s"] is None) == (page["page"] == "summary")
+    [rule] = report["rules"]  # --rules 1: the first of RULES_MEASURED
+    assert (rule["lookback_days"], rule["overlap_days"]) == RULES_MEASURED[0] != (30, 7)
+    assert rule["page"]["page"] == "contested_deals" and rule["page"]["errors"] == []
+    assert rule["page"]["rule_shown"] == list(RULES_MEASURED[0])
+    assert rule["page"]["cold_s"] > 0 and rule["page"]["warm_s"] > 0 and rule["summary"]["cold_s"] > 0
     exports = report["exports"]
     assert exports["page"] == "contested_deals" and exports["peak_mb"] > 0
     assert all(exports[f"{kind}_s"] > 0 for kind in FORMATS)
@@ -35,6 +41,7 @@ def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
     table = render(report)
     assert "weekly_review" in table and "contested_signals" in table and "cold s" in table
     assert "report of contested_deals: pptx " in table
+    assert " 10 d,  3 d " in table and "| 10 d, 3 d |" in render_markdown(report)
     assert (tmp_path / "bench-small.duckdb").exists()  # built once, reused by later runs
 
 
@@ -42,3 +49,6 @@ def test_bench_refuses_a_bad_repeat():
     result = subprocess.run([sys.executable, "-m", "tandem", "bench", "--repeat", "0"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--repeat" in result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run([sys.executable, "-m", "tandem", "bench", "--rules", "6"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "--rules must be 0 to 5" in result.stderr and "Traceback" not in result.stderr

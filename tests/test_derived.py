@@ -180,7 +180,7 @@ def test_the_pre_computed_tables_hold_evidence(small_db):
     later (a bounded validity)."""
     cursor = connection(small_db).cursor()
     cursor.execute(CURSOR_SETUP)
-    counts = dict(cursor.execute("select signal, count(*) from derived_contest_evidence group by all").fetchall())
+    counts = dict(cursor.execute("select signal, count(*) from derived_contest_evidence_grain group by all").fetchall())
     assert set(counts) == {"double_claim", "out_of_scope", "uncoordinated_overlap"}
     bounded = cursor.execute("select count(*) from contest_evidence_in_range(30, 7) where valid_until is not null")
     assert bounded.fetchone()[0] > 0
@@ -216,10 +216,10 @@ def test_derived_columns_are_what_the_macros_give(small_db):
         return [(name, kind) for name, kind, *_ in cursor.execute(f"describe {sql}").fetchall()]
 
     assert columns("derived_deal_touches") == columns("select * from deal_touches_live('infinity'::timestamp, 30)")
-    assert columns("derived_contest_evidence") == columns(
+    assert columns("derived_contest_evidence_grain") == columns(
         "select * from contest_evidence_grain('infinity'::timestamp)")
     assert columns("select * from contest_evidence_in_range(30, 7)") == columns(
-        "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)")
+        "select * from contest_evidence_timeline('infinity'::timestamp, 30, 7)") == columns("derived_contest_evidence")
     assert columns("derived_deal_flag_intervals") == columns(
         "select * from deal_flag_intervals_live('infinity'::timestamp, 30, 7)")
     for table, live in PURE_TABLES.items():
@@ -252,7 +252,7 @@ def test_the_default_rule_is_written_once_and_is_the_definitions():
                                  text)]
     assert sorted(ranged_steps) == ["10_deal_touches.sql", "15_deal_rep_touches.sql", "20_contest_evidence.sql"]
     switching = [name for name, text in code.items() if "lookback_days = default_lookback_days()" in text]
-    assert sorted(switching) == ["45_deal_signals.sql"]
+    assert sorted(switching) == ["40_contest_evidence.sql", "45_deal_signals.sql"]
     ranged = [name for name, text in code.items() if "rule_in_range(lookback_days" in text]
     assert sorted(ranged) == ["01_default_rule.sql", "30_deal_touches.sql", "40_contest_evidence.sql"]
 

@@ -78,7 +78,7 @@ create or replace table derived_deal_rep_touches (
     early_window_touches_at      timestamp[]
 );
 
-create or replace table derived_contest_evidence (
+create or replace table derived_contest_evidence_grain (
     deal_id            varchar,
     signal             varchar,
     rep_id             varchar,
@@ -89,10 +89,26 @@ create or replace table derived_contest_evidence (
     other_evidence_at  timestamp,
     detail             varchar,
     valid_from         timestamp,
-    deal_created_at    timestamp,
-    window_touch_at    timestamp,
+    lookback_needed_us bigint,
+    earlier_at         timestamp,
+    later_at           timestamp,
+    gap_us             bigint,
     exchange_before_at timestamp,
     exchange_after_at  timestamp
+);
+
+create or replace table derived_contest_evidence (
+    deal_id           varchar,
+    signal            varchar,
+    rep_id            varchar,
+    activity_id       varchar,
+    evidence_at       timestamp,
+    other_rep_id      varchar,
+    other_activity_id varchar,
+    other_evidence_at timestamp,
+    detail            varchar,
+    valid_from        timestamp,
+    valid_until       timestamp
 );
 
 create or replace table derived_spans (

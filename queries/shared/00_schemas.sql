@@ -9,6 +9,7 @@
 --     the finest-grain tables: deal_touches, deal_rep_first_touches,
 --     closed_deal_touch_counts, contest_evidence_intervals;
 --   default_rule: what is pre-computed for the definitions' default rule only:
+--     contest_evidence_intervals (a third of the grain's rows, no filter to apply),
 --     deal_flag_intervals (for another rule of the range, tandem.data.rule_flags keeps it
 --     per connection once computed: queries/connection/).
 -- tandem.data.queries puts ranged_rule first on the search path when a query's rule is in

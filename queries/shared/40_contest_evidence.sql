@@ -165,21 +165,24 @@ select * from final;
 -- (01_default_rule.sql) at once, as of end_at, with what decides for which rules each row is
 -- evidence and until when: the rows of contest_evidence_timeline(end_at, L, O) for any L, O
 -- of the range are the rows of the grain that pass its filter (contest_evidence_in_range),
--- column for column. Pre-computed as of all the data (derived_contest_evidence). Per row:
---   deal_created_at, and window_touch_at: the earliest of its touches that belongs to the
---     deal by the lookback window rather than by its deal_id (null: none). A touch belongs
---     with lookback L when by_deal_id or occurred_at >= deal_created_at - L days, so the
---     row is evidence under L when window_touch_at is null or >= deal_created_at - L days.
+-- column for column. Pre-computed as of all the data (derived_contest_evidence_grain). Per
+-- row (times in microseconds as integers: compared to L or O days of 24 h, that is exact,
+-- and a third of the filter's cost of timestamp arithmetic on 5 million rows):
+--   lookback_needed_us: the deal's creation minus the earliest of its touches that belongs
+--     to the deal by the lookback window rather than by its deal_id (null: none does). A
+--     touch belongs with lookback L when by_deal_id or occurred_at >= deal_created_at - L
+--     days, so the row is evidence under L when this is null or at most L days.
 --   uncoordinated_overlap (every internal/external pair of touches of the deal less than
---     max_overlap_days() apart, with the longest lookback): exchange_before_at, the pair's
---     last exchange before the earlier touch, and exchange_after_at, its first exchange at
---     or after it (null: none). Under overlap O the first exchange at or after
+--     max_overlap_days() apart, with the longest lookback): earlier_at and later_at, its
+--     two touches in time order, gap_us, the time between them, exchange_before_at, the
+--     pair's last exchange before the earlier touch, and exchange_after_at, its first
+--     exchange at or after it (null: none). Under overlap O the first exchange at or after
 --     earlier - O days is exchange_before_at when that is in [earlier - O days, earlier),
---     else exchange_after_at; so (timeline above) the pair is evidence when the touches
---     are less than O days apart, exchange_before_at < earlier - O days, and
---     exchange_after_at is null or after the earlier of valid_from and later + O days;
---     its valid_until is exchange_after_at when that is at or before later + O days.
---     Pairs that fail this for every O of the range (O = 1 is the easiest) are left out.
+--     else exchange_after_at; so (timeline above) the pair is evidence when gap_us is less
+--     than O days, exchange_before_at < earlier - O days, and exchange_after_at is null or
+--     after the earlier of valid_from and later + O days; its valid_until is
+--     exchange_after_at when that is at or before later + O days. Pairs that fail this for
+--     every O of the range (O = 1 is the easiest) are left out.
 create or replace macro main.contest_evidence_grain(end_at) as table
 with touches as (
     select *, case when not by_deal_id then occurred_at end as window_touch_at
@@ -187,13 +190,15 @@ with touches as (
 ),
 
 double_claim as (
-    select * exclude (valid_until), null::timestamp as deal_created_at, null::timestamp as window_touch_at,
-           null::timestamp as exchange_before_at, null::timestamp as exchange_after_at
+    select * exclude (valid_until), null::bigint as lookback_needed_us, null::timestamp as earlier_at,
+           null::timestamp as later_at, null::bigint as gap_us, null::timestamp as exchange_before_at,
+           null::timestamp as exchange_after_at
     from double_claim_timeline(end_at)
 ),
 
 out_of_scope as (
-    select o.* exclude (valid_until), t.deal_created_at, t.window_touch_at,
+    select o.* exclude (valid_until), epoch_us(t.deal_created_at) - epoch_us(t.window_touch_at) as lookback_needed_us,
+           null::timestamp as earlier_at, null::timestamp as later_at, null::bigint as gap_us,
            null::timestamp as exchange_before_at, null::timestamp as exchange_after_at
     from out_of_scope_timeline(end_at, max_lookback_days(), scope_rule_list()) o
     join touches t using (deal_id, activity_id)
@@ -204,9 +209,10 @@ pairs as (
            i.occurred_at as internal_at, e.rep_id as external_rep_id, e.activity_id as external_activity_id,
            e.occurred_at as external_at,
            greatest(i.occurred_at, e.occurred_at, i.deal_created_at) as valid_from,
-           i.deal_created_at, least(i.window_touch_at, e.window_touch_at) as window_touch_at,  -- least skips nulls
+           epoch_us(i.deal_created_at) - epoch_us(least(i.window_touch_at, e.window_touch_at)) as lookback_needed_us,
            least(i.rep_id, e.rep_id) as rep_low, greatest(i.rep_id, e.rep_id) as rep_high,
-           least(i.occurred_at, e.occurred_at) as earlier_at, greatest(i.occurred_at, e.occurred_at) as later_at
+           least(i.occurred_at, e.occurred_at) as earlier_at, greatest(i.occurred_at, e.occurred_at) as later_at,
+           abs(epoch_us(e.occurred_at) - epoch_us(i.occurred_at)) as gap_us
     from touches i
     join touches e
         on e.deal_id = i.deal_id
@@ -232,8 +238,8 @@ with_exchanges as (
 
 uncoordinated_overlap as (
     select deal_id, 'uncoordinated_overlap' as signal, internal_rep_id, internal_activity_id, internal_at,
-           external_rep_id, external_activity_id, external_at, null::varchar, valid_from, deal_created_at,
-           window_touch_at, exchange_before_at, exchange_after_at
+           external_rep_id, external_activity_id, external_at, null::varchar, valid_from, lookback_needed_us,
+           earlier_at, later_at, gap_us, exchange_before_at, exchange_after_at
     from with_exchanges
     where (exchange_before_at is null or exchange_before_at < earlier_at - interval 1 day)
         and (exchange_after_at is null or exchange_after_at > least(valid_from, later_at + interval 1 day))
@@ -247,21 +253,16 @@ union all select * from uncoordinated_overlap;
 -- are evidence under the rule, with their validity: contest_evidence_timeline as of all the
 -- data for a rule of the range (see contest_evidence_grain).
 create or replace macro main.contest_evidence_in_range(lookback_days, overlap_days) as table
-with kept as (
-    select *, least(evidence_at, other_evidence_at) as earlier_at,
-           greatest(evidence_at, other_evidence_at) + overlap_days * interval 1 day as coordination_to
-    from derived_contest_evidence
-    where (window_touch_at is null or window_touch_at >= deal_created_at - lookback_days * interval 1 day)
-        and (signal <> 'uncoordinated_overlap'
-             or (other_evidence_at > evidence_at - overlap_days * interval 1 day
-                 and other_evidence_at < evidence_at + overlap_days * interval 1 day
-                 and (exchange_before_at is null or exchange_before_at < earlier_at - overlap_days * interval 1 day)
-                 and (exchange_after_at is null or exchange_after_at > least(valid_from, coordination_to))))
-)
-
 select deal_id, signal, rep_id, activity_id, evidence_at, other_rep_id, other_activity_id, other_evidence_at, detail,
-       valid_from, case when exchange_after_at <= coordination_to then exchange_after_at end as valid_until
-from kept;
+       valid_from,
+       case when exchange_after_at <= later_at + overlap_days * interval 1 day then exchange_after_at end as valid_until
+from derived_contest_evidence_grain
+where (lookback_needed_us is null or lookback_needed_us <= lookback_days * 86400000000)
+    and (signal <> 'uncoordinated_overlap'
+         or (gap_us < overlap_days * 86400000000
+             and (exchange_before_at is null or exchange_before_at < earlier_at - overlap_days * interval 1 day)
+             and (exchange_after_at is null
+                  or exchange_after_at > least(valid_from, later_at + overlap_days * interval 1 day))));
 
 -- DuckDB drops the branch whose condition is false for the bound parameters.
 -- contest_evidence_intervals(end_at, ...): the evidence with its validity, for every
@@ -269,9 +270,16 @@ from kept;
 create or replace macro ranged_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
 select * from contest_evidence_in_range(lookback_days, overlap_days);
 
+create or replace macro default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
+select * from derived_contest_evidence;
+
 create or replace macro main.contest_evidence_intervals(end_at, lookback_days, overlap_days) as table
+select * from default_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days)
+where lookback_days = default_lookback_days() and overlap_days = default_overlap_days()
+union all
 select * from ranged_rule.contest_evidence_intervals(end_at, lookback_days, overlap_days)
 where rule_in_range(lookback_days, overlap_days)
+    and not (lookback_days = default_lookback_days() and overlap_days = default_overlap_days())
 union all
 select * from contest_evidence_timeline(end_at, lookback_days, overlap_days)
 where not rule_in_range(lookback_days, overlap_days);

@@ -37,24 +37,27 @@ create or replace macro main.evidence_last_at(evidence_at, other_evidence_at) as
 --   at moment t (summed first: no order among them matters) gives the flags up to the
 --   next moment; a piece starts at each moment where the flags differ from the moment before.
 create or replace macro main.deal_flag_intervals_live(end_at, lookback_days, overlap_days) as table
-with validity as (
-    select deal_id, signal, valid_from, valid_until from contest_evidence_intervals(end_at, lookback_days, overlap_days)
-),
-
-unlimited_from as (
-    select deal_id, signal, min(valid_from) as valid_from
-    from validity
-    where valid_until is null
+with per_signal as (
+    -- one pass: the start of the rows valid with no limit, and the bounded rows
+    select deal_id, signal, min(valid_from) filter (where valid_until is null) as unlimited_from,
+           list(struct_pack(valid_from := valid_from, valid_until := valid_until))
+               filter (where valid_until is not null) as bounded
+    from contest_evidence_intervals(end_at, lookback_days, overlap_days)
     group by deal_id, signal
 ),
 
+bounded as (
+    select deal_id, signal, unlimited_from, unnest(bounded) as piece from per_signal where bounded is not null
+),
+
 intervals as (
-    select deal_id, signal, valid_from, null::timestamp as valid_until from unlimited_from
+    select deal_id, signal, unlimited_from as valid_from, null::timestamp as valid_until
+    from per_signal
+    where unlimited_from is not null
     union all
-    select v.deal_id, v.signal, v.valid_from, v.valid_until
-    from validity v
-    left join unlimited_from u using (deal_id, signal)
-    where v.valid_until is not null and (u.valid_from is null or v.valid_from < u.valid_from)
+    select deal_id, signal, piece.valid_from, piece.valid_until
+    from bounded
+    where unlimited_from is null or piece.valid_from < unlimited_from
 ),
 
 changes as (

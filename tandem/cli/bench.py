@@ -48,7 +48,12 @@ PAGES = ("weekly_review", "communication", "contested_deals", "rules_events", "c
 FIGURES = ("weekly_review", "communication_matrix", "contested_signals", "conversion_per_team")
 EXPORT_PAGE = "contested_deals"  # the page with the most charts and tables
 TARGETS = {"export_s": 10.0, "cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s": 0.15, "speedup": 5.0,
-           "memory_ratio": 5.0, "growth": 10.0}
+           "memory_ratio": 5.0, "growth": 10.0, "rule_cold_s": 1.5, "rule_warm_s": 0.2, "rule_summary_s": 1.5,
+           "rule_summary_mb": 500}
+# Rules other than the default, all in the pre-computed range (lookback 0-90, overlap 1-30):
+# each end of the range, the middle, and rules a user reaches by moving one slider.
+RULES_MEASURED = ((10, 3), (90, 30), (0, 1), (60, 14), (30, 21))
+RULE_PAGE = "contested_deals"  # the page whose sliders set the rule
 
 
 def peak_mb() -> float:
@@ -131,7 +136,8 @@ def empty_caches() -> None:
     app._current_files.clear()
 
 
-def measure_page(db: str, page: str, warm_runs: int) -> dict:
+def measure_page(db: str, page: str, warm_runs: int, url: dict[str, str] | None = None) -> dict:
+    """The page opened directly, with the query parameters `url` (a rule: lookback, overlap)."""
     os.environ["TANDEM_DB"] = db
     _warm_up_streamlit()
     from streamlit.testing.v1 import AppTest
@@ -140,6 +146,8 @@ def measure_page(db: str, page: str, warm_runs: int) -> dict:
 
     def run_once() -> tuple[float, AppTest]:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
+        for key, value in (url or {}).items():
+            at.query_params[key] = value
         if page != "weekly_review":
             at.switch_page(f"pages/{page}.py")
         started = time.perf_counter()
@@ -153,8 +161,11 @@ def measure_page(db: str, page: str, warm_runs: int) -> dict:
     errors = [e.message for e in at.exception]
     duckdb_s, queries_run = clock.total, clock.calls
     warm = [run_once()[0] for _ in range(warm_runs)]
-    return {"page": page, "cold_s": cold, "warm_s": statistics.median(warm), "duckdb_s": duckdb_s,
-            "queries": queries_run, "peak_mb": peak_mb(), "errors": errors}
+    result = {"page": page, "cold_s": cold, "warm_s": statistics.median(warm), "duckdb_s": duckdb_s,
+              "queries": queries_run, "peak_mb": peak_mb(), "errors": errors}
+    if url:  # the rule the page ran under, as its sliders show it
+        result["rule_shown"] = [at.slider(key="contest_lookback").value, at.slider(key="contest_overlap").value]
+    return result
 
 
 def _figure_periods(db: str) -> dict:
@@ -257,14 +268,14 @@ def measure_exports(db: str) -> dict:
     return {"page": EXPORT_PAGE, **{f"{kind}_s": build(kind) for kind in writers.FORMATS}, "peak_mb": peak_mb()}
 
 
-def measure_summary(db: str) -> dict:
+def measure_summary(db: str, rule: dict[str, int] | None = None) -> dict:
     clock = QueryClock()
     from tandem.cli.summary import compute_summary
     from tandem.model.weekly import monday
 
     end = dt.datetime.combine(monday(END_DATE), dt.time())
     started = time.perf_counter()
-    compute_summary(end - dt.timedelta(weeks=1), end, db=db)
+    compute_summary(end - dt.timedelta(weeks=1), end, db=db, **(rule or {}))
     return {"page": "summary", "cold_s": time.perf_counter() - started, "warm_s": None, "duckdb_s": clock.total,
             "queries": clock.calls, "peak_mb": peak_mb(), "errors": []}
 
@@ -316,7 +327,22 @@ def machine() -> dict:
             "system": platform.platform()}
 
 
-def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message: None) -> dict:
+def measure_rules(db: str, repeat: int, count: int, progress) -> list[dict]:
+    """The Contested deals page (cold, warm) and `summary` under the first `count` rules of
+    RULES_MEASURED, each in fresh processes."""
+    rules = []
+    for lookback, overlap in RULES_MEASURED[:count]:
+        progress(f"rule lookback {lookback}, overlap {overlap}")
+        rule = [str(lookback), str(overlap)]
+        page = _median_of([_in_fresh_process("page", db, RULE_PAGE, str(repeat), *rule) for _ in range(repeat)],
+                          "page")
+        summary = _median_of([_in_fresh_process("summary", db, *rule) for _ in range(repeat)], "page")
+        rules.append({"lookback_days": lookback, "overlap_days": overlap, "page": page, "summary": summary})
+    return rules
+
+
+def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message: None,
+                  rules: int = len(RULES_MEASURED)) -> dict:
     db = str(ensure_database(scale, folder, lambda fraction, message: progress(f"building: {message}")))
     pages = []
     for page in PAGES:
@@ -327,6 +353,7 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
         pages.append(_median_of(runs, "page"))
     progress("summary command")
     pages.append(_median_of([_in_fresh_process("summary", db) for _ in range(repeat)], "page"))
+    rule_results = measure_rules(db, repeat, rules, progress)
     progress("report formats")
     exports = _median_of([_in_fresh_process("exports", db) for _ in range(repeat)], "exports")
     figures = []
@@ -339,7 +366,7 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
                         "speedup_next": theirs["next_s"] / ours["next_s"],
                         "memory_ratio": theirs["peak_mb"] / ours["peak_mb"]})
     return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
-            "exports": exports, "figures": figures, "targets": TARGETS}
+            "rules": rule_results, "exports": exports, "figures": figures, "targets": TARGETS}
 
 
 def _median_of(runs: list[dict], key: str) -> dict:
@@ -359,6 +386,13 @@ def render(result: dict) -> str:
         warm = "" if page["warm_s"] is None else f"{page['warm_s']:.3f}"
         lines.append(f"{page['page']:<17} {page['cold_s']:>7.3f} {warm:>7} {page['duckdb_s']:>9.3f} "
                      f"{page['queries']:>8} {page['peak_mb']:>8.0f}" + ("  ERRORS" if page["errors"] else ""))
+    if result["rules"]:
+        lines += ["", f"{'rule (lookback, overlap)':<25} {RULE_PAGE + ' cold s':>21} {'warm s':>7} {'peak MB':>8} "
+                      f"{'summary s':>10} {'summary MB':>11}"]
+        for r in result["rules"]:
+            lines.append(f"{r['lookback_days']:>3} d, {r['overlap_days']:>2} d{'':<15} {r['page']['cold_s']:>21.3f} "
+                         f"{r['page']['warm_s']:>7.3f} {r['page']['peak_mb']:>8.0f} {r['summary']['cold_s']:>10.3f} "
+                         f"{r['summary']['peak_mb']:>11.0f}" + ("  ERRORS" if r["page"]["errors"] else ""))
     lines += ["", f"{'figure':<22} {'ours 1st s':>10} {'pandas 1st s':>12} {'×':>6} {'ours next s':>11} "
                   f"{'pandas next s':>13} {'×':>6} {'ours MB':>8} {'pandas MB':>9} {'×':>5}"]
     for f in result["figures"]:
@@ -388,6 +422,21 @@ def render_markdown(result: dict) -> str:
             f"{'yes' if page['cold_s'] < t['cold_s'] else '**no**'} | "
             f"{'' if warm is None else ('yes' if warm < t['warm_s'] else '**no**')} | "
             f"{'yes' if page['cold_s'] <= bound else '**no**'} ({bound:.3f}) |")
+    if result["rules"]:
+        lines += ["", f"| rule (lookback, overlap) | {RULE_PAGE} cold s | warm s | DuckDB s | peak MB | "
+                      f"cold < {t['rule_cold_s']} s | warm < {t['rule_warm_s']} s | summary s | summary MB | "
+                      f"summary < {t['rule_summary_s']} s and {t['rule_summary_mb']} MB |",
+                  "|---|---:|---:|---:|---:|:-:|:-:|---:|---:|:-:|"]
+        for r in result["rules"]:
+            page, summary = r["page"], r["summary"]
+            lines.append(
+                f"| {r['lookback_days']} d, {r['overlap_days']} d | {page['cold_s']:.3f} | {page['warm_s']:.3f} | "
+                f"{page['duckdb_s']:.3f} | {page['peak_mb']:.0f} | "
+                f"{'yes' if page['cold_s'] < t['rule_cold_s'] else '**no**'} | "
+                f"{'yes' if page['warm_s'] < t['rule_warm_s'] else '**no**'} | {summary['cold_s']:.3f} | "
+                f"{summary['peak_mb']:.0f} | "
+                + ("yes" if summary["cold_s"] < t["rule_summary_s"] and summary["peak_mb"] < t["rule_summary_mb"]
+                   else "**no**") + " |")
     lines += ["", "| figure | ours first s | pandas first s | × | ours next s | pandas next s | × | ours MB | "
                   "pandas MB | × |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for f in result["figures"]:
@@ -409,9 +458,10 @@ def render_markdown(result: dict) -> str:
 def _measure_main(args: list[str]) -> None:
     kind, db, *rest = args
     if kind == "page":
-        result = measure_page(db, rest[0], warm_runs=max(1, int(rest[1])))
+        url = {"lookback": rest[2], "overlap": rest[3]} if len(rest) > 2 else None
+        result = measure_page(db, rest[0], warm_runs=max(1, int(rest[1])), url=url)
     elif kind == "summary":
-        result = measure_summary(db)
+        result = measure_summary(db, {"lookback_days": int(rest[0]), "overlap_days": int(rest[1])} if rest else None)
     elif kind == "exports":
         result = measure_exports(db)
     else:

@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"], help="demo data size")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (medians are reported)")
     p.add_argument("--dir", default=None, help="folder of the benchmark databases (default: data/)")
+    p.add_argument("--rules", type=int, default=5,
+                   help="how many other contest rules to measure the Contested deals page and summary under "
+                        "(0 to 5, default 5)")
     output = p.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the results as JSON")
     output.add_argument("--markdown", action="store_true", help="print the results as Markdown tables")
@@ -338,10 +341,13 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.repeat < 1:
                 raise UsageError(f"--repeat must be 1 or more, not {args.repeat}")
+            if not 0 <= args.rules <= 5:
+                raise UsageError(f"--rules must be 0 to 5, not {args.rules}")
             folder = Path(args.dir) if args.dir else ROOT / "data"
             folder.mkdir(parents=True, exist_ok=True)
             result = run_benchmark(args.scale, args.repeat, folder,
-                                   progress=lambda message: print(message, file=sys.stderr, flush=True))
+                                   progress=lambda message: print(message, file=sys.stderr, flush=True),
+                                   rules=args.rules)
             print(json.dumps(result, indent=1) if args.json else render_markdown(result) if args.markdown
                   else render(result))
         elif args.command == "soak":
