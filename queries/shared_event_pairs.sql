@@ -62,21 +62,34 @@ touches as (
 ),
 
 windows as (
-    select event_id, internal_rep_id, external_rep_id, 'before' as side, before_from as window_from,
-           before_to as window_to
-    from pairs
+    select event_id, 'before' as side, before_from as window_from, before_to as window_to from shared
     union all
-    select event_id, internal_rep_id, external_rep_id, 'after', after_from, after_to
-    from pairs
+    select event_id, 'after', after_from, after_to from shared
+),
+
+attendee_deals as (
+    -- per event, window and deal: which kinds of attendee touched it there, and whether one
+    -- of them is of a selected team (every attendee is when no team is selected)
+    select w.event_id, w.side, w.window_to, t.deal_id,
+           bool_or(a.kind = 'internal') as internal_touched,
+           bool_or(a.kind = 'external') as external_touched,
+           bool_or(a.kind = 'internal' and (len($teams::varchar[]) = 0
+                                            or list_contains($teams::varchar[], a.team_id))) as selected_internal_touched,
+           bool_or(a.kind = 'external' and (len($teams::varchar[]) = 0
+                                            or list_contains($teams::varchar[], a.team_id))) as selected_external_touched
+    from windows w
+    join attendees a on a.event_id = w.event_id
+    join touches t on t.rep_id = a.rep_id and t.occurred_at >= w.window_from and t.occurred_at < w.window_to
+        and t.deal_created_at < w.window_to
+    group by all
 ),
 
 pair_deals as (
-    select distinct w.event_id, w.side, w.window_to, i.deal_id
-    from windows w
-    join touches i on i.rep_id = w.internal_rep_id and i.occurred_at >= w.window_from
-        and i.occurred_at < w.window_to and i.deal_created_at < w.window_to
-    join touches e on e.deal_id = i.deal_id and e.rep_id = w.external_rep_id and e.occurred_at >= w.window_from
-        and e.occurred_at < w.window_to
+    -- the deals both reps of a kept pair touched: every internal attendee pairs with every
+    -- external one, and a pair is kept when either rep's team is selected
+    select event_id, side, window_to, deal_id
+    from attendee_deals
+    where (selected_internal_touched and external_touched) or (internal_touched and selected_external_touched)
 ),
 
 contested as (
