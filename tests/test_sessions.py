@@ -223,3 +223,18 @@ def test_a_shared_figure_copied_by_many_threads_at_once_keeps_its_trace_types():
         thread.join()
     assert errors == []
     assert [trace.type for trace in shared.data] == expected and not shared.layout.shapes
+
+
+def test_slider_limits_keep_the_rule_sliders_in_a_range():
+    """`soak --rules-in-range`: the contest sliders move within the pre-computed range only."""
+    import random
+    from types import SimpleNamespace
+
+    from tandem.cli.sessions import _random_value
+
+    slider = SimpleNamespace(type="slider", proto=SimpleNamespace(min=0, max=180, step=1))
+    rng = random.Random(3)
+    free = {_random_value(rng, slider) for _ in range(300)}
+    kept = {_random_value(rng, slider, (0, 90)) for _ in range(300)}
+    assert max(free) > 90
+    assert 85 <= max(kept) <= 90 and min(kept) >= 0 and len(kept) > 60

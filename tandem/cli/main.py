@@ -118,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--interactions", type=int, default=200, help="interactions per session and round")
     p.add_argument("--scripts", type=int, default=4, help="distinct scripts (each also run alone, for comparison)")
     p.add_argument("--rounds", type=int, default=3, help="rounds on the same server, another seed each")
+    p.add_argument("--rules-in-range", action="store_true",
+                   help="move the Contested deals rule sliders within the pre-computed range only (lookback 0-90, "
+                        "overlap 1-30 days), as docs/benchmarks.md measures many users at once")
 
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
@@ -165,8 +168,15 @@ def _soak(args) -> int:
         db = require_database(args.db)
     else:
         db = ensure_database(args.scale, folder, TerminalBar())
-    say(f"soak on {db}: {args.rounds} rounds of {args.sessions} sessions x {args.interactions} interactions")
-    runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say)
+    say(f"soak on {db}: {args.rounds} rounds of {args.sessions} sessions x {args.interactions} interactions"
+        + (", rule sliders within the pre-computed range" if args.rules_in_range else ""))
+    limits = ()
+    if args.rules_in_range:
+        from tandem.data.db import PRECOMPUTED_RULE_RANGE
+
+        limits = (("contest_lookback", *PRECOMPUTED_RULE_RANGE["lookback_days"]),
+                  ("contest_overlap", *PRECOMPUTED_RULE_RANGE["overlap_days"]))
+    runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say, limits)
     failed = sum(1 if run is None else len(run.mismatches()) + len(run.exceptions()) for run in runs)
     say(f"peak RSS per round: {', '.join(f'{run.peak_rss_mb:.0f} MB' for run in runs if run)}; "
         f"{'no failure' if not failed else f'{failed} failures'}")

@@ -152,9 +152,10 @@ class SessionError(Exception):
 class Session:
     """One browser tab's worth of conversation with the server, without the drawing."""
 
-    def __init__(self, url: str, rng_seed: int):
+    def __init__(self, url: str, rng_seed: int, slider_limits: tuple[tuple[str, int, int], ...] = ()):
         self.url = url
         self.rng = random.Random(rng_seed)
+        self.slider_limits = {key: (low, high) for key, low, high in slider_limits}  # key -> the values it may take
         self.query = ""
         self.page = ""  # URL path of the current page ("" = the weekly review)
         self.pages: dict[str, str] = {}  # URL path -> page script hash
@@ -334,7 +335,7 @@ class Session:
             position, rows = rng.choice(tables)
             return Step("row", str(position), rng.randrange(min(rows, 20)))
         node = rng.choice(widgets)
-        return Step("widget", _key(node), _random_value(rng, node))
+        return Step("widget", _key(node), _random_value(rng, node, self.slider_limits.get(_key(node))))
 
 
 def _widgets(tree):
@@ -367,7 +368,7 @@ def _rows(table) -> int:
         return 0
 
 
-def _random_value(rng: random.Random, node):
+def _random_value(rng: random.Random, node, limits: tuple[int, int] | None = None):
     kind, proto = node.type, node.proto
     if kind == "multiselect":
         return rng.sample(list(proto.options), k=min(len(proto.options), rng.choice([0, 1, 1, 2])))
@@ -384,6 +385,8 @@ def _random_value(rng: random.Random, node):
         return rng.random() < 0.5
     if kind == "slider":
         low, high, step = proto.min, proto.max, proto.step or 1
+        if limits:
+            low, high = max(low, limits[0]), min(high, limits[1])
         return low + step * rng.randint(0, int((high - low) / step))
     if kind == "number_input":
         low = proto.min if proto.has_min else 0
@@ -449,11 +452,12 @@ class Script:
     interactions: int
     page: str = ""
     query: str = ""
+    slider_limits: tuple[tuple[str, int, int], ...] = ()  # (key, lowest, highest): sliders kept in a range
 
 
 async def play(url: str, script: Script, start: asyncio.Event | None = None) -> list[Answer]:
     """One session through its script; the answers in order (the opening first)."""
-    async with Session(url, script.seed) as session:
+    async with Session(url, script.seed, script.slider_limits) as session:
         if start is not None:
             await start.wait()
         answers = [await session.open(script.page, script.query)]
@@ -538,10 +542,12 @@ def run_sync(coroutine):
 
 
 def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_scripts: int = 4, seed: int = 0,
-          openings: tuple[tuple[str, str], ...] = (("", ""),)) -> Run:
+          openings: tuple[tuple[str, str], ...] = (("", ""),),
+          slider_limits: tuple[tuple[str, int, int], ...] = ()) -> Run:
     """Run `distinct_scripts` scripts alone, one after the other, then `sessions` sessions at
     once (session k follows script k mod distinct_scripts) and return both sets of answers."""
-    scripts = [Script(seed * 1000 + k, interactions, *openings[k % len(openings)]) for k in range(distinct_scripts)]
+    scripts = [Script(seed * 1000 + k, interactions, *openings[k % len(openings)], slider_limits=slider_limits)
+               for k in range(distinct_scripts)]
     alone = [run_sync(play(server.url, script)) for script in scripts]
     samples: list[float] = []
     started = time.perf_counter()
@@ -553,7 +559,7 @@ def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_s
 # -- the soak: longer, bigger -----------------------------------------------------------------
 
 def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, log_dir: Path,
-         say=print) -> list[Run]:
+         say=print, slider_limits: tuple[tuple[str, int, int], ...] = ()) -> list[Run]:
     """`rounds` runs of `drive` (another seed each) on one server: a memory that keeps growing
     from round to round is a leak; every round must also match its single-session answers."""
     runs = []
@@ -561,7 +567,7 @@ def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, 
         for number in range(rounds):
             try:
                 run = drive(server, sessions=sessions, interactions=interactions, distinct_scripts=scripts,
-                            seed=number)
+                            seed=number, slider_limits=slider_limits)
             except SessionError as error:  # a session got no answer: the soak failed, say where and stop
                 say(f"round {number + 1}/{rounds}: {error}; server peak RSS {server.peak_rss_mb():.0f} MB")
                 runs.append(None)
