@@ -33,3 +33,27 @@ def test_trend_and_list_read_at_1440_px(server, browser, tmp_path, query, first_
         " return [s.clientWidth, s.scrollWidth]; }")
     assert content <= visible  # every column visible, no horizontal scrolling
     page.close()
+
+
+def test_moving_the_lookback_past_the_pre_computed_range_says_the_page_is_slower(server, browser, tmp_path):
+    """One step right on the lookback slider from 90 days (the range's end) to 91: the rule
+    goes to the URL and the page says it is computed from the raw activity; back to 90, the
+    note goes."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(f"{server}/contested_deals?start=2026-08-31&end=2026-11-23&lookback=90")
+    page.get_by_role("heading", name="Contested deals", exact=True).first.wait_for(timeout=120_000)
+    wait_until_rendered(page)
+    slower = page.locator("[data-testid='stAlert']").filter(has_text="outside the range Tandem prepares")
+    assert slower.count() == 0
+    lookback = page.get_by_role("slider").first
+    lookback.focus()
+    page.keyboard.press("ArrowRight")
+    slower.wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert "lookback=91" in page.url
+    page.screenshot(path=tmp_path / "slower.png")
+    page.keyboard.press("ArrowLeft")
+    slower.wait_for(state="detached", timeout=60_000)
+    assert "lookback=" not in page.url or "lookback=90" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.close()

@@ -47,6 +47,13 @@ def test_twenty_sessions_at_once_see_what_one_session_alone_sees(server):
     assert "Traceback" not in server.log_text()
 
 
+def test_sessions_that_pause_between_clicks_still_see_what_one_session_alone_sees(server):
+    """`soak --think-seconds`: sessions pause between clicks, and still match a session alone."""
+    run = drive(server, sessions=3, interactions=3, distinct_scripts=1, seed=7, think_s=2.0)
+    assert run.mismatches() == [] and run.exceptions() == []
+    assert run.seconds >= 3 * 1.0  # three pauses of at least half the think time each (a run is ~1 s without)
+
+
 # -- the file replaced under a running app ----------------------------------------------------
 
 PAGES = ("", "communication", "contested_deals", "rules_events", "conversion", "deal_explorer", "overview")

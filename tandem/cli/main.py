@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rules-in-range", action="store_true",
                    help="move the Contested deals rule sliders within the pre-computed range only (lookback 0-90, "
                         "overlap 1-30 days), as docs/benchmarks.md measures many users at once")
+    p.add_argument("--think-seconds", type=float, default=0.0,
+                   help="each simultaneous session waits about this long between an answer and its next click "
+                        "(0.5 to 1.5 times; default 0: clicks back to back)")
 
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
@@ -159,6 +162,8 @@ def _soak(args) -> int:
     for name in ("sessions", "interactions", "scripts", "rounds"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name} must be 1 or more, not {getattr(args, name)}")
+    if not 0 <= args.think_seconds <= 600:
+        raise UsageError(f"--think-seconds must be 0 to 600, not {args.think_seconds}")
     folder = Path(args.dir) if args.dir else ROOT / "data"
     folder.mkdir(parents=True, exist_ok=True)
     say = lambda message: print(message, flush=True)  # noqa: E731
@@ -169,14 +174,16 @@ def _soak(args) -> int:
     else:
         db = ensure_database(args.scale, folder, TerminalBar())
     say(f"soak on {db}: {args.rounds} rounds of {args.sessions} sessions x {args.interactions} interactions"
-        + (", rule sliders within the pre-computed range" if args.rules_in_range else ""))
+        + (", rule sliders within the pre-computed range" if args.rules_in_range else "")
+        + (f", about {args.think_seconds:g} s between clicks" if args.think_seconds else ""))
     limits = ()
     if args.rules_in_range:
         from tandem.data.db import PRECOMPUTED_RULE_RANGE
 
         limits = (("contest_lookback", *PRECOMPUTED_RULE_RANGE["lookback_days"]),
                   ("contest_overlap", *PRECOMPUTED_RULE_RANGE["overlap_days"]))
-    runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say, limits)
+    runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say, limits,
+                args.think_seconds)
     failed = sum(1 if run is None else len(run.mismatches()) + len(run.exceptions()) for run in runs)
     say(f"peak RSS per round: {', '.join(f'{run.peak_rss_mb:.0f} MB' for run in runs if run)}; "
         f"{'no failure' if not failed else f'{failed} failures'}")

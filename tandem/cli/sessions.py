@@ -455,13 +455,18 @@ class Script:
     slider_limits: tuple[tuple[str, int, int], ...] = ()  # (key, lowest, highest): sliders kept in a range
 
 
-async def play(url: str, script: Script, start: asyncio.Event | None = None) -> list[Answer]:
-    """One session through its script; the answers in order (the opening first)."""
+async def play(url: str, script: Script, start: asyncio.Event | None = None, think_s: float = 0.0) -> list[Answer]:
+    """One session through its script; the answers in order (the opening first). With
+    `think_s`, the session waits between an answer and its next click, 0.5 to 1.5 times that
+    long (a person reading the page); the times of the answers do not include the wait."""
+    pause = random.Random(script.seed)  # its own generator: the script's choices stay the same
     async with Session(url, script.seed, script.slider_limits) as session:
         if start is not None:
             await start.wait()
         answers = [await session.open(script.page, script.query)]
         for _ in range(script.interactions):
+            if think_s:
+                await asyncio.sleep(think_s * pause.uniform(0.5, 1.5))
             answers.append(await session.do(session.next_step()))
         return answers
 
@@ -516,9 +521,10 @@ class Run:
                 f"server peak RSS {self.peak_rss_mb:.0f} MB")
 
 
-async def _together(url: str, scripts: list[Script], server: Server | None, samples: list[float]) -> list:
+async def _together(url: str, scripts: list[Script], server: Server | None, samples: list[float],
+                    think_s: float = 0.0) -> list:
     start = asyncio.Event()
-    tasks = [asyncio.create_task(play(url, script, start)) for script in scripts]
+    tasks = [asyncio.create_task(play(url, script, start, think_s)) for script in scripts]
 
     async def sample():
         while not all(task.done() for task in tasks):
@@ -543,7 +549,7 @@ def run_sync(coroutine):
 
 def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_scripts: int = 4, seed: int = 0,
           openings: tuple[tuple[str, str], ...] = (("", ""),),
-          slider_limits: tuple[tuple[str, int, int], ...] = ()) -> Run:
+          slider_limits: tuple[tuple[str, int, int], ...] = (), think_s: float = 0.0) -> Run:
     """Run `distinct_scripts` scripts alone, one after the other, then `sessions` sessions at
     once (session k follows script k mod distinct_scripts) and return both sets of answers."""
     scripts = [Script(seed * 1000 + k, interactions, *openings[k % len(openings)], slider_limits=slider_limits)
@@ -552,14 +558,14 @@ def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_s
     samples: list[float] = []
     started = time.perf_counter()
     together = run_sync(_together(server.url, [scripts[k % distinct_scripts] for k in range(sessions)], server,
-                                     samples))
+                                     samples, think_s))
     return Run(alone, together, scripts, server.peak_rss_mb(), samples, time.perf_counter() - started)
 
 
 # -- the soak: longer, bigger -----------------------------------------------------------------
 
 def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, log_dir: Path,
-         say=print, slider_limits: tuple[tuple[str, int, int], ...] = ()) -> list[Run]:
+         say=print, slider_limits: tuple[tuple[str, int, int], ...] = (), think_s: float = 0.0) -> list[Run]:
     """`rounds` runs of `drive` (another seed each) on one server: a memory that keeps growing
     from round to round is a leak; every round must also match its single-session answers."""
     runs = []
@@ -567,7 +573,7 @@ def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, 
         for number in range(rounds):
             try:
                 run = drive(server, sessions=sessions, interactions=interactions, distinct_scripts=scripts,
-                            seed=number, slider_limits=slider_limits)
+                            seed=number, slider_limits=slider_limits, think_s=think_s)
             except SessionError as error:  # a session got no answer: the soak failed, say where and stop
                 say(f"round {number + 1}/{rounds}: {error}; server peak RSS {server.peak_rss_mb():.0f} MB")
                 runs.append(None)
