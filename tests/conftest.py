@@ -93,6 +93,12 @@ LONGEST_FIRST = ("test_sessions.py", "test_bench.py", "test_readme_commands.py",
                  "test_browser_report.py", "test_hostile_imports.py", "test_browser_import.py")
 
 
+def pytest_configure(config):
+    # the query runner ignores this warning for the whole process (tandem/data/queries.py); pytest
+    # resets the warning filters around each test, so it is said again here
+    config.addinivalue_line("filterwarnings", "ignore:Arrow output on a DB-API result:UserWarning")
+
+
 def pytest_collection_modifyitems(config, items):
     """The longest files first; in the README test command's nested run, keep only the smoke
     subset (which also leaves out the nested test itself: it would start itself again, forever)."""

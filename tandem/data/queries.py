@@ -152,13 +152,16 @@ def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFram
         cursor.close()
 
 
+# Arrow straight from a cursor copies the result once more; the copy is cheap next to the
+# conversion it saves, and the relation API would plan the query twice. Ignored for the whole
+# process: warnings.catch_warnings() around each call is not thread-safe (sessions run queries
+# in threads), and let the warning through when two queries ended at once.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
+
 def fetch_frame(cursor: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
     """Execute on a prepared cursor and return the result as `frame_from_arrow` makes it."""
-    with warnings.catch_warnings():
-        # Arrow straight from a cursor copies the result once more; the copy is cheap next
-        # to the conversion it saves, and the relation API would plan the query twice.
-        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
-        return frame_from_arrow(cursor.execute(sql, params).to_arrow_table())
+    return frame_from_arrow(cursor.execute(sql, params).to_arrow_table())
 
 
 # pandas' nullable types for Arrow's integers and booleans (Arrow would make floats and objects)
