@@ -1,21 +1,14 @@
--- Run on every read-only connection (tandem.data.db.attach_read_only), in its in-memory
--- database: the deal flag intervals of the rules of the pre-computed range, other than the
+-- Run on every read-only connection (tandem.data.db.attach_read_only) once the file is
+-- attached, in its in-memory database: the deal flag intervals of the rules of the pre-computed range, other than the
 -- default, that queries have asked for. tandem.data.rule_flags computes a rule's rows once
 -- (deal_flag_intervals_live over the pre-computed evidence, about 0.4 s at xl) before the
 -- first query that needs them, so the queries of a page under one rule share them; it
 -- keeps the most recently used rules only. Schema ranged_rule_flags comes first on the
 -- search path of a query whose rule it holds (tandem.data.db.CURSOR_SETUP_RANGED_RULE_FLAGS).
-create table memory.main.ranged_flag_intervals (
-    rule_lookback_days    integer,
-    rule_overlap_days     integer,
-    deal_id               varchar,
-    valid_from            timestamp,
-    valid_until           timestamp,
-    double_claim          boolean,
-    out_of_scope          boolean,
-    uncoordinated_overlap boolean,
-    deal_closed_at        timestamp
-);
+create table memory.main.ranged_flag_intervals as  -- the default rule's table's columns, for each rule
+select null::integer as rule_lookback_days, null::integer as rule_overlap_days, *
+from tandem.main.derived_deal_flag_intervals
+limit 0;
 
 create schema memory.ranged_rule_flags;
 

@@ -398,7 +398,6 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     """
     path = require_database(path)
     con = duckdb.connect(":memory:", config=connection_config())
-    con.execute((CONNECTION_DIR / "ranged_flag_intervals.sql").read_text())
     con.execute("attach $path as tandem (read_only)", {"path": str(path)})
     con.execute(CURSOR_SETUP)
     if stored_derived_version(con) != derived_version():
@@ -406,5 +405,6 @@ def attach_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
         raise DatabaseOutdated(
             f"{path} was built by another version of Tandem's queries: update its pre-computed tables with "
             f"`python -m tandem precompute --db {path}` (or rebuild it with import or demo)")
+    con.execute((CONNECTION_DIR / "ranged_flag_intervals.sql").read_text())
     return con
 
