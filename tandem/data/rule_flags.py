@@ -61,6 +61,7 @@ class RuleFlags:
             idle = [r for r in self.held if self.readers.get(r, 0) == 0 and r in self.filled]
             for rule in idle[:max(0, len(self.held) - KEPT_RULES)]:
                 del self.held[rule]
+                del self.readers[rule]
                 self.filled.discard(rule)
                 self._run(EVICT_SQL, rule)
 
