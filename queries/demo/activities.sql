@@ -3,10 +3,11 @@
 -- contact or -1, deal or -1, channel, direction, subject or -1), the duration in seconds
 -- (null for emails) and the time in seconds since the period start. Inserted in slices,
 -- one transaction each.
--- Parameters: $start_us (the period start in microseconds since 1970), $channels,
+-- Parameters: $start_us (the period start in microseconds since 1970), $activity_digits
+-- (digits of the ids: 8, 9 from 100 million activities), $channels,
 -- $directions, $subjects.
 insert into activities
-select 'ACT' || lpad((i + 1)::varchar, 8, '0'),
+select 'ACT' || lpad((i + 1)::varchar, $activity_digits, '0'),
        make_timestamp($start_us + t * 1000000),
        $channels[channel + 1],
        'R' || lpad((rep + 1)::varchar, 4, '0'),

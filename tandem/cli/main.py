@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tandem.data.config import db_path
 from tandem.data.db import DatabaseBusy, DatabaseOutdated
+from tandem.data.demo.cast import SCALES
 from tandem.data.progress import TerminalBar, silent
 from tandem.model.filters import SIGNALS
 from tandem.model.pages import TITLES as PAGES
@@ -90,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("demo", help="build a deterministic demo database")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"])
+    p.add_argument("--scale", default="demo", choices=list(SCALES))
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--end-date", type=_date, default=None, help="last day covered, exclusive (default: today)")
 
@@ -98,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
 
     p = commands.add_parser("bench", help="measure page and query speed and memory against a pandas baseline")
-    p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"], help="demo data size")
+    p.add_argument("--scale", default="demo", choices=list(SCALES), help="demo data size")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (medians are reported)")
     p.add_argument("--dir", default=None, help="folder of the benchmark databases (default: data/)")
     p.add_argument("--rules", type=int, default=5,
@@ -110,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("soak", help="many simultaneous sessions clicking through a running dashboard, each "
                                          "compared with the same clicks alone (docs/reliability.md)")
-    p.add_argument("--scale", default="demo", choices=["small", "demo", "large", "xl"],
+    p.add_argument("--scale", default="demo", choices=list(SCALES),
                    help="demo data size, built once in --dir (ignored with --db)")
     p.add_argument("--db", help="an existing database file instead of a demo one")
     p.add_argument("--dir", default=None, help="folder of the demo databases and the server's log (default: data/)")

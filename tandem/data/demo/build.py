@@ -11,7 +11,7 @@ import numpy as np
 from tandem.data.db import THREADS, build_database
 from tandem.data.demo import sql
 from tandem.data.demo.accounts import accounts_and_contacts
-from tandem.data.demo.activities import activity_rows, customer_touches, rep_exchanges
+from tandem.data.demo.activities import activity_rows, customer_touches, draw_parts, rep_exchanges, row_slices
 from tandem.data.demo.calendar import LIFECYCLE_DAYS, PERIOD_DAYS, Calendar
 from tandem.data.demo.cast import SCALES, Scale
 from tandem.data.demo.deals import claims, deals
@@ -62,6 +62,7 @@ def fill(con: duckdb.DuckDBPyConnection, scale: Scale, seed: int, start_date: dt
     rng = np.random.default_rng(seed)
     calendar = Calendar(start_date, PERIOD_DAYS + LIFECYCLE_DAYS)
     params = sql.parameters(start_date)
+    parts = draw_parts(scale)
 
     progress(0.00, "teams, reps and scope rules")
     sql.insert(con, "teams", teams(), params)
@@ -89,14 +90,20 @@ def fill(con: duckdb.DuckDBPyConnection, scale: Scale, seed: int, start_date: dt
     sql.insert(con, "event_attendance", attendance_rows, params)
 
     progress(0.16, "customer touches")
-    touches = customer_touches(rng, scale, calendar, force, accounts, pipeline)
+    touches = customer_touches(rng, scale, calendar, force, accounts, pipeline, parts)
     progress(0.30, "rep-to-rep exchanges")
     exchanges = rep_exchanges(rng, scale, calendar, force, pipeline, pair_affinity, len(touches["t"]))
 
     progress(0.36, "inserting activities")
     activities = activity_rows(calendar, touches, exchanges)
     del touches, exchanges
-    progress(0.45, "inserting activities")
-    sql.insert_in_parallel(con, "activities", activities, params,
-                           parts=THREADS if len(activities["i"]) > 200_000 else 1)
+    # Ids have 8 digits, more from 100 million activities. One slice per draw part: a big
+    # scale's rows are copied for DuckDB a slice at a time.
+    count = len(activities["i"])
+    params = {**params, "activity_digits": max(8, len(str(count)))}
+    slices = row_slices(count, parts)
+    for number, rows in enumerate(slices):
+        progress(0.45 + 0.54 * number / len(slices), "inserting activities")
+        sql.insert_in_parallel(con, "activities", {name: column[rows] for name, column in activities.items()},
+                               params, parts=THREADS if rows.stop - rows.start > 200_000 else 1)
     progress(0.99, "writing the database file")

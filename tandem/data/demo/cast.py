@@ -150,4 +150,8 @@ SCALES = {
     "large": Scale(seats=(16, 26, 16, 15, 15), replacements=6, accounts=3_000, deals=16_000, activities=1_000_000),
     "xl": Scale(seats=(160, 240, 200, 200, 200), replacements=50, accounts=36_000, deals=200_000, activities=10_000_000,
                 territories_per_region=10),
+    # Built once outside the tests (docs/benchmarks.md); its 4,200 reps are as many names as
+    # the cast's first and last names allow without repeating (4,800).
+    "xxl": Scale(seats=(640, 960, 800, 800, 800), replacements=200, accounts=360_000, deals=2_000_000,
+                 activities=100_000_000, territories_per_region=40),
 }
