@@ -52,3 +52,22 @@ def test_bench_refuses_a_bad_repeat():
     result = subprocess.run([sys.executable, "-m", "tandem", "bench", "--rules", "6"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--rules must be 0 to 5" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pages_only_report_has_no_figures_and_the_scale_target():
+    """`--pages-only` (for xxl, whose pandas baseline would not fit in memory) reports the pages
+    against that scale's cold target and no figure or report-format table."""
+    from tandem.cli.bench import TARGETS, TARGETS_BY_SCALE
+
+    page = {"page": "overview", "cold_s": 1.5, "warm_s": 0.1, "duckdb_s": 1.2, "queries": 4, "peak_mb": 900.0,
+            "errors": []}
+    result = {"scale": "xxl", "repeat": 1, "machine": {"cores": 2, "memory_gb": 23, "cpu": "x"},
+              "pages": [page], "rules": [], "exports": None, "figures": [],
+              "targets": {**TARGETS, **TARGETS_BY_SCALE["xxl"]}}
+    table = render_markdown(result)
+    assert "| page | cold s | warm s | DuckDB s | queries | peak MB | cold < 2 s |" in table
+    assert "| overview | 1.500 | 0.100 | 1.200 | 4 | 900 | yes | yes |" in table
+    assert "figure" not in table and "report of" not in table
+    assert "overview" in render(result) and "figure" not in render(result)
+    demo = render_markdown({**result, "scale": "demo", "targets": TARGETS})
+    assert "cold < 1 s" in demo and "| overview | 1.500 | 0.100 | 1.200 | 4 | 900 | **no** | yes |" in demo

@@ -50,6 +50,8 @@ EXPORT_PAGE = "contested_deals"  # the page with the most charts and tables
 TARGETS = {"export_s": 10.0, "cold_s": 1.0, "warm_s": 0.2, "duckdb_factor": 1.5, "duckdb_slack_s": 0.15, "speedup": 5.0,
            "memory_ratio": 5.0, "growth": 10.0, "rule_cold_s": 1.5, "rule_warm_s": 0.2, "rule_summary_s": 1.5,
            "rule_summary_mb": 500}
+# The page target at 100 million activities (issue: every page cold under 2 s, warm under 0.2 s).
+TARGETS_BY_SCALE = {"xxl": {"cold_s": 2.0}}
 # Rules other than the default, all in the pre-computed range (lookback 0-90, overlap 1-30):
 # each end of the range, the middle, and rules a user reaches by moving one slider.
 RULES_MEASURED = ((10, 3), (90, 30), (0, 1), (60, 14), (30, 21))
@@ -342,7 +344,10 @@ def measure_rules(db: str, repeat: int, count: int, progress) -> list[dict]:
 
 
 def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message: None,
-                  rules: int = len(RULES_MEASURED)) -> dict:
+                  rules: int = len(RULES_MEASURED), pages_only: bool = False) -> dict:
+    """Every measurement of the module's docstring; `pages_only` leaves out the report formats
+    and the figures against pandas (whose baseline loads every activity into memory: about
+    20 GB at `xxl`)."""
     db = str(ensure_database(scale, folder, lambda fraction, message: progress(f"building: {message}")))
     pages = []
     for page in PAGES:
@@ -354,6 +359,10 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
     progress("summary command")
     pages.append(_median_of([_in_fresh_process("summary", db) for _ in range(repeat)], "page"))
     rule_results = measure_rules(db, repeat, rules, progress)
+    targets = {**TARGETS, **TARGETS_BY_SCALE.get(scale, {})}
+    if pages_only:
+        return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
+                "rules": rule_results, "exports": None, "figures": [], "targets": targets}
     progress("report formats")
     exports = _median_of([_in_fresh_process("exports", db) for _ in range(repeat)], "exports")
     figures = []
@@ -366,7 +375,7 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
                         "speedup_next": theirs["next_s"] / ours["next_s"],
                         "memory_ratio": theirs["peak_mb"] / ours["peak_mb"]})
     return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
-            "rules": rule_results, "exports": exports, "figures": figures, "targets": TARGETS}
+            "rules": rule_results, "exports": exports, "figures": figures, "targets": targets}
 
 
 def _median_of(runs: list[dict], key: str) -> dict:
@@ -393,6 +402,8 @@ def render(result: dict) -> str:
             lines.append(f"{r['lookback_days']:>3} d, {r['overlap_days']:>2} d{'':<15} {r['page']['cold_s']:>21.3f} "
                          f"{r['page']['warm_s']:>7.3f} {r['page']['peak_mb']:>8.0f} {r['summary']['cold_s']:>10.3f} "
                          f"{r['summary']['peak_mb']:>11.0f}" + ("  ERRORS" if r["page"]["errors"] else ""))
+    if result["exports"] is None:  # --pages-only
+        return "\n".join(lines)
     lines += ["", f"{'figure':<22} {'ours 1st s':>10} {'pandas 1st s':>12} {'×':>6} {'ours next s':>11} "
                   f"{'pandas next s':>13} {'×':>6} {'ours MB':>8} {'pandas MB':>9} {'×':>5}"]
     for f in result["figures"]:
@@ -411,7 +422,7 @@ def render_markdown(result: dict) -> str:
     """The results as Markdown tables with the targets checked (docs/benchmarks.md)."""
     t = result["targets"]
     lines = [f"### Scale `{result['scale']}` ({result['repeat']} run(s) per measurement, medians)", "",
-             "| page | cold s | warm s | DuckDB s | queries | peak MB | cold < 1 s | warm < 0.2 s | "
+             f"| page | cold s | warm s | DuckDB s | queries | peak MB | cold < {t['cold_s']:g} s | warm < 0.2 s | "
              "cold ≤ 1.5 × DuckDB + 0.15 s |", "|---|---:|---:|---:|---:|---:|:-:|:-:|:-:|"]
     for page in result["pages"]:
         warm = page["warm_s"]
@@ -437,6 +448,8 @@ def render_markdown(result: dict) -> str:
                 f"{summary['peak_mb']:.0f} | "
                 + ("yes" if summary["cold_s"] < t["rule_summary_s"] and summary["peak_mb"] < t["rule_summary_mb"]
                    else "**no**") + " |")
+    if result["exports"] is None:  # --pages-only
+        return "\n".join(lines)
     lines += ["", "| figure | ours first s | pandas first s | × | ours next s | pandas next s | × | ours MB | "
                   "pandas MB | × |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for f in result["figures"]:

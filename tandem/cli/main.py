@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", type=int, default=5,
                    help="how many other contest rules to measure the Contested deals page and summary under "
                         "(0 to 5, default 5)")
+    p.add_argument("--pages-only", action="store_true",
+                   help="measure the pages, summary and rules only: no report formats, no pandas baseline (which "
+                        "loads every activity into memory; for --scale xxl)")
     output = p.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the results as JSON")
     output.add_argument("--markdown", action="store_true", help="print the results as Markdown tables")
@@ -365,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             result = run_benchmark(args.scale, args.repeat, folder,
                                    progress=lambda message: print(message, file=sys.stderr, flush=True),
-                                   rules=args.rules)
+                                   rules=args.rules, pages_only=args.pages_only)
             print(json.dumps(result, indent=1) if args.json else render_markdown(result) if args.markdown
                   else render(result))
         elif args.command == "soak":
