@@ -161,8 +161,10 @@ final as (
 
 select * from final;
 
--- contest_evidence_grain(end_at): the evidence of every rule of the pre-computed range
--- (01_default_rule.sql) at once, as of end_at, with what decides for which rules each row is
+-- contest_evidence_grain(end_at[, deal_from, deal_to]): the evidence of every rule of the
+-- pre-computed range (01_default_rule.sql) at once, as of end_at, for the deals with ids in
+-- [deal_from, deal_to) (deal_to null: no end; by default every deal; the build takes a
+-- range of deals at a time), with what decides for which rules each row is
 -- evidence and until when: the rows of contest_evidence_timeline(end_at, L, O) for any L, O
 -- of the range are the rows of the grain that pass its filter (contest_evidence_in_range),
 -- column for column. Pre-computed as of all the data (derived_contest_evidence_grain). Per
@@ -183,10 +185,11 @@ select * from final;
 --     after the earlier of valid_from and later + O days; its valid_until is
 --     exchange_after_at when that is at or before later + O days. Pairs that fail this for
 --     every O of the range (O = 1 is the easiest) are left out.
-create or replace macro main.contest_evidence_grain(end_at) as table
+create or replace macro main.contest_evidence_grain(end_at, deal_from := '', deal_to := null) as table
 with touches as (
     select *, case when not by_deal_id then occurred_at end as window_touch_at
     from deal_touches(end_at, max_lookback_days())
+    where deal_id >= deal_from and (deal_to is null or deal_id < deal_to)
 ),
 
 double_claim as (
@@ -194,6 +197,7 @@ double_claim as (
            null::timestamp as later_at, null::bigint as gap_us, null::timestamp as exchange_before_at,
            null::timestamp as exchange_after_at
     from double_claim_timeline(end_at)
+    where deal_id >= deal_from and (deal_to is null or deal_id < deal_to)
 ),
 
 out_of_scope as (

@@ -30,6 +30,7 @@ from tandem.data.db import (
     CURSOR_SETUP_RANGED_RULE_FLAGS,
     DEFAULT_RULES,
     attach_read_only,
+    query_parameters,
     require_database,
     rule_is_precomputed,
 )
@@ -48,8 +49,6 @@ class DatabaseUnreadable(Exception):
         self.path, self.reason = path, reason
 
 
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_COMMENT = re.compile(r"--[^\n]*")
 
 _lock = threading.Lock()
 # path -> (file version, connection); one connection per database file per process.
@@ -111,11 +110,6 @@ def query_text(name: str) -> str:
     if not re.fullmatch(r"[a-z0-9_]+", name) or not path.is_file():
         raise QueryError(f"unknown query {name!r}; known queries: {', '.join(query_names())}")
     return path.read_text()
-
-
-def query_parameters(sql: str) -> set[str]:
-    """The `$names` a query uses (its header comment may mention others)."""
-    return set(_PARAMETER.findall(_COMMENT.sub("", sql)))
 
 
 def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFrame:
