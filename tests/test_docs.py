@@ -9,7 +9,8 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 def test_every_cli_command_is_documented():
     commands = _parser()._subparsers._group_actions[0].choices
-    assert set(commands) == {"import", "export", "demo", "precompute", "bench", "soak", "summary", "report"}
+    assert set(commands) == {"import", "export", "demo", "precompute", "bench", "soak", "summary", "report",
+                             "users"}
     for name, parser in commands.items():
         assert f"python -m tandem {name}" in README, name
         for action in parser._actions:

@@ -12,10 +12,12 @@ import json
 import sys
 from pathlib import Path
 
+from tandem.cli import users as users_command
 from tandem.data.config import db_path
 from tandem.data.db import DatabaseBusy, DatabaseOutdated
 from tandem.data.demo.cast import SCALES
 from tandem.data.progress import TerminalBar, silent
+from tandem.data.users import UsersFileError
 from tandem.model.filters import SIGNALS
 from tandem.model.pages import TITLES as PAGES
 
@@ -128,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--think-seconds", type=float, default=0.0,
                    help="each simultaneous session waits about this long between an answer and its next click "
                         "(0.5 to 1.5 times; default 0: clicks back to back)")
+
+    users_command.add_arguments(commands, _Parser)
 
     p = commands.add_parser("summary", help="company figures of one period (ISO week or --start/--end)")
     p.add_argument("--db", help=db_help)
@@ -373,11 +377,14 @@ def main(argv: list[str] | None = None) -> int:
                   else render(result))
         elif args.command == "soak":
             return _soak(args)
+        elif args.command == "users":
+            print(users_command.run(args))
         elif args.command == "summary":
             print(_summary(args))
         elif args.command == "report":
             print(_report(args))
-    except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated, DatabaseBusy) as error:
+    except (UsageError, FileNotFoundError, NotADirectoryError, DatabaseOutdated, DatabaseBusy,
+            users_command.UsersCommandError, UsersFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ReportFailed as error:

@@ -1,0 +1,79 @@
+"""Who may see what: the roles, a signed-in user's identity and the scope it gives.
+
+The scope is what the query runner binds to every query (`$scope_agency`: null for all the
+data, else the one agency whose deals, exchanges and events the user may see) and what the
+pages may offer (the Import page, user management, the audit log, presentation mode's
+switch). It comes from the session's identity only, never from the URL or a widget.
+
+| role | data | names | Import, users, audit | presentation mode |
+|---|---|---|---|---|
+| admin | all | real | yes | switchable |
+| director | all | real | no | switchable |
+| internal_manager | all | agency reps pseudonymised | no | switchable |
+| agency_manager | its agency's deals, exchanges, events | its own reps real; others pseudonymised, other agencies "Other agency" | no | switchable |
+| presenter | all | pseudonymised | no | forced on |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tandem.data.users import ROLES, User, role_problem
+
+ROLE_LABELS = {
+    "admin": "Administrator", "director": "Director", "internal_manager": "Internal sales manager",
+    "agency_manager": "Agency manager", "presenter": "Presenter",
+}
+OPEN_ACCESS_USER = "open access (single user)"
+
+
+class InvalidIdentity(ValueError):
+    """A role or agency that does not make a valid identity."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A signed-in user: the name they signed in with, their role and, for an agency
+    manager, their agency (as the teams table names it)."""
+
+    user: str
+    role: str
+    agency: str | None = None
+
+    def __post_init__(self):
+        problem = role_problem(self.role, self.agency)
+        if problem:
+            raise InvalidIdentity(f"user {self.user!r}: {problem}")
+
+    @classmethod
+    def of(cls, user: User) -> Identity:
+        return cls(user.name, user.role, user.agency)
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(
+            agency=self.agency,
+            pseudonymise_agency_reps=self.role in ("internal_manager", "presenter"),
+            presentation_forced=self.role == "presenter",
+            administers=self.role == "admin",
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an identity may see. `agency` None: every agency's data."""
+
+    agency: str | None = None
+    pseudonymise_agency_reps: bool = False
+    presentation_forced: bool = False
+    administers: bool = False  # the Import page, user management, the audit log
+
+    def query_parameters(self) -> dict[str, str | None]:
+        """The scope's bound parameters, added by the query runner to every query."""
+        return {"scope_agency": self.agency}
+
+
+# Nobody signed in and no users file: one user who sees everything, as before roles existed.
+OPEN_ACCESS = Identity(OPEN_ACCESS_USER, "admin")
+
+__all__ = ["OPEN_ACCESS", "ROLES", "ROLE_LABELS", "Identity", "InvalidIdentity", "Scope"]
