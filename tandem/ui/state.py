@@ -21,7 +21,7 @@ from tandem.model import coverage, wording
 from tandem.model.deal_search import URL_KEYS as DEAL_URL_KEYS
 from tandem.model.filters import RULE_URL_KEYS, Filters, Options, from_url, weeks_ending
 from tandem.model.weekly import monday
-from tandem.ui import app, navigation
+from tandem.ui import app, navigation, sign_in
 
 KEYS = {"period": "filter_period", "teams": "filter_teams", "regions": "filter_regions",
         "segments": "filter_segments", "attribution": "filter_attribution", "presentation": "presentation_mode"}
@@ -192,7 +192,7 @@ def sidebar(url_path: str = "", show_period: bool = True) -> tuple[Filters, Filt
 
 def current() -> Filters:
     """The global filters of this run, as set by the sidebar."""
-    if _CURRENT not in st.session_state:
+    if _CURRENT not in st.session_state or sign_in.signed_in() is None:
         navigation.rerun_through_the_entry_point()
     return st.session_state[_CURRENT][0]
 

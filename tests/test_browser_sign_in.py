@@ -1,0 +1,55 @@
+"""Signing in with a local account in Chromium: a shared link opens the sign-in form (no
+page, no filter, no page list), a wrong password is refused, the right one opens the link's
+page with its settings, the sidebar names the user, and "Sign out" brings the form back."""
+
+from __future__ import annotations
+
+import pytest
+
+from tandem.data.users import User, hash_password, save_users
+from tests.browser import dashboard_server, wait_until_rendered
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def signed_server(small_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sign-in")
+    users = folder / "users.toml"
+    save_users({"anna": User("anna", "director", password_hash=hash_password(PASSWORD))}, users)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TANDEM_USERS", str(users))
+        with dashboard_server(small_db, folder / "streamlit.log") as url:
+            yield url
+
+
+def test_a_shared_link_asks_for_a_sign_in_then_opens(signed_server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{signed_server}/contested_deals?start=2026-08-31&end=2026-11-23&lookback=10")
+    wait_until_rendered(page)
+    assert page.get_by_role("heading", name="Sign in").count() == 1
+    assert page.get_by_text("Contested deals").count() == 0  # no page, no page list
+    assert page.locator("[data-testid='stSidebar']").count() == 0
+    page.screenshot(path=tmp_path / "form.png")
+
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    wait_until_rendered(page)
+    assert page.get_by_text("Unknown user name or wrong password.").count() == 1
+    assert page.get_by_role("heading", name="Contested deals", exact=True).count() == 0
+
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    wait_until_rendered(page)
+    assert page.get_by_role("heading", name="Contested deals", exact=True).count() == 1
+    assert "lookback=10" in page.url  # the link's settings survive the sign-in
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("anna").count() == 1 and sidebar.get_by_text("Director").count() == 1
+    page.screenshot(path=tmp_path / "signed-in.png")
+
+    sidebar.get_by_role("button", name="Sign out").click()
+    wait_until_rendered(page)
+    assert page.get_by_role("heading", name="Sign in").count() == 1
+    assert page.get_by_role("heading", name="Contested deals", exact=True).count() == 0
+    page.close()
