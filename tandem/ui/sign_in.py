@@ -69,10 +69,7 @@ def signed_in() -> Identity | None:
     if users is None:
         return OPEN_ACCESS
     if _provider_configured():
-        if not st.user.is_logged_in:
-            return None
-        email = str(st.user.get("email") or "").strip().lower()
-        user = next((u for u in users.values() if u.email and u.email == email), None)
+        user = _provider_user(users) if st.user.is_logged_in else None
         return None if user is None else Identity.of(user)
     signed = st.session_state.get(_SIGNED_IN)
     return None if signed is None else _verified(signed, users)
@@ -163,9 +160,9 @@ def _provider_identity(users: dict[str, User]) -> Identity:
         st.title("Tandem")
         st.button("Sign in", type="primary", on_click=st.login)
         st.stop()
-    email = str(st.user.get("email") or "").strip().lower()
-    user = next((u for u in users.values() if u.email and u.email == email), None)
+    user = _provider_user(users)
     if user is None:
+        email = str(st.user.get("email") or "")
         st.title("Tandem")
         st.error(f"You are signed in as {email or 'an account without an email'}, which has no role in Tandem. "
                  "Ask your Tandem administrator to add it (`python -m tandem users add NAME --role ROLE "
@@ -173,6 +170,12 @@ def _provider_identity(users: dict[str, User]) -> Identity:
         st.button("Sign out", on_click=st.logout)
         st.stop()
     return Identity.of(user)
+
+
+def _provider_user(users: dict[str, User]) -> User | None:
+    """The user of the file whose email the identity provider signed in (case ignored)."""
+    email = str(st.user.get("email") or "").strip().lower()
+    return next((u for u in users.values() if u.email and u.email == email), None)
 
 
 def sidebar(current: Identity) -> None:
