@@ -5,6 +5,7 @@ page with its settings, the sidebar names the user, and "Sign out" brings the fo
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tandem.data.users import User, hash_password, save_users
 from tests.browser import dashboard_server, wait_until_rendered
@@ -49,7 +50,14 @@ def test_a_shared_link_asks_for_a_sign_in_then_opens(signed_server, browser, tmp
     page.screenshot(path=tmp_path / "signed-in.png")
 
     sidebar.get_by_role("button", name="Sign out").click()
-    wait_until_rendered(page)
-    assert page.get_by_role("heading", name="Sign in").count() == 1
-    assert page.get_by_role("heading", name="Contested deals", exact=True).count() == 0
+    # the form, and nothing of the page left (not wait_until_rendered: it would wait for the
+    # charts of the page being taken away)
+    expect(page.get_by_role("heading", name="Sign in")).to_have_count(1, timeout=60_000)
+    expect(page.get_by_role("heading", name="Contested deals", exact=True)).to_have_count(0, timeout=60_000)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(0, timeout=60_000)
+    # the sidebar keeps only the list of pages (Streamlit keeps a session's navigation): no
+    # filter, no data badge, no user
+    expect(sidebar.get_by_text("Filters")).to_have_count(0, timeout=60_000)
+    expect(sidebar.get_by_text("anna")).to_have_count(0)
+    expect(sidebar.get_by_text("Demo data")).to_have_count(0)
     page.close()
