@@ -5,7 +5,7 @@ import streamlit as st
 from tandem.data.config import ICON_PATH
 from tandem.data.db import DatabaseBusy
 from tandem.data.queries import DatabaseUnreadable
-from tandem.ui import export_control, navigation, sign_in, state
+from tandem.ui import audit_trail, export_control, navigation, sign_in, state
 from tandem.ui.app import ensure_database, explain_unreadable
 
 # the tab icon from a file of the repository: a material icon or emoji is fetched from the internet
@@ -20,9 +20,11 @@ try:
     state.sidebar(page.url_path, show_period=page.url_path != pages[0].url_path)
     sign_in.sidebar(who)
     export_control.draw(page.url_path)
+    audit_trail.viewing(page.title)
     try:
         page.run()
     finally:  # also after st.stop() in a page (an empty state), so the URL still tells the view
         state.sync_url()
+        audit_trail.page_view(who, page.title, state.view_params())
 except (DatabaseUnreadable, DatabaseBusy) as error:  # broken, being copied over or written: say so, recover after
     explain_unreadable(error)

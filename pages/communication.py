@@ -136,6 +136,7 @@ if silent.empty:
 else:
     st.markdown(f"**{communication.silent_pairs_title(len(silent), int(threshold))}**: "
                 "this is where uncoordinated overlap comes from.")
-    shown = communication.labelled(silent).drop(columns=["internal_rep_id", "external_rep_id", "shared_account_ids"])
+    shown = communication.labelled(silent).drop(columns=["internal_rep_id", "internal_team_id", "external_rep_id",
+                                                         "external_team_id", "shared_account_ids"])
     st.dataframe(shown, hide_index=True, width="stretch", column_config=communication.SILENT_COLUMNS)
     widgets.csv_download(shown, "silent_pairs")

@@ -17,7 +17,7 @@ from tandem.model.deal_search import (
 )
 from tandem.model.filters import SIGNALS, ContestRules, deal_from_url, rules_from_url
 from tandem.model.wording import humanise, money, money_label
-from tandem.ui import app, deal_view, state, widgets
+from tandem.ui import app, audit_trail, deal_view, sign_in, state, widgets
 
 URL_PATH = "deal_explorer"
 FILTERS = state.DEALS_FILTERS  # this page's filters, kept while the user visits other pages
@@ -193,18 +193,21 @@ else:
     # 5. Downloads: every match, built only when clicked (on another thread: no session there)
     presentation = filters.presentation
     contested = deal_filters.contested
+    scope = app.current_scope()
 
     def every_match():
-        rows = app.fetch("matching_deals", presentation, **params, limit=deal_search.DOWNLOAD_LIMIT)
+        rows = app.fetch("matching_deals", presentation, scope, **params, limit=deal_search.DOWNLOAD_LIMIT)
         return deals.table(rows, contested)
 
     lines = deal_search.filter_lines(filters, deal_filters, rules, team_names, options)
+    exported_by = audit_trail.stamp(sign_in.signed_in())  # signed in: who exported, on the Filters sheet
+    sheet_lines = lines + ([("Exported by", exported_by)] if exported_by else [])
     left, right, _ = st.columns([1, 1, 4])
     with left:
         widgets.file_download("Download CSV", lambda: deals.csv_bytes(every_match()), "tandem_deals.csv", "text/csv",
                              "deals_download_csv", help=f"All {total_deals:,} matching deals.")
     with right:
-        widgets.file_download("Download Excel", lambda: deals.xlsx_bytes(every_match(), lines), "tandem_deals.xlsx",
+        widgets.file_download("Download Excel", lambda: deals.xlsx_bytes(every_match(), sheet_lines), "tandem_deals.xlsx",
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "deals_download_xlsx",
                              icon=":material/table_view:",
                              help=f"All {total_deals:,} matching deals, and a sheet stating the filters.")

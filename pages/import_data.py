@@ -1,6 +1,6 @@
 """Import data: upload Tandem CSVs or a CRM export, map the CRM users to teams, check, then
 replace the database (the replaced one is kept as one backup that a button restores).
-Offered only when $TANDEM_ALLOW_IMPORT is set (tandem.data.config.import_allowed)."""
+Offered only when $TANDEM_ALLOW_IMPORT is set (tandem.data.config.import_allowed), to an administrator."""
 
 import shutil
 import tempfile
@@ -14,7 +14,7 @@ from tandem.data.config import db_path, import_allowed
 from tandem.data.crm import ExportFileError, import_any
 from tandem.data.crm.convert import TEAMS_FILE_COLUMNS
 from tandem.data.crm.uploads import save_upload, write_teams_file
-from tandem.ui import state
+from tandem.ui import app, state
 
 SOURCES = {"contract": "Tandem CSV files", "salesforce": "Salesforce Data Export", "hubspot": "HubSpot exports",
            "mapping": "Another CRM, with a mapping file (.toml)"}
@@ -22,6 +22,10 @@ FOLDER, SAVED, CHECKED, DONE = "import_folder", "import_saved", "import_checked"
 
 state.current()  # the shell's sidebar is drawn even when this page is the first one opened
 st.title("Import data")
+if not app.current_scope().administers:  # the page is not offered to other roles; a typed URL ends here
+    st.info("Only an administrator can import data. Ask yours, or see README \"Who may see what\".",
+            icon=":material/lock:")
+    st.stop()
 if not import_allowed():
     st.info("Importing from the browser is switched off: set TANDEM_ALLOW_IMPORT=1 where the dashboard runs, or "
             "use `python -m tandem import FOLDER` (README, \"Your own data\").")

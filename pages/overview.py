@@ -9,7 +9,7 @@ from tandem.data.config import db_path
 from tandem.data.contract import TABLES_BY_NAME
 from tandem.figures import overview
 from tandem.model import coverage
-from tandem.ui import app, state, widgets
+from tandem.ui import app, audit_trail, sign_in, state, widgets
 
 state.current()  # the shell's sidebar is drawn even when this page is the first one opened
 st.title("Data overview")
@@ -18,7 +18,10 @@ source = app.run("data_source").iloc[0]
 counts = app.run("table_row_counts").set_index("table_name")["row_count"]
 
 origin = "Demo data" if source["source"] == "demo" else "Imported"
-st.caption(f"{origin} · `{db_path()}` · {source['detail']} · built {source['built_at'].replace('T', ' ')}")
+who = sign_in.signed_in()
+where = [f"`{db_path()}`"] if who.scope.administers else []  # a server path is the administrator's business
+detail = [source["detail"]] if isinstance(source["detail"], str) else []  # none under an agency's scope
+st.caption(" · ".join([origin, *where, *detail, f"built {source['built_at'].replace('T', ' ')}"]))
 
 if counts[["deals", "activities"]].sum() == 0:
     st.info("This database holds no deals and no activities yet: import a folder of CSV files with "
@@ -60,3 +63,5 @@ table = counts.rename("rows").rename_axis("table").reset_index()
 table["file"] = ["optional" if TABLES_BY_NAME[name].optional else "required" for name in table["table"]]
 st.dataframe(table, width="content", hide_index=True, height=35 * (len(table) + 1) + 3,
              column_config={"rows": st.column_config.NumberColumn(format="localized")})
+
+audit_trail.draw_log(who)

@@ -106,10 +106,10 @@ else:
             column.metric(label, fmt(after), delta=f"{after - before:+,.0f} from {fmt(before)}" if changed
                           else "no change", delta_color="inverse" if changed else "off",
                           delta_arrow="auto" if changed else "off", border=True)
-        st.download_button("Download scope_rules.csv", scope_rules.csv_bytes(edited_rules), "scope_rules.csv",
-                           "text/csv", icon=":material/download:", key="what_if_download", on_click="ignore",
-                           help="The edited rules (rows left out above excepted), ready for `python -m tandem "
-                                "import` with the other files.")
+        edited_csv = scope_rules.csv_bytes(edited_rules)
+        widgets.file_download("Download scope_rules.csv", lambda: edited_csv, "scope_rules.csv", "text/csv",
+                              "what_if_download", help="The edited rules (rows left out above excepted), ready for "
+                                                       "`python -m tandem import` with the other files.")
 
 # 3. The events
 st.subheader("Events")

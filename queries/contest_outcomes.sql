@@ -3,10 +3,10 @@
 -- Reading recorded here: owner_kind is "who ended up with the deal": owner_rep_id is the
 -- owner at close (the contract keeps no owner history).
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
--- $segments, $signals (see queries/README.md).
+-- $segments, $signals, $scope_agency (see queries/README.md).
 with closed as (
     select d.*, coalesce(s.is_contested, false) as contested
-    from filtered_deals($end, $attribution, $teams, $regions, $segments) d
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency) d
     left join deal_flags_at_ends([$end], $start, $lookback_days, $overlap_days, $signals) s using (deal_id)
     where d.status in ('won', 'lost') and d.closed_at >= $start
 ),

@@ -4,9 +4,9 @@
 -- source rep and team. teams_involved: the owner's team and the teams of every rep named by
 -- the selected evidence, as one text sorted by name ('Agency X, Inside A').
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
--- $segments, $signals (see queries/README.md).
+-- $segments, $signals, $scope_agency (see queries/README.md).
 with active as (
-    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments, $scope_agency)
 ),
 
 flags as (

@@ -1,9 +1,9 @@
 -- Where conflicts happen, by account: one row per region x segment with an active deal in
 -- the period: active, contested, contested_amount, contested_rate.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
--- $segments, $signals (see queries/README.md).
+-- $segments, $signals, $scope_agency (see queries/README.md).
 with active as (
-    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments, $scope_agency)
 ),
 
 contested as (

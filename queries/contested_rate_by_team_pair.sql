@@ -9,9 +9,9 @@
 --   touchers, both reps of an uncoordinated pair), as in contested_deals.teams_involved.
 --   A deal counts under every pair it qualifies for: the cells do not add up to the total.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
--- $segments, $signals (see queries/README.md).
+-- $segments, $signals, $scope_agency (see queries/README.md).
 with active as (
-    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments)
+    select * from active_deals($start, $end, $attribution, $teams, $regions, $segments, $scope_agency)
 ),
 
 worked_by_team as (

@@ -1,12 +1,12 @@
 -- Cross-team exchanges in the period: one row per pair of an internal and an external rep
 -- with at least one, counted by channel and by initiator, with call minutes.
--- Parameters: $start, $end, $teams (see queries/README.md).
+-- Parameters: $start, $end, $teams, $scope_agency (see queries/README.md).
 with exchanges as (
     select
         *,
         case when initiator_kind = 'internal' then initiator_rep_id else counterpart_rep_id end as internal_rep_id,
         case when initiator_kind = 'internal' then counterpart_rep_id else initiator_rep_id end as external_rep_id
-    from rep_exchanges($start, $end, $teams)
+    from rep_exchanges($start, $end, $teams, $scope_agency)
     where exchange_kind = 'cross_team'
 ),
 

@@ -1,8 +1,8 @@
 -- Customer touches in the period, kept by the filters: one row per kind of the acting rep
 -- x channel (every one, 0 when none); direction is ignored.
--- Parameters: $start, $end, $teams, $regions, $segments (see queries/README.md).
+-- Parameters: $start, $end, $teams, $regions, $segments, $scope_agency (see queries/README.md).
 with touches as (
-    select kind, channel from customer_touches($start, $end, $teams, $regions, $segments)
+    select kind, channel from customer_touches($start, $end, $teams, $regions, $segments, $scope_agency)
 ),
 
 grid as (

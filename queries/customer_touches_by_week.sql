@@ -1,9 +1,9 @@
 -- Customer touches in the period, kept by the filters: one row per week x kind of the
 -- acting rep (every one, 0 when none).
--- Parameters: $start, $end, $teams, $regions, $segments (see queries/README.md).
+-- Parameters: $start, $end, $teams, $regions, $segments, $scope_agency (see queries/README.md).
 with touches as (
     select date_trunc('week', occurred_at) as week_start, kind
-    from customer_touches($start, $end, $teams, $regions, $segments)
+    from customer_touches($start, $end, $teams, $regions, $segments, $scope_agency)
 ),
 
 counted as (

@@ -3,11 +3,13 @@
 -- absent_tables (optional tables missing from the import, comma-separated), the first
 -- and last activity and deal creation timestamps, and the first and last timestamp of
 -- any dated table (first_data_at, last_data_at).
--- Parameters: none.
+-- Parameters: $scope_agency (the user's scope, queries/shared/03_scope.sql): under an agency's
+-- scope, detail is null (an imported folder's path on the server is not the agency's to see);
+-- the time the file covers is no agency's data and stays.
 with meta as (
     select
         max(value) filter (where key = 'source') as source,
-        max(value) filter (where key = 'detail') as detail,
+        case when $scope_agency is null then max(value) filter (where key = 'detail') end as detail,
         max(value) filter (where key = 'built_at') as built_at,
         coalesce(max(value) filter (where key = 'absent_tables'), '') as absent_tables
     from tandem_meta

@@ -2,9 +2,10 @@
 -- shown as of end"), owner and source rep with team and kind, account with region
 -- and segment, and its window [created_at - lookback_days, coalesce(closed_at, end))
 -- (definitions.md "Deal window"). No row when the deal does not exist as of end.
--- Parameters: $deal_id, $end, $lookback_days.
+-- Parameters: $deal_id, $end, $lookback_days, $scope_agency (the user's scope,
+-- queries/shared/03_scope.sql): no row for a deal out of scope.
 with deal as (
-    select * from deals_as_of($end) where deal_id = $deal_id
+    select * from deals_as_of($end) where deal_id = $deal_id and deal_in_scope($scope_agency, deal_id)
 ),
 
 stage_as_of_end as (
@@ -20,8 +21,9 @@ final as (
         d.created_at, d.closed_at,
         d.created_at - $lookback_days * interval 1 day as window_start,
         coalesce(d.closed_at, $end) as window_end,
-        d.owner_rep_id, owner.rep_name as owner_rep_name, owner.team_name as owner_team_name, d.owner_kind,
-        d.source_rep_id, source.rep_name as source_rep_name, source.team_name as source_team_name, d.source_kind
+        d.owner_rep_id, owner.rep_name as owner_rep_name, d.owner_team_id, owner.team_name as owner_team_name, d.owner_kind,
+        d.source_rep_id, source.rep_name as source_rep_name, d.source_team_id, source.team_name as source_team_name,
+        d.source_kind
     from deal d
     join deals raw using (deal_id)
     join accounts acc on acc.account_id = d.account_id

@@ -11,13 +11,15 @@
 --   stage_change: every stage change (changed_at < end), detail = the new stage.
 -- rep_* is the acting rep (the initiator of an exchange), other_rep_* the counterpart.
 -- Free-text subjects are left out (presentation mode must not leak them).
--- Parameters: $deal_id, $end, $lookback_days, $overlap_days.
+-- Parameters: $deal_id, $end, $lookback_days, $overlap_days, $scope_agency (the user's scope,
+-- queries/shared/03_scope.sql): no row for a deal out of scope; of a deal in scope, every
+-- touch, claim and stage change, and the exchanges with one side the agency's.
 with deal as (
-    select * from deals_as_of($end) where deal_id = $deal_id
+    select * from deals_as_of($end) where deal_id = $deal_id and deal_in_scope($scope_agency, deal_id)
 ),
 
 touches as (
-    select * from deal_touches($end, $lookback_days) where deal_id = $deal_id
+    select * from deal_touches($end, $lookback_days) where deal_id = $deal_id and $deal_id in (select deal_id from deal)
 ),
 
 deal_claims as (
@@ -49,6 +51,9 @@ exchanges as (
         and a.occurred_at between s.span_start and s.span_end
         and a.rep_id in (select rep_id from workers)
         and a.counterpart_rep_id in (select rep_id from workers)
+        and ($scope_agency is null
+             or a.rep_id in (select rep_id from rep_kinds() where agency = $scope_agency)
+             or a.counterpart_rep_id in (select rep_id from rep_kinds() where agency = $scope_agency))
 ),
 
 events as (
@@ -70,7 +75,8 @@ final as (
     select
         e.occurred_at, e.event, e.activity_id, e.channel,
         e.rep_id, r.rep_name, r.team_id as rep_team_id, r.team_name as rep_team_name, r.kind as rep_kind,
-        e.other_rep_id, o.rep_name as other_rep_name, o.team_name as other_team_name, o.kind as other_rep_kind,
+        e.other_rep_id, o.rep_name as other_rep_name, o.team_id as other_team_id, o.team_name as other_team_name,
+        o.kind as other_rep_kind,
         e.contact_id, c.name as contact_name, e.detail
     from events e
     left join rep_kinds() r on r.rep_id = e.rep_id

@@ -5,7 +5,7 @@
 -- Reading recorded here: as of a period's end a deal closed later is open, so the deals as
 -- of the last end serve every period (closed_at < end decides, per period).
 -- Parameters: $starts, $ends (lists of the same length: the periods), $lookback_days,
--- $overlap_days, $attribution, $teams, $regions, $segments, $signals (see queries/README.md).
+-- $overlap_days, $attribution, $teams, $regions, $segments, $signals, $scope_agency (see queries/README.md).
 with periods as (
     select unnest($starts::timestamp[]) as period_start, unnest($ends::timestamp[]) as period_end,
            unnest(range(len($ends::timestamp[]))) as position
@@ -16,7 +16,7 @@ deals as (
     -- or after the period's start
     select *
     from active_deals(list_min($starts::timestamp[]), list_max($ends::timestamp[]), $attribution, $teams, $regions,
-                      $segments)
+                      $segments, $scope_agency)
 ),
 
 signals as (

@@ -3,7 +3,7 @@
 -- no deal created or closed in the period are absent. created_amount: the amount of the
 -- deals created (the value handed over); deals without a source rep have source kind
 -- 'none' ("no source rep"). Deals kept by the filters.
--- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $scope_agency (see queries/README.md).
 with in_period as (
     select
         coalesce(d.source_kind, 'none') as source_kind,
@@ -16,7 +16,7 @@ with in_period as (
         d.created_at >= $start as created,
         d.status = 'won' and d.closed_at >= $start as won,
         d.status = 'lost' and d.closed_at >= $start as lost
-    from filtered_deals($end, $attribution, $teams, $regions, $segments) d
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency) d
     join teams owner_team on owner_team.team_id = d.owner_team_id
     left join teams source_team on source_team.team_id = d.source_team_id
     where d.created_at >= $start or (d.status in ('won', 'lost') and d.closed_at >= $start)

@@ -2,11 +2,15 @@
 -- and lost (by closed_at and the final status). Every week from the first to the last of
 -- those dates appears for each of the three, with 0 where there was none, so lines never
 -- bridge a gap. No period filter: the whole file, as recorded.
--- Parameters: none.
-with dated as (
-    select created_at as dated_at, 'created' as deal_event from deals
+-- Parameters: $scope_agency (the user's scope, queries/shared/03_scope.sql): deals in scope.
+with scoped as (
+    select * from deals where deal_in_scope($scope_agency, deal_id)
+),
+
+dated as (
+    select created_at as dated_at, 'created' as deal_event from scoped
     union all
-    select closed_at, status from deals where closed_at is not null
+    select closed_at, status from scoped where closed_at is not null
 ),
 
 grid as (

@@ -6,22 +6,24 @@
 -- intruders = the event's external attendees when it is internal_only or a
 -- strategy_meeting (0 otherwise). The team filter keeps the attendees of the selected teams
 -- (the events stay); held_on is a date, in the period when start <= held_on < end.
--- Parameters: $start, $end, $teams.
+-- Parameters: $start, $end, $teams, $scope_agency (the user's scope,
+-- queries/shared/03_scope.sql): the events in scope and their attendance by reps in scope
+-- (internal ones and the agency's).
 with events_in_period as (
     select *,
            not internal_only and kind in ('convention', 'seminar', 'product_launch', 'team_building') as shared,
            internal_only or kind = 'strategy_meeting' as closed_to_agencies
     from events
     where held_on >= $start::date and held_on < $end::date
+        and event_in_scope($scope_agency, event_id, internal_only, kind)
 ),
 
 attendees as (
-    select a.event_id, r.rep_id, t.kind, case when t.kind = 'internal' then 'internal'
-                                               else coalesce(t.agency, t.name) end as force
+    select a.event_id, r.rep_id, r.kind, coalesce(r.agency, 'internal') as force
     from event_attendance a
-    join reps r using (rep_id)
-    join teams t using (team_id)
-    where len($teams::varchar[]) = 0 or list_contains($teams::varchar[], t.team_id)
+    join rep_kinds() r using (rep_id)
+    where (len($teams::varchar[]) = 0 or list_contains($teams::varchar[], r.team_id))
+        and team_in_scope($scope_agency, r.kind, r.agency)
 ),
 
 counted as (

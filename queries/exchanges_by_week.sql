@@ -1,8 +1,8 @@
 -- Rep-to-rep exchanges in the period, kept by the team filter: one row per week x
 -- exchange_kind x channel (every one, 0 when none), with call minutes.
--- Parameters: $start, $end, $teams (see queries/README.md).
+-- Parameters: $start, $end, $teams, $scope_agency (see queries/README.md).
 with exchanges as (
-    select * from rep_exchanges($start, $end, $teams)
+    select * from rep_exchanges($start, $end, $teams, $scope_agency)
 ),
 
 grid as (

@@ -6,11 +6,11 @@
 -- touches by the owner before creation do not count, any touch before end does (only a
 -- touch naming the deal can fall after its close). Buckets by floor(latency): 0, 1-3,
 -- 4-7, 8-14, 15-30, 31 and more; no such touch: 'no owner touch'.
--- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments (see
+-- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments, $scope_agency (see
 -- queries/README.md).
 with handoffs as (
     select deal_id, owner_rep_id, created_at, status
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency)
     where source_kind = 'external' and owner_kind = 'internal'
         and status in ('won', 'lost') and closed_at >= $start
 ),

@@ -6,12 +6,12 @@
 -- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $statuses, $stages,
 -- $min_amount, $max_amount (null = no bound), $products, $lead_sources, $owner_rep_ids,
 -- $source_rep_ids (lists, empty = all), $search ('' = none), $contested_only, $lookback_days,
--- $overlap_days, $signals, $deal_ids (empty = all), $limit (see queries/README.md).
+-- $overlap_days, $signals, $deal_ids (empty = all), $limit, $scope_agency (see queries/README.md).
 with shown as (
     select *
     from deal_matches($start, $end, $attribution, $teams, $regions, $segments, $statuses, $stages, $min_amount,
                       $max_amount, $products, $lead_sources, $owner_rep_ids, $source_rep_ids, $search,
-                      $contested_only, $lookback_days, $overlap_days, $signals, $deal_ids)
+                      $contested_only, $lookback_days, $overlap_days, $signals, $deal_ids, $scope_agency)
     order by amount desc, deal_id
     limit $limit
 ),

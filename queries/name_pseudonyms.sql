@@ -1,21 +1,29 @@
--- Stable pseudonyms for presentation mode: one row per rep, account and contact with
--- its real name and the name shown instead. Internal reps are numbered over all
--- internal reps ("Internal rep 3"); external reps within their agency, agencies
--- lettered in the order of their name ("Agency B rep 2"); accounts and contacts over
--- all of them ("Account 17", "Contact 4"). Numbers follow the ids (plain string order),
--- so the same database always gives the same pseudonyms.
--- Parameters: none.
+-- Stable pseudonyms: one row per rep, team, account and contact with its real name and the
+-- name shown instead, in presentation mode (every row) and to a role that must not see some
+-- names (tandem.model.pseudonyms.names_hidden_from): `kind` (internal/external, reps and
+-- teams) and `other_agency` (true for a rep or team of an agency other than the scope's).
+-- Internal reps are numbered over all internal reps ("Internal rep 3"); external reps
+-- within their agency, agencies lettered in the order of their name ("Agency B rep 2");
+-- accounts and contacts over all of them ("Account 17", "Contact 4"). Numbers follow the ids
+-- (plain string order), so the same database always gives the same pseudonyms. Teams keep
+-- their names in presentation mode (they name no person), except another agency's.
+-- Parameters: $scope_agency (the user's scope, queries/shared/03_scope.sql): under an agency's
+-- scope the other agencies are one "Other agency" (their teams "Other agency", their reps
+-- "Other agency rep 5", numbered over all of their reps: neither their number nor their names
+-- show) and its own reps are "Agency rep 2".
 with rep_rows as (
     select
         r.rep_id as id,
-        r.name as real_name,
-        t.kind,
-        case when t.kind = 'external'
-             then dense_rank() over (partition by t.kind order by coalesce(t.agency, t.name)) end as agency_number,
-        row_number() over (partition by t.kind, case when t.kind = 'external' then coalesce(t.agency, t.name) end
-                           order by r.rep_id) as rep_number
-    from reps r
-    join teams t using (team_id)
+        r.rep_name as real_name,
+        r.kind,
+        $scope_agency is not null and r.kind = 'external' and r.agency <> $scope_agency as other_agency,
+        case when $scope_agency is null then r.agency
+             when r.agency = $scope_agency then 'own'
+             when r.kind = 'external' then 'other' end as agency_group,
+        case when r.kind = 'external' and $scope_agency is null
+             then dense_rank() over (partition by r.kind order by r.agency) end as agency_number,
+        row_number() over (partition by r.kind, agency_group order by r.rep_id) as rep_number
+    from rep_kinds() r
 ),
 
 reps_named as (
@@ -24,26 +32,39 @@ reps_named as (
         id,
         real_name,
         case when kind = 'internal' then 'Internal rep ' || rep_number
+             when agency_group = 'own' then 'Agency rep ' || rep_number
+             when agency_group = 'other' then 'Other agency rep ' || rep_number
              else 'Agency ' || case when agency_number <= 26 then chr(64 + agency_number::int)
                                     else agency_number::varchar end
-                  || ' rep ' || rep_number end as pseudonym
+                  || ' rep ' || rep_number end as pseudonym,
+        kind,
+        other_agency
     from rep_rows
+),
+
+teams_named as (
+    select 'team' as entity, team_id as id, name as real_name,
+           case when other_agency then 'Other agency' else name end as pseudonym, kind, other_agency
+    from (select *, $scope_agency is not null and kind = 'external'
+                    and rep_agency(kind, agency, name) <> $scope_agency as other_agency
+          from teams)
 ),
 
 accounts_named as (
     select 'account' as entity, account_id as id, name as real_name,
-           'Account ' || row_number() over (order by account_id) as pseudonym
+           'Account ' || row_number() over (order by account_id) as pseudonym, null as kind, false as other_agency
     from accounts
 ),
 
 contacts_named as (
     select 'contact' as entity, contact_id as id, name as real_name,
-           'Contact ' || row_number() over (order by contact_id) as pseudonym
+           'Contact ' || row_number() over (order by contact_id) as pseudonym, null as kind, false as other_agency
     from contacts
 ),
 
 final as (
     select * from reps_named
+    union all select * from teams_named
     union all select * from accounts_named
     union all select * from contacts_named
 )

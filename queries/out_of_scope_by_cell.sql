@@ -4,9 +4,10 @@
 -- one such touch, in stage order. touches counts distinct activities; deals the distinct
 -- deals touched, split by their status as of $end; amount sums those deals' amounts once
 -- each; deal_ids lists them (the link to the Deals page).
--- Parameters: $start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments.
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, $scope_agency
+-- (the user's scope, queries/shared/03_scope.sql: out_of_scope_touches keeps deals and reps in it).
 with leaks as (
-    select * from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null)
+    select * from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null, $scope_agency)
 ),
 
 deal_amounts as (

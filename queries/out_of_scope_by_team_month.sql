@@ -4,7 +4,8 @@
 -- touches counts distinct activities (a touch belonging to two deals counts once); deals
 -- the distinct deals they touched, split by their status as of $end (won, lost, open);
 -- deal_ids lists them (the link to the Deals page).
--- Parameters: $start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments.
+-- Parameters: $start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, $scope_agency
+-- (the user's scope, queries/shared/03_scope.sql: out_of_scope_touches keeps deals and reps in it).
 select o.team_id, t.name as team_name, t.kind, date_trunc('month', o.occurred_at)::date as month,
        count(distinct o.activity_id) as touches,
        count(distinct o.deal_id) as deals,
@@ -12,7 +13,7 @@ select o.team_id, t.name as team_name, t.kind, date_trunc('month', o.occurred_at
        count(distinct o.deal_id) filter (where o.status = 'lost') as lost,
        count(distinct o.deal_id) filter (where o.status = 'open') as open,
        list(distinct o.deal_id order by o.deal_id) as deal_ids
-from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null) o
+from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null, $scope_agency) o
 join teams t using (team_id)
 group by all
 order by t.kind, t.name, o.team_id, month

@@ -13,7 +13,9 @@
 --   after_complete: whether the data reaches the end of the after window (a recent event's
 --     after window is cut by the end of the data: its counts are partial).
 -- The team filter keeps a pair when either rep's team is selected (as for exchanges).
--- Parameters: $start, $end, $weeks, $teams, $lookback_days, $overlap_days, $signals.
+-- Parameters: $start, $end, $weeks, $teams, $lookback_days, $overlap_days, $signals, $scope_agency
+-- (the user's scope, queries/shared/03_scope.sql): the events in scope, their attendees in
+-- scope (internal reps and the agency's), and the deals in scope.
 with shared as (
     select event_id, name, kind, held_on,
            held_on::timestamp - ($weeks * 7) * interval 1 day as before_from,
@@ -24,12 +26,14 @@ with shared as (
     where not internal_only
         and kind in ('convention', 'seminar', 'product_launch', 'team_building')
         and held_on >= $start::date and held_on < $end::date
+        and event_in_scope($scope_agency, event_id, internal_only, kind)
 ),
 
 attendees as (
     select a.event_id, a.rep_id, r.kind, r.team_id
     from event_attendance a
     join rep_kinds() r using (rep_id)
+    where team_in_scope($scope_agency, r.kind, r.agency)
 ),
 
 pairs as (
@@ -89,7 +93,8 @@ pair_deals as (
     -- external one, and a pair is kept when either rep's team is selected
     select event_id, side, window_to, deal_id
     from attendee_deals
-    where (selected_internal_touched and external_touched) or (internal_touched and selected_external_touched)
+    where ((selected_internal_touched and external_touched) or (internal_touched and selected_external_touched))
+        and deal_in_scope($scope_agency, deal_id)
 ),
 
 contested as (

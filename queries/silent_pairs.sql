@@ -3,13 +3,14 @@
 -- fewer than $max_exchanges rep-to-rep activities with each other in it (either initiator),
 -- with the shared accounts and the exchange count. The team filter keeps a pair when either
 -- rep's team is selected; region and segment act on the shared accounts.
--- Parameters: $start, $end, $max_exchanges, $teams, $regions, $segments (see
--- queries/README.md).
+-- Parameters: $start, $end, $max_exchanges, $teams, $regions, $segments, $scope_agency (the
+-- user's scope, queries/shared/03_scope.sql: the touches of reps in it, so the external rep of a
+-- pair is the agency's) (see queries/README.md).
 with touches as (
     -- every rep's touches, whatever the team filter: a pair is kept below when either
     -- rep's team is selected
     select distinct rep_id, kind, team_id, account_id
-    from customer_touches($start, $end, [], $regions, $segments)
+    from customer_touches($start, $end, [], $regions, $segments, $scope_agency)
 ),
 
 shared as (
@@ -32,8 +33,10 @@ exchanges as (
 ),
 
 final as (
-    select s.internal_rep_id, internal.name as internal_rep_name, internal_team.name as internal_team_name,
-           s.external_rep_id, external.name as external_rep_name, external_team.name as external_team_name,
+    select s.internal_rep_id, internal.name as internal_rep_name, s.internal_team_id,
+           internal_team.name as internal_team_name,
+           s.external_rep_id, external.name as external_rep_name, s.external_team_id,
+           external_team.name as external_team_name,
            s.shared_accounts, s.shared_account_ids, coalesce(x.exchanges, 0) as exchanges
     from shared s
     left join exchanges x

@@ -5,10 +5,10 @@
 -- every stage, 'lost' none) and conversion_to_next (null for won or when none reached it).
 -- Reading recorded here: every deal of the cohort reached 'lead', since a deal is at lead
 -- from its creation ("Stage at time t": lead before the first change).
--- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $scope_agency (see queries/README.md).
 with cohort as (
     select deal_id, team_id
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency)
     where created_at >= $start and team_id is not null
 ),
 

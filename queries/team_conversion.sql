@@ -1,10 +1,10 @@
--- Conversion per team by attribution: one row per team of the teams table (the selected
+-- Conversion per team by attribution: one row per team of the teams table in scope (the selected
 -- ones when teams are selected), by team_id, with created, won, lost, won_amount, win rate,
 -- the median sales cycle (definitions.md "Sales cycle"), closed = won + lost and
 -- avg_deal_size = won_amount / won (null when nothing was won).
--- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $scope_agency (see queries/README.md).
 with deals as (
-    select * from filtered_deals($end, $attribution, $teams, $regions, $segments) where team_id is not null
+    select * from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency) where team_id is not null
 ),
 
 per_team as (
@@ -21,7 +21,9 @@ per_team as (
 ),
 
 listed_teams as (
-    select * from teams where len($teams::varchar[]) = 0 or list_contains($teams::varchar[], team_id)
+    select * from teams
+    where (len($teams::varchar[]) = 0 or list_contains($teams::varchar[], team_id))
+        and team_in_scope($scope_agency, kind, rep_agency(kind, agency, name))
 ),
 
 per_listed_team as (

@@ -1,9 +1,9 @@
 -- One internal team and one agency: the cross-team exchanges between their reps in the
 -- period, either initiator: one row per week x channel (every one, 0 when none).
--- Parameters: $start, $end, $internal_team, $external_team (team ids) (see queries/README.md).
+-- Parameters: $start, $end, $internal_team, $external_team (team ids), $scope_agency (see queries/README.md).
 with exchanges as (
     select date_trunc('week', occurred_at) as week_start, channel
-    from rep_exchanges($start, $end, [])
+    from rep_exchanges($start, $end, [], $scope_agency)
     where (initiator_team_id = $internal_team and counterpart_team_id = $external_team)
         or (initiator_team_id = $external_team and counterpart_team_id = $internal_team)
 ),

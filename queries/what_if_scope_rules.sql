@@ -13,10 +13,10 @@
 --     contested under the rule's signals ($signals, empty = every signal; the other signals
 --     unchanged) and their amount summed.
 -- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $lookback_days,
--- $overlap_days, $signals, $rules.
+-- $overlap_days, $signals, $rules, $scope_agency (see queries/README.md).
 with active as (
     select deal_id, amount
-    from active_deals($start, $end, $attribution, $teams, $regions, $segments)
+    from active_deals($start, $end, $attribution, $teams, $regions, $segments, $scope_agency)
 ),
 
 evidence as (
@@ -47,10 +47,10 @@ touch_sides as (
     select activity_id, bool_or(side = 'before') as out_before, bool_or(side = 'after') as out_after
     from (
         select 'before' as side, activity_id
-        from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null)
+        from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, null, $scope_agency)
         union all
         select 'after', activity_id
-        from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, $rules)
+        from out_of_scope_touches($start, $end, $lookback_days, $overlap_days, $teams, $regions, $segments, $rules, $scope_agency)
     )
     group by activity_id
 ),

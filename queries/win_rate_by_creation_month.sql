@@ -3,10 +3,10 @@
 -- deal: created, won, lost, still open and win rate, outcome as of end whenever the deal
 -- closed (recent cohorts have had less time to close). The first and last months may be
 -- cut by the period and count only its days (the page draws them hollow).
--- Parameters: $start, $end, $attribution, $teams, $regions, $segments (see queries/README.md).
+-- Parameters: $start, $end, $attribution, $teams, $regions, $segments, $scope_agency (see queries/README.md).
 with cohort as (
     select date_trunc('month', d.created_at)::date as month, t.kind, d.status
-    from filtered_deals($end, $attribution, $teams, $regions, $segments) d
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency) d
     join teams t using (team_id)
     where d.created_at >= $start
 ),

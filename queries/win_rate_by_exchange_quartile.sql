@@ -3,13 +3,18 @@
 -- two reps (either initiator, any channel) in the deal window [created_at - $lookback_days
 -- days, closed_at), ties by deal_id, cut by ntile(4): one row per quartile with deals, min
 -- and max exchanges (the same count can fall in adjacent quartiles), won, lost, win rate.
--- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments (see
+-- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments, $scope_agency (see
 -- queries/README.md).
 with shared_deals as (
     select deal_id, status, created_at, closed_at,
            least(owner_rep_id, source_rep_id) as rep_low, greatest(owner_rep_id, source_rep_id) as rep_high
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency)
     where owner_kind <> source_kind and status in ('won', 'lost') and closed_at >= $start
+        -- under an agency's scope, the deals whose pair is its own: another pair's exchanges are
+        -- another agency's
+        and ($scope_agency is null
+             or exists (select 1 from rep_kinds() r
+                        where r.rep_id in (owner_rep_id, source_rep_id) and r.agency = $scope_agency))
 ),
 
 per_deal as (

@@ -3,11 +3,11 @@
 -- touches belonging to them (window of $lookback_days) and touches / won deals.
 -- Reading recorded here: a touch by any rep counts, whoever's team it is, and a touch
 -- belonging to two won deals counts for each.
--- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments (see
+-- Parameters: $start, $end, $lookback_days, $attribution, $teams, $regions, $segments, $scope_agency (see
 -- queries/README.md).
 with won_in_period as (
     select deal_id, team_id
-    from filtered_deals($end, $attribution, $teams, $regions, $segments)
+    from filtered_deals($end, $attribution, $teams, $regions, $segments, $scope_agency)
     where team_id is not null and status = 'won' and closed_at >= $start
 ),
 

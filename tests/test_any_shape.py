@@ -20,8 +20,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tandem.cli.summary import compute_summary
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tandem.model import coverage
 from tandem.model.filters import Options
 from tandem.model.pages import TITLES

@@ -13,8 +13,8 @@ import pytest
 
 from tandem.cli import bench_pandas
 from tandem.cli.bench import weekly_review_series
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 
 SUMMARY = Path(__file__).parent / "fixtures" / "summary"
 NO_FILTERS = {"teams": [], "regions": [], "segments": []}

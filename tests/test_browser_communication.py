@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tandem.data.queries import run
+from tandem.cli.whole_database import run
 from tandem.figures import communication
 from tests.browser import wait_until_rendered
 from tests.test_browser import open_page

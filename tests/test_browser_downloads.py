@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tandem.data import queries
+from tandem.cli.whole_database import run
 from tandem.model.deal_search import DealFilters
 from tandem.model.filters import ContestRules, Filters
 from tests.browser import wait_until_rendered
@@ -112,7 +112,7 @@ def test_quick_clicks_on_the_communication_downloads(server_and_log, browser, tm
     weekly = pd.read_csv(next(p for p in files if p.name.endswith("weekly_exchanges.csv")))
     assert weekly.columns.tolist() == ["Week (Monday)", "Cross-team calls", "Cross-team emails", "Cross-team meetings",
                                        "Within-team exchanges"]
-    exchanges = queries.run("exchanges_by_week", db=small_db, start=START, end=END, teams=[])
+    exchanges = run("exchanges_by_week", db=small_db, start=START, end=END, teams=[])
     cross_calls = exchanges[(exchanges["exchange_kind"] == "cross_team") & (exchanges["channel"] == "call")]
     assert len(weekly) == 16  # one row per week of the period, all there
     assert weekly["Cross-team calls"].sum() == cross_calls["exchanges"].sum()
@@ -134,7 +134,7 @@ def test_quick_clicks_on_the_deals_downloads(server_and_log, browser, tmp_path, 
     assert Counter(p.name[3:] for p in files) == Counter(names[i] for i in order)
     params = {**Filters(start=START, end=END).params("start", "end", "attribution", "teams", "regions", "segments"),
               **DealFilters().params(ContestRules())}
-    active = queries.run("matching_deal_totals", db=small_db, **params)
+    active = run("matching_deal_totals", db=small_db, **params)
     count = int(active.loc[active["breakdown"] == "total", "deals"].iloc[0])
     for path in files:
         if path.name.endswith("timeline.csv"):

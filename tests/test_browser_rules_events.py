@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import io
 
-from tandem.data.queries import run
+from tandem.cli.whole_database import run
 from tandem.figures import rules_events
 from tests.browser import wait_until_rendered
 from tests.test_browser import open_page

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tandem.figures import contested, downloads
 from tandem.model import contest
 from tandem.model.filters import ContestRules, Filters, rules_from_url

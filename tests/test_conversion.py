@@ -33,10 +33,10 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tandem.cli.whole_database import run
 from tandem.data import queries
 from tandem.data.db import CURSOR_SETUP
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tandem.figures import conversion, downloads
 from tandem.figures.style import team_colours
 from tests.apptest import dashboard_on

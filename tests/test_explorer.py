@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tandem.figures import deals
 from tandem.model import deal_search, pseudonyms, wording
 from tandem.model.deal_search import DealFilters, DealOptions

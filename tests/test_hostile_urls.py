@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from tandem.cli.whole_database import run
 from tandem.data import queries
 from tandem.data.config import QUERIES_DIR
 from tandem.data.db import (
@@ -156,8 +157,8 @@ def expected(params: dict[str, list[str]], path: str, opts: Options, deal_opts, 
 
 @pytest.fixture(scope="module")
 def data(small_db):
-    opts = Options.from_frame(queries.run("filter_options", db=small_db))
-    deal_opts = deal_search.DealOptions.from_frame(queries.run("deal_filter_options", db=small_db))
+    opts = Options.from_frame(run("filter_options", db=small_db))
+    deal_opts = deal_search.DealOptions.from_frame(run("deal_filter_options", db=small_db))
     con = duckdb.connect(str(small_db), read_only=True)
     try:
         deal_ids = {row[0] for row in con.execute("select deal_id from deals").fetchall()}
@@ -291,6 +292,6 @@ def test_the_query_log_sees_sql_made_from_a_value(logged_db):
     cursor = queries.connection(logged_db).cursor()
     cursor.execute("use tandem")
     cursor.execute("select count(*) from deals where deal_id = 'D0000171'").fetchall()
-    cursor.execute(queries.query_text("known_deal_ids"), {"deal_ids": ["D0000171"]}).fetchall()
+    cursor.execute(queries.query_text("known_deal_ids"), {"deal_ids": ["D0000171"], "scope_agency": None}).fetchall()
     cursor.close()
     assert [from_the_files(text) for text in logged_sql(logged_db)] == [True, False, True]

@@ -38,7 +38,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-from tandem.data import queries
+from tandem.cli import whole_database
 from tandem.model import weekly
 from tandem.model.filters import ContestRules, Options
 from tandem.model.pages import TITLES
@@ -81,24 +81,24 @@ class Views:
 
 @pytest.fixture(scope="module")
 def views(small_db) -> Views:
-    opts = Options.from_frame(queries.run("filter_options", db=small_db))
+    opts = Options.from_frame(whole_database.run("filter_options", db=small_db))
     filters = default_filters(opts)
     rules = ContestRules().params()
     scope = filters.params("attribution", "teams", "regions", "segments")
-    contested = queries.run("contested_deals", db=small_db, **rules, **filters.params("start", "end"), **scope)
+    contested = whole_database.run("contested_deals", db=small_db, **rules, **filters.params("start", "end"), **scope)
     end = filters.params("end")["end"]
-    deal = max(contested["deal_id"], key=lambda deal_id: len(queries.run(
+    deal = max(contested["deal_id"], key=lambda deal_id: len(whole_database.run(
         "deal_timeline", db=small_db, deal_id=deal_id, end=end, lookback_days=rules["lookback_days"],
         overlap_days=rules["overlap_days"])))
     row = contested.set_index("deal_id").loc[deal]
 
     def became_contested(week_start: dt.date) -> int:
-        now, before = (queries.run("contested_deals", db=small_db, **rules, **scope, **weekly.week_period(day))
+        now, before = (whole_database.run("contested_deals", db=small_db, **rules, **scope, **weekly.week_period(day))
                        for day in (week_start, week_start - dt.timedelta(days=7)))
         return len(set(now["deal_id"]) - set(before["deal_id"]))
 
     def intrusions(week_start: dt.date) -> int:
-        return len(queries.run("event_intrusions", db=small_db, teams=[], **weekly.week_period(week_start)))
+        return len(whole_database.run("event_intrusions", db=small_db, teams=[], **weekly.week_period(week_start)))
 
     last = last_review_week(opts)
     weeks = [last - dt.timedelta(weeks=n) for n in range(12)]

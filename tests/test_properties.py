@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.cli.summary import compute_summary
+from tandem.cli.whole_database import run
 from tandem.data.contract import ALL_STAGES, STAGES
 from tandem.data.db import build_database
-from tandem.data.queries import run
 
 BASE = dt.datetime(2025, 1, 6)
 _counter = itertools.count()

@@ -14,12 +14,13 @@ from pptx import Presentation
 from pptx.util import Pt
 from pypdf import PdfReader
 
-from tandem.data.queries import run
+from tandem.cli.whole_database import run
 from tandem.export import branding
 from tandem.export.content import MAX_TABLE_ROWS, Chart, Note, Table
 from tandem.export.report import PAGES, build_report
 from tandem.export.writers import IMAGE_SCALE, PX_PER_INCH, to_html, to_pdf, to_pptx
 from tandem.model.filters import ContestRules, Filters
+from tandem.model.roles import ALL_DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = dt.date(2026, 11, 9)  # 2026-W46 of the small demo: contested deals, charts and tables
@@ -51,7 +52,7 @@ def first_contested_deal(db) -> str:
 def report(small_db):
     """Every page, the largest contested deal selected, for a client with a logo."""
     return build_report(small_db, filters(), tuple(PAGES), WEEK, branding=branding.Branding("Client", PNG),
-                        deals={"contested_deals": first_contested_deal(small_db)})
+                        deals={"contested_deals": first_contested_deal(small_db)}, scope=ALL_DATA)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,7 @@ def test_the_deck_reads_on_a_projector(deck):
 
 
 def test_the_weekly_titles_are_the_pages_takeaways(report, small_db):
-    from tandem.data.queries import run
+    from tandem.cli.whole_database import run
     from tandem.export.sections import weekly_kpis
     from tandem.model import weekly
 
@@ -142,7 +143,7 @@ def test_presentation_mode_leaves_no_real_name(small_db):
     from tandem.ui.export_control import file_name
 
     present = build_report(small_db, filters(True), tuple(PAGES), WEEK, presentation=True,
-                           deals={"contested_deals": first_contested_deal(small_db)})
+                           deals={"contested_deals": first_contested_deal(small_db)}, scope=ALL_DATA)
     deck = Presentation(__import__("io").BytesIO(to_pptx(present)))
     written = "\n".join(text for slide in deck.slides for text in texts(slide)) + "\n".join(
         slide.shapes[i].table.cell(r, c).text for slide in deck.slides for i, shape in enumerate(slide.shapes)
@@ -229,7 +230,7 @@ def test_cli_says_when_the_browser_fails(small_db, tmp_path):
 def test_the_conversion_section_is_the_pages(report, small_db):
     """The per-team table is the page's own (conversion.team_rows over team_conversion), and
     each chart's title is its builder's takeaway."""
-    from tandem.data.queries import run
+    from tandem.cli.whole_database import run
 
     section = next(s for s in report.sections if s.page == "conversion")
     per_team = next(b for b in section.blocks if isinstance(b, Table) and b.title == "Per team")

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
+from tandem.cli.whole_database import run
 from tandem.data import queries, rule_flags
 from tandem.data.db import CURSOR_SETUP
 
@@ -19,7 +20,7 @@ RULES = [(10, 3), (0, 1), (90, 30), (45, 12), (5, 20), (60, 2)]
 
 def totals(db, rule: tuple[int, int]) -> pd.DataFrame:
     weeks = [START + dt.timedelta(weeks=n) for n in range(12)]
-    return queries.run("deal_totals", db=db, starts=weeks, ends=[w + dt.timedelta(weeks=1) for w in weeks],
+    return run("deal_totals", db=db, starts=weeks, ends=[w + dt.timedelta(weeks=1) for w in weeks],
                        attribution="owner", teams=[], regions=[], segments=[], lookback_days=rule[0],
                        overlap_days=rule[1], signals=[])
 
@@ -32,7 +33,7 @@ def live_totals(db, rule: tuple[int, int]) -> pd.DataFrame:
         cursor.execute(CURSOR_SETUP)
         return queries.fetch_frame(cursor, queries.query_text("deal_totals"), dict(
             starts=weeks, ends=[w + dt.timedelta(weeks=1) for w in weeks], attribution="owner", teams=[], regions=[],
-            segments=[], lookback_days=rule[0], overlap_days=rule[1], signals=[]))
+            segments=[], lookback_days=rule[0], overlap_days=rule[1], signals=[], scope_agency=None))
     finally:
         cursor.close()
 
@@ -61,7 +62,7 @@ def test_a_rule_is_computed_once_and_read_by_the_next_queries(fresh, monkeypatch
                                                  original(self, sql, rule)))
     first = totals(fresh, (10, 3))
     again = totals(fresh, (10, 3))
-    queries.run("contested_deals", db=fresh, start=START, end=END, attribution="owner", teams=[], regions=[],
+    run("contested_deals", db=fresh, start=START, end=END, attribution="owner", teams=[], regions=[],
                 segments=[], lookback_days=10, overlap_days=3, signals=[])
     assert filled == [(True, (10, 3))]
     pd.testing.assert_frame_equal(first, again)

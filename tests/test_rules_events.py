@@ -12,12 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tandem.export import sections
 from tandem.figures import event_markers, rules_events, style
 from tandem.model import scope_rules, wording
 from tandem.model.filters import ContestRules, Filters
+from tandem.model.roles import ALL_DATA
 from tandem.ui import state
 from tests.apptest import dashboard_on, open_page_on_week
 
@@ -327,7 +328,7 @@ def test_the_weekly_review_lists_the_weeks_events_and_flags_the_intrusions(db, m
     assert "**4 events; agency reps attended 2 meetings closed to them**" in [m.value for m in at.markdown]
     assert any(wording.plain(w.value).startswith("2 agency reps attended Strategy day (04 Mar 2025)")
                for w in at.warning)
-    report = sections.weekly_review(sections.Source(db), Filters(start=WEEK["start"].date(), end=WEEK["end"].date()),
+    report = sections.weekly_review(sections.Source(db, ALL_DATA), Filters(start=WEEK["start"].date(), end=WEEK["end"].date()),
                                     WEEK["start"].date())
     titles = [b.title for b in report.blocks]
     assert "4 events; agency reps attended 2 meetings closed to them" in titles
@@ -335,7 +336,7 @@ def test_the_weekly_review_lists_the_weeks_events_and_flags_the_intrusions(db, m
 
 
 def test_the_report_section_is_the_pages(db):
-    section = sections.rules_events_page(sections.Source(db), Filters(start=WEEK["start"].date(),
+    section = sections.rules_events_page(sections.Source(db, ALL_DATA), Filters(start=WEEK["start"].date(),
                                                                       end=WEEK["end"].date()), ContestRules())
     assert [b.title for b in section.blocks] == [
         "4 rules for 4 of 4 teams", "2 out-of-scope touches; Agency X made 50% of them",

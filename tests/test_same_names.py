@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tandem.figures import communication
 from tests.test_rules_events import FIXTURE
 

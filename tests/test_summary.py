@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from tandem.cli.summary import compute_summary
+from tandem.cli.whole_database import run
 from tandem.data.importer import import_folder
-from tandem.data.queries import run
 from tests.stats import wilson
 
 FIXTURE = Path(__file__).parent / "fixtures" / "summary"

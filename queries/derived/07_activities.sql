@@ -12,4 +12,4 @@ select * from rep_exchanges_live()
 order by occurred_at, activity_id;
 
 insert into derived_activities_by_week_and_kind by name
-select * from activities_by_week_and_kind_live();
+select * from activities_by_week_and_kind_live(null);

@@ -27,6 +27,8 @@ create or replace table derived_customer_touches (
     rep_id      varchar,
     team_id     varchar,
     kind        varchar,
+    agency      varchar,
+    deal_id     varchar,
     account_id  varchar,
     region      varchar,
     segment     varchar
@@ -41,9 +43,11 @@ create or replace table derived_rep_exchanges (
     initiator_rep_id    varchar,
     initiator_team_id   varchar,
     initiator_kind      varchar,
+    initiator_agency    varchar,
     counterpart_rep_id  varchar,
     counterpart_team_id varchar,
     counterpart_kind    varchar,
+    counterpart_agency  varchar,
     exchange_kind       varchar
 );
 
@@ -64,6 +68,11 @@ create or replace table derived_deal_touches (
     contact_id      varchar,
     by_deal_id      boolean,
     deal_created_at timestamp
+);
+
+create or replace table derived_deal_agencies (
+    deal_id varchar,
+    agency  varchar
 );
 
 create or replace table derived_deal_rep_touches (

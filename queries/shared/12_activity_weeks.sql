@@ -1,9 +1,11 @@
 -- Shared step: activities per ISO week (Monday start) by what they are, for the data
--- overview (query activities_by_week_and_kind, where the reading is described). It has
--- no parameter, so it is pre-computed with the database as
--- derived_activities_by_week_and_kind (queries/derived/): a scan of every activity.
--- Macro: activities_by_week_and_kind_live().
-create or replace macro main.activities_by_week_and_kind_live() as table
+-- overview (query activities_by_week_and_kind, where the reading is described), of the
+-- activities in the scope (03_scope.sql): customer touches by reps in scope, rep-to-rep
+-- activities with one side the agency's. With the whole data (scope_agency null) it is
+-- pre-computed with the database as derived_activities_by_week_and_kind (queries/derived/):
+-- a scan of every activity; an agency's is computed when asked.
+-- Macro: activities_by_week_and_kind_live(scope_agency).
+create or replace macro main.activities_by_week_and_kind_live(scope_agency) as table
 with activity_kinds as (
     select
         date_trunc('week', a.occurred_at)::date as week_start,
@@ -13,10 +15,10 @@ with activity_kinds as (
             else 'within-team exchange'
         end as activity_kind
     from activities a
-    join reps actor on actor.rep_id = a.rep_id
-    join teams actor_team on actor_team.team_id = actor.team_id
-    left join reps counterpart on counterpart.rep_id = a.counterpart_rep_id
-    left join teams counterpart_team on counterpart_team.team_id = counterpart.team_id
+    join rep_kinds() actor_team on actor_team.rep_id = a.rep_id
+    left join rep_kinds() counterpart_team on counterpart_team.rep_id = a.counterpart_rep_id
+    where case when a.contact_id is not null then touch_in_scope(scope_agency, actor_team.kind, actor_team.agency, a.deal_id)
+               else exchange_in_scope(scope_agency, actor_team.agency, counterpart_team.agency) end
 ),
 
 counted as (

@@ -2,7 +2,7 @@
 -- any ordering or limit, so that the rows shown and the totals and breakdowns over all
 -- matches read the same set.
 -- Which deals: the active deals of the period as of end_at kept by the global filters
--- (active_deals), then by the page's filters; an empty list means "all":
+-- (active_deals, in the scope of scope_agency), then by the page's filters; an empty list means "all":
 --   statuses: status as of end_at (a deal closed at or after end_at is open);
 --   stages: stage as of end_at (definitions.md "Stage shown as of end");
 --   min_amount, max_amount: both ends included, null = no bound;
@@ -19,13 +19,13 @@
 -- lost), product, lead_source and the signal flags.
 -- Macro: deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
 --   stages, min_amount, max_amount, products, lead_sources, owner_rep_ids,
---   source_rep_ids, search, contested_only, lookback_days, overlap_days, signals, deal_ids).
+--   source_rep_ids, search, contested_only, lookback_days, overlap_days, signals, deal_ids, scope_agency).
 create or replace macro main.deal_matches(start_at, end_at, attribution, teams, regions, segments, statuses,
     stages, min_amount, max_amount, products, lead_sources, owner_rep_ids, source_rep_ids, search, contested_only,
-    lookback_days, overlap_days, signals, deal_ids) as table
+    lookback_days, overlap_days, signals, deal_ids, scope_agency) as table
 with active as (
     select d.*, raw.product, raw.lead_source, acc.name as account_name
-    from active_deals(start_at, end_at, attribution, teams, regions, segments) d
+    from active_deals(start_at, end_at, attribution, teams, regions, segments, scope_agency) d
     join deals raw using (deal_id)
     join accounts acc on acc.account_id = d.account_id
     where (len(statuses::varchar[]) = 0 or list_contains(statuses::varchar[], d.status))

@@ -185,7 +185,7 @@ def _figure_periods(db: str) -> dict:
 def weekly_review_series(db: str, week: dt.date, weeks: int | None = None):
     """The weekly review's KPI series with no filter, by the page's three queries: the 8
     weeks (or `weeks`) ending with `week`."""
-    from tandem.data.queries import run
+    from tandem.cli.whole_database import run
     from tandem.model import weekly
     from tandem.model.filters import ContestRules
 
@@ -199,7 +199,7 @@ def weekly_review_series(db: str, week: dt.date, weeks: int | None = None):
 
 
 def _ours(figure: str, db: str, start: dt.datetime, end: dt.datetime, week: dt.date) -> object:
-    from tandem.data.queries import run
+    from tandem.cli.whole_database import run
     from tandem.model.filters import ContestRules
 
     every = {"attribution": "owner", "teams": [], "regions": [], "segments": []}
@@ -256,6 +256,7 @@ def measure_exports(db: str) -> dict:
     from tandem.export import writers
     from tandem.export.report import build_report
     from tandem.model.filters import Filters
+    from tandem.model.roles import ALL_DATA
     from tandem.model.weekly import monday
 
     end = monday(END_DATE)
@@ -263,7 +264,7 @@ def measure_exports(db: str) -> dict:
 
     def build(kind: str) -> float:
         started = time.perf_counter()
-        writers.render(build_report(db, filters, (EXPORT_PAGE,), end - dt.timedelta(weeks=1)), kind)
+        writers.render(build_report(db, filters, (EXPORT_PAGE,), end - dt.timedelta(weeks=1), scope=ALL_DATA), kind)
         return time.perf_counter() - started
 
     build("html")

@@ -223,7 +223,7 @@ def _summary(args) -> str:
 
 
 def _options(db):
-    from tandem.data.queries import run
+    from tandem.cli.whole_database import run
     from tandem.model.filters import Options
 
     return Options.from_frame(run("filter_options", db=db))
@@ -246,6 +246,7 @@ def _report(args) -> str:
     from tandem.export.report import build_report
     from tandem.export.writers import write
     from tandem.model.filters import ContestRules, Filters, weeks_ending
+    from tandem.model.roles import ALL_DATA
 
     try:
         start, end = iso_week(args.week)
@@ -283,7 +284,7 @@ def _report(args) -> str:
     bar = TerminalBar()
     report = build_report(db, filters, pages, start.date(), rules, presentation=args.present, branding=brand,
                           progress=lambda share, message: bar(0.2 * share, message),
-                          deals={"contested_deals": args.deal} if args.deal else {})
+                          deals={"contested_deals": args.deal} if args.deal else {}, scope=ALL_DATA)
     try:
         write(report, args.format, out, lambda share, message: bar(0.2 + 0.8 * share, message))
     except OSError as error:

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 
-from tandem.data.queries import run
+from tandem.cli.whole_database import run
 from tandem.model import coverage
 from tandem.model.filters import ATTRIBUTIONS, SIGNALS
 from tandem.model.wording import missing

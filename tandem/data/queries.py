@@ -1,7 +1,9 @@
-"""The query runner: `run(name, **params)` executes `queries/<name>.sql` and returns a DataFrame.
+"""The query runner: `run(name, scope=..., **params)` executes `queries/<name>.sql` and returns a DataFrame.
 
 Values only ever reach SQL as bound parameters (`$start`, `$teams`, ...); the SQL text
-comes from the files of `queries/`, never from string formatting. Each call gets its
+comes from the files of `queries/`, never from string formatting. Every query is run in a
+scope (who is asking: `tandem.model.roles.Scope`), whose parameters (`$scope_agency`) the
+runner binds and every query applies; there is no default, so no query runs without one. Each call gets its
 own cursor of one read-only connection per database file, reopened when the file is
 replaced (import, demo build), so concurrent Streamlit sessions never share a cursor
 and never read a stale file.
@@ -37,7 +39,11 @@ from tandem.data.db import (
 
 
 class QueryError(Exception):
-    """A query was called wrongly: unknown name, missing or unexpected parameters."""
+    """A query was called wrongly: unknown name, missing or unexpected parameters, no scope."""
+
+
+# The parameters a scope binds: only the runner sets them, from the scope it is given.
+SCOPE_PARAMETERS = frozenset({"scope_agency"})
 
 
 class DatabaseUnreadable(Exception):
@@ -112,10 +118,22 @@ def query_text(name: str) -> str:
     return path.read_text()
 
 
-def run(name: str, db: str | os.PathLike | None = None, **params) -> pd.DataFrame:
-    """Run `queries/<name>.sql` with named parameters bound; lists bind as DuckDB lists."""
+def run(name: str, db: str | os.PathLike | None = None, *, scope=None, **params) -> pd.DataFrame:
+    """Run `queries/<name>.sql` with named parameters bound; lists bind as DuckDB lists.
+
+    `scope` (a `tandem.model.roles.Scope`, or anything with its `query_parameters()`) says
+    whose data the query may read; it is required, and its parameters cannot be passed
+    any other way."""
+    if scope is None:
+        raise QueryError(f"query {name!r}: no scope given (who is asking decides what it may read)")
+    given = SCOPE_PARAMETERS & params.keys()
+    if given:
+        raise QueryError(f"query {name!r}: {', '.join(sorted(given))} comes from the scope, not a parameter")
+    params = {**params, **scope.query_parameters()}
     sql = query_text(name)
     wanted = query_parameters(sql)
+    if not SCOPE_PARAMETERS <= wanted:
+        raise QueryError(f"query {name!r} does not apply the scope (${', $'.join(sorted(SCOPE_PARAMETERS))})")
     missing = sorted(wanted - params.keys())
     unexpected = sorted(params.keys() - wanted)
     if missing or unexpected:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tandem.data.config import currency
 from tandem.data.progress import Progress, silent
-from tandem.data.queries import run
 from tandem.export import sections
 from tandem.export.branding import Branding
 from tandem.export.content import Report
@@ -16,6 +15,7 @@ from tandem.model import contest, wording
 from tandem.model.deal_search import DealFilters
 from tandem.model.filters import ContestRules, Filters, Options
 from tandem.model.pages import TITLES
+from tandem.model.roles import Scope
 
 PAGES = TITLES  # a report can hold every page (url path -> title), written in the navigation's order
 
@@ -46,12 +46,13 @@ def definitions(rules: ContestRules, filters: Filters, present: frozenset[str], 
 def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_start: dt.date,
                  rules: ContestRules = ContestRules(), presentation: bool = False, branding: Branding = Branding(),
                  progress: Progress = silent, deal_filters: DealFilters = DealFilters(),
-                 deals: Mapping[str, str] = {}) -> Report:
-    """The report of `pages` (keys of PAGES, written in PAGES' order). `deals` maps a page
-    (contested_deals, deal_explorer) to its selected deal, shown with its timeline;
-    `deal_filters` are the Deals page's own."""
-    source = sections.Source(db, presentation)
-    meta = run("data_source", db=db).iloc[0]
+                 deals: Mapping[str, str] = {}, *, scope: Scope, exported_by: str | None = None) -> Report:
+    """The report of `pages` (keys of PAGES, written in PAGES' order) of the data in `scope`
+    (who asked for it). `deals` maps a page (contested_deals, deal_explorer) to its selected
+    deal, shown with its timeline; `deal_filters` are the Deals page's own. `exported_by` (who and
+    when, from the dashboard's sign-in) is written among the definitions."""
+    source = sections.Source(db, scope, presentation)
+    meta = source.run("data_source").iloc[0]
     built = {"weekly_review": lambda: sections.weekly_review(source, filters, week_start),
              "communication": lambda: sections.communication_page(source, filters),
              "contested_deals": lambda: sections.contested_deals(source, filters, rules, deals.get("contested_deals")),
@@ -69,5 +70,6 @@ def build_report(db: str | Path, filters: Filters, pages: tuple[str, ...], week_
                   filters=describe_filters(filters, source.options()),
                   source=f"{sections.origin(meta)}, built {str(meta['built_at']).replace('T', ' ')}",
                   built_at=dt.datetime.now().replace(microsecond=0), sections=found,
-                  definitions=definitions(rules, filters, source.present_tables(), presentation),
+                  definitions=definitions(rules, filters, source.present_tables(), presentation)
+                  + ([f"Exported by {exported_by}."] if exported_by else []),
                   presentation=presentation, logo=branding.logo)

@@ -1,8 +1,8 @@
 """Each page's content for a report, from the page's own queries and chart builders.
 
 `Source.run` is the query runner the export uses: `tandem.data.queries.run` on one
-database, with the names replaced by pseudonyms in presentation mode (as the dashboard's
-`tandem.ui.app.run` does).
+database in one scope (who asked for the report), with the names replaced by pseudonyms in
+presentation mode (as the dashboard's `tandem.ui.app.run` does).
 """
 
 from __future__ import annotations
@@ -20,27 +20,34 @@ from tandem.figures import communication, contested, conversion, deals, overview
 from tandem.model import contest, coverage, deal_search, pseudonyms, weekly, wording
 from tandem.model.deal_search import DealFilters
 from tandem.model.filters import DEFAULT_RULES, ContestRules, Filters, Options
+from tandem.model.roles import Scope
 
 
 class Source:
-    """The database a report reads, in presentation mode or not."""
+    """The database a report reads, in a scope, in presentation mode or not."""
 
-    def __init__(self, db: str | Path, presentation: bool = False):
-        self.db = db
-        self.maps = pseudonyms.pseudonym_maps(run("name_pseudonyms", db=db)) if presentation else None
+    def __init__(self, db: str | Path, scope: Scope, presentation: bool = False):
+        self.db, self.scope = db, scope
+        self.maps = self.hidden = None
+        if presentation or scope.presentation_forced or scope.agency is not None or scope.pseudonymise_agency_reps:
+            table = run("name_pseudonyms", db=db, scope=scope)
+            self.maps = pseudonyms.pseudonym_maps(table) if presentation or scope.presentation_forced else None
+            self.hidden = pseudonyms.names_hidden_from(table, scope)
 
     def run(self, name: str, **params) -> pd.DataFrame:
-        frame = run(name, db=self.db, **params)
-        return pseudonyms.pseudonymise(frame, self.maps) if self.maps is not None else frame
+        frame = run(name, db=self.db, scope=self.scope, **params)
+        if self.maps is not None:
+            return pseudonyms.pseudonymise(frame, self.maps)
+        return pseudonyms.pseudonymise(frame, self.hidden, only_listed=True) if self.hidden else frame
 
     # read once per report, not by every section that asks
     @functools.cached_property
     def _present(self) -> frozenset[str]:
-        return coverage.present(run("table_row_counts", db=self.db))
+        return coverage.present(run("table_row_counts", db=self.db, scope=self.scope))
 
     @functools.cached_property
     def _options(self) -> Options:
-        return Options.from_frame(run("filter_options", db=self.db))
+        return Options.from_frame(run("filter_options", db=self.db, scope=self.scope))
 
     def present_tables(self) -> frozenset[str]:
         return self._present

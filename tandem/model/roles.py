@@ -75,5 +75,8 @@ class Scope:
 
 # Nobody signed in and no users file: one user who sees everything, as before roles existed.
 OPEN_ACCESS = Identity(OPEN_ACCESS_USER, "admin")
+# The scope of the command line (import, export, summary, report, bench): whoever runs it has
+# the database file itself.
+ALL_DATA = Scope()
 
-__all__ = ["OPEN_ACCESS", "ROLES", "ROLE_LABELS", "Identity", "InvalidIdentity", "Scope"]
+__all__ = ["ALL_DATA", "OPEN_ACCESS", "ROLES", "ROLE_LABELS", "Identity", "InvalidIdentity", "Scope"]

@@ -12,6 +12,8 @@ import streamlit as st
 from tandem.data import queries
 from tandem.data.config import DEFAULT_DB_PATH, QUERIES_DIR, db_path
 from tandem.model import pseudonyms
+from tandem.model.roles import Scope
+from tandem.ui import sign_in
 
 _first_build = threading.Lock()  # two sessions opening a fresh clone build the demo once
 
@@ -89,20 +91,32 @@ def _ensure_derived(path) -> None:
 # cache_resource, not cache_data: cache_data pickles every result on the way in and out
 # (40 ms for the 14,000 contested deals at xl); `fetch` hands each caller its own copy.
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _cached(name: str, version: tuple, params: tuple) -> pd.DataFrame:
-    return queries.run(name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+def _cached(name: str, version: tuple, scope: Scope, params: tuple) -> pd.DataFrame:
+    return queries.run(name, scope=scope, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
-def _run_cached(name: str, params: dict) -> pd.DataFrame:
-    # the query file's own mtime too, so an edited query is never served from cache
+def _run_cached(name: str, scope: Scope, params: dict) -> pd.DataFrame:
+    # the query file's own mtime too, so an edited query is never served from cache; the
+    # scope is part of the key, so one user's results are never served to another's scope
     version = (queries.database_version(db_path()), (QUERIES_DIR / f"{name}.sql").stat().st_mtime_ns)
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached(name, version, frozen)
+    return _cached(name, version, scope, frozen)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _pseudonym_maps(version: tuple) -> dict[str, dict[str, str]]:
-    return pseudonyms.pseudonym_maps(queries.run("name_pseudonyms"))
+@st.cache_data(show_spinner=False, max_entries=16)
+def _name_maps(version: tuple, scope: Scope) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]] | None]:
+    """Every pseudonym (presentation mode), and those of the names the scope's role may not see."""
+    table = queries.run("name_pseudonyms", scope=scope)
+    return pseudonyms.pseudonym_maps(table), pseudonyms.names_hidden_from(table, scope)
+
+
+def current_scope() -> Scope:
+    """The signed-in user's scope, from the session's identity only (never the URL or a widget).
+    Nobody signed in (a page run without the entry point) stops the run: no query without one."""
+    who = sign_in.signed_in()
+    if who is None:
+        st.stop()
+    return who.scope
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -119,22 +133,25 @@ def built(builder, *args, **kwargs):
 
 
 def presentation_mode() -> bool:
-    return bool(st.session_state.get("presentation_mode", False))
+    return current_scope().presentation_forced or bool(st.session_state.get("presentation_mode", False))
 
 
 def run(name: str, pseudonymise: bool = True, **params) -> pd.DataFrame:
-    """`tandem.data.queries.run` on the configured database, cached until the file changes.
+    """`tandem.data.queries.run` on the configured database in the signed-in user's scope,
+    cached until the file changes.
 
     In presentation mode every name column is replaced by its pseudonym here, once for
     all pages, charts and downloads (see `tandem.model.pseudonyms`)."""
-    return fetch(name, pseudonymise and presentation_mode(), **params)
+    return fetch(name, pseudonymise and presentation_mode(), current_scope(), **params)
 
 
-def fetch(name: str, pseudonymise: bool, **params) -> pd.DataFrame:
-    """`run` with presentation mode given rather than read from the session: for work done
-    outside the script's run, like a download button's callable (run on another thread)."""
-    frame = _run_cached(name, params)
-    if pseudonymise:
-        maps = _pseudonym_maps(queries.database_version(db_path()))  # built once per database version
-        return pseudonyms.pseudonymise(frame, maps)
+def fetch(name: str, pseudonymise: bool, scope: Scope, **params) -> pd.DataFrame:
+    """`run` with presentation mode and scope given rather than read from the session: for work
+    done outside the script's run, like a download button's callable (run on another thread)."""
+    frame = _run_cached(name, scope, params)
+    every, hidden = _name_maps(queries.database_version(db_path()), scope)  # once per database version and scope
+    if pseudonymise or scope.presentation_forced:
+        return pseudonyms.pseudonymise(frame, every)
+    if hidden:
+        return pseudonyms.pseudonymise(frame, hidden, only_listed=True)
     return frame.copy()

@@ -50,8 +50,13 @@ def show_deal(deal_id: str, filters: Filters, rules: ContestRules, key: str, det
     end = filters.params("end")["end"]
     record = app.run("deal_record", deal_id=deal_id, end=end, lookback_days=rules.lookback_days)
     if record.empty:
-        st.warning(f"There is no deal {wording.literal(repr(deal_id[:40]))} as of {filters.end:%d %b %Y}.",
-                   icon=":material/search_off:")
+        named = wording.literal(repr(deal_id[:40]))
+        if app.current_scope().agency is not None:  # a link shared by someone who sees more than this user
+            st.warning(f"There is no deal {named} among the deals you can see as of {filters.end:%d %b %Y}. A link "
+                       "from a colleague who sees more can name deals that are not in your view.",
+                       icon=":material/search_off:")
+        else:
+            st.warning(f"There is no deal {named} as of {filters.end:%d %b %Y}.", icon=":material/search_off:")
         return False
     record = record.iloc[0]
     timeline = app.run("deal_timeline", deal_id=deal_id, end=end, lookback_days=rules.lookback_days,

@@ -13,7 +13,7 @@ from tandem.export import branding, writers
 from tandem.export.report import PAGES, build_report
 from tandem.model.deal_search import DealFilters
 from tandem.model.filters import ContestRules
-from tandem.ui import state
+from tandem.ui import app, audit_trail, sign_in, state, widgets
 
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "html": "text/html"}
@@ -56,7 +56,8 @@ def draw(current_page: str) -> None:
             try:
                 report = build_report(db_path(), filters, tuple(pages), chosen["week"], contest_rules,
                                       filters.presentation, brand, lambda share, m: bar.progress(0.2 * share, m),
-                                      chosen["deal_filters"], chosen["deals"])
+                                      chosen["deal_filters"], chosen["deals"], scope=app.current_scope(),
+                                      exported_by=audit_trail.stamp(sign_in.signed_in()))
                 data = writers.render(report, kind, lambda share, m: bar.progress(min(0.2 + 0.8 * share, 1.0), m))
             except Exception as error:  # noqa: BLE001 (the browser that draws the charts or prints the PDF failed)
                 st.error(f"The file could not be built ({type(error).__name__}: {str(error)[:200]}). Nothing was "
@@ -67,5 +68,4 @@ def draw(current_page: str) -> None:
             bar.empty()
         built = session.get(BUILT)
         if built and built[0] == asked:
-            st.download_button(f"Download {built[1]}", built[2], file_name=built[1], mime=MIME[kind],
-                               icon=":material/download:", key="export_download", on_click="ignore")
+            widgets.file_download(f"Download {built[1]}", lambda: built[2], built[1], MIME[kind], "export_download")

@@ -7,10 +7,13 @@ import streamlit as st
 
 from tandem.data.config import import_allowed
 from tandem.model.pages import IMPORT_TITLE, TITLES
+from tandem.ui import sign_in
 
 
 def pages() -> list[st.Page]:
-    """The pages (their files relative to dashboard.py), the weekly review first and default."""
+    """The pages (their files relative to dashboard.py), the weekly review first and default;
+    the Import page only for an administrator (or open access), when imports are allowed."""
+    who = sign_in.signed_in()
     icons = {"weekly_review": ":material/calendar_view_week:", "communication": ":material/forum:",
              "contested_deals": ":material/swords:", "rules_events": ":material/gavel:",
              "conversion": ":material/trending_up:", "deal_explorer": ":material/table_view:",
@@ -18,7 +21,7 @@ def pages() -> list[st.Page]:
     return [st.Page(f"pages/{path}.py", title=title, icon=icons[path], default=path == "weekly_review")
             for path, title in TITLES.items()] + (
         [st.Page("pages/import_data.py", title=IMPORT_TITLE, icon=":material/upload_file:")]
-        if import_allowed() else [])
+        if import_allowed() and who is not None and who.scope.administers else [])
 
 
 def rerun_through_the_entry_point() -> None:

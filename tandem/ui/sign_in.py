@@ -19,9 +19,11 @@ import streamlit as st
 
 from tandem.data.users import SignInLimiter, User, UsersFileError, load_users, password_matches, users_path
 from tandem.model.roles import OPEN_ACCESS, OPEN_ACCESS_USER, ROLE_LABELS, Identity
+from tandem.ui import audit_trail
 
 _SIGNED_IN = "_tandem_signed_in"  # (user name, role, agency, signature); not a widget key: the URL cannot set it
 _NOTICE = "_tandem_sign_in_notice"
+_PROVIDER_SIGN_IN_RECORDED = "_tandem_provider_sign_in_recorded"
 
 
 @st.cache_resource
@@ -148,10 +150,12 @@ def _checked(users: dict[str, User], submitted: bool, name: str | None, password
     user = users.get(name)
     if not password_matches(user, password or ""):
         limiter.failed(name)
+        audit_trail.sign_in_failed(name)
         st.error("Unknown user name or wrong password.", icon=":material/error:")
         return None
     limiter.succeeded(name)
     st.session_state[_SIGNED_IN] = (user.name, user.role, user.agency, _signature(user.name, user.role, user.agency))
+    audit_trail.signed_in(Identity.of(user))
     return Identity.of(user)
 
 
@@ -169,6 +173,9 @@ def _provider_identity(users: dict[str, User]) -> Identity:
                  "--email EMAIL`).", icon=":material/lock:")
         st.button("Sign out", on_click=st.logout)
         st.stop()
+    if not st.session_state.get(_PROVIDER_SIGN_IN_RECORDED):
+        st.session_state[_PROVIDER_SIGN_IN_RECORDED] = True
+        audit_trail.signed_in(Identity.of(user))
     return Identity.of(user)
 
 

@@ -168,8 +168,12 @@ def sidebar(url_path: str = "", show_period: bool = True) -> tuple[Filters, Filt
                        format_func=wording.humanise)
         st.radio("Deals belong to the team of their", ["owner", "source"], key=KEYS["attribution"],
                  format_func={"owner": "owner", "source": "source rep"}.get, horizontal=True)
-        st.toggle("Presentation mode", key=KEYS["presentation"],
-                  help="Replace rep, contact and account names by stable pseudonyms everywhere, downloads included.")
+        forced = app.current_scope().presentation_forced
+        if forced:  # a presenter's role: on, whatever the URL or the session said
+            st.session_state[KEYS["presentation"]] = True
+        st.toggle("Presentation mode", key=KEYS["presentation"], disabled=forced,
+                  help="Always on for a presenter: names are pseudonyms everywhere, downloads included." if forced
+                  else "Replace rep, contact and account names by stable pseudonyms everywhere, downloads included.")
         if "events" in present_tables():
             st.session_state.setdefault(SHOW_EVENTS, True)
             st.toggle("Events on time charts", key=SHOW_EVENTS,
@@ -218,11 +222,17 @@ def set_page_params(params: dict[str, str]) -> None:
     st.session_state[_PAGE_PARAMS] = params
 
 
+def view_params() -> dict:
+    """The URL parameters of this run's view: the filters (those not at their default) and the
+    page's own."""
+    filters, default = st.session_state[_CURRENT]
+    return {**filters.to_url(default), **st.session_state.get(_PAGE_PARAMS, {})}
+
+
 def sync_url() -> None:
     """Mirror the filters and the page's parameters in the URL (end of every run; only
     when they changed, to avoid needless browser history updates)."""
-    filters, default = st.session_state[_CURRENT]
-    wanted = {**filters.to_url(default), **st.session_state.get(_PAGE_PARAMS, {})}
+    wanted = view_params()
     normalised = {k: (v if isinstance(v, list) else [v]) for k, v in wanted.items()}
     if normalised != query_params_lists():
         st.query_params.from_dict(wanted)

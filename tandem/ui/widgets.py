@@ -24,6 +24,7 @@ from tandem.model.weekly import (
     format_value,
     kpi_label,
 )
+from tandem.ui import audit_trail, sign_in
 
 ROW_LIMIT = 2_000  # rows of a table sent to the browser; its totals and downloads cover every row
 
@@ -115,8 +116,18 @@ def file_download(label: str, make, file_name: str, mime: str, key: str, *, icon
     Why no rerun: Streamlit forgets a button's made-on-click file (its "deferred file" id) at
     the end of every rerun, and a click reruns the page by default, so a quick second click
     still held a forgotten id and got no file ("Deferred file ... not found"), and two reruns
-    could delete a made file before the browser fetched it."""
-    st.download_button(label, make, file_name=file_name, mime=mime, key=key, icon=icon, help=help, on_click="ignore")
+    could delete a made file before the browser fetched it.
+
+    Signed in, the file's name carries the user and the time, and the download is audited."""
+    who, page = sign_in.signed_in(), audit_trail.current_page()
+    file_name = audit_trail.stamped_file_name(file_name, who)
+
+    def made():
+        data = make()
+        audit_trail.downloaded(who, page, file_name, mime)
+        return data
+
+    st.download_button(label, made, file_name=file_name, mime=mime, key=key, icon=icon, help=help, on_click="ignore")
 
 
 def csv_download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", help: str | None = None) -> None:
