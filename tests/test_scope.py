@@ -28,8 +28,10 @@ ALPHA = Scope(agency="Alpha Outsourcing")
 BRAVO = Scope(agency="Bravo Partners")
 START, END = dt.datetime(2024, 1, 1), dt.datetime(2024, 7, 1)
 DEAL_IDS = ["d-alpha", "d-shared", "d-bravo", "d-bravo-inside", "d-internal"]
-# names of what Alpha's manager must never see: Bravo's, and the events closed to agencies
-SECRET = ["bravo", "strategy day", "internal kickoff", "cobalt seminar", "ev-strategy", "ev-kickoff"]
+# what Alpha's manager must never see: Bravo's data, the events closed to agencies, and the internal
+# deal no Alpha rep worked with its touch and the internal exchange (ids as they would show)
+SECRET = ["bravo", "strategy day", "internal kickoff", "cobalt seminar", "ev-strategy", "ev-kickoff",
+          "d-internal", "cobalt expansion", "x-ivo-2", "x-ana-ivo"]
 EDITED_RULES = [  # a what-if: the fixture's rules with Alpha's widened to mid-sized accounts
     {"team_id": "int-ka", "segment": "*", "region": "*", "stage_from": "lead", "stage_to": "won"},
     {"team_id": "ext-alpha", "segment": "mid", "region": "*", "stage_from": "lead", "stage_to": "proposal"},

@@ -169,7 +169,7 @@ def keep_known_deals(filters: DealFilters, known: set[str]) -> tuple[DealFilters
     shown = ", ".join(shown_value(deal) for deal in missing[:3]) + (" and more" if len(missing) > 3 else "")
     outcome = (f"showing the other {len(kept):,}" if kept else "showing every deal")
     return replace(filters, deal_ids=kept), [
-        f"{len(missing):,} of the {len(filters.deal_ids):,} deals named by the URL are not in the data ({shown}): "
+        f"{len(missing):,} of the {len(filters.deal_ids):,} deals named by the URL are not in the data you can see ({shown}): "
         f"{outcome}."]
 
 
