@@ -42,6 +42,7 @@ def test_a_shared_link_asks_for_a_sign_in_then_opens(signed_server, browser, tmp
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password", exact=True).press("Enter")
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0, timeout=60_000)  # then the page's run
     wait_until_rendered(page)
     assert page.get_by_role("heading", name="Contested deals", exact=True).count() == 1
     assert "lookback=10" in page.url  # the link's settings survive the sign-in
