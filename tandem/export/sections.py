@@ -29,7 +29,7 @@ class Source:
     def __init__(self, db: str | Path, scope: Scope, presentation: bool = False):
         self.db, self.scope = db, scope
         self.maps = self.hidden = None
-        if presentation or scope.presentation_forced or scope.agency is not None or scope.pseudonymise_agency_reps:
+        if presentation or scope.hides_names:
             table = run("name_pseudonyms", db=db, scope=scope)
             self.maps = pseudonyms.pseudonym_maps(table) if presentation or scope.presentation_forced else None
             self.hidden = pseudonyms.names_hidden_from(table, scope)

@@ -68,6 +68,11 @@ class Scope:
     presentation_forced: bool = False
     administers: bool = False  # the Import page, user management, the audit log
 
+    @property
+    def hides_names(self) -> bool:
+        """Whether some names are pseudonyms for this scope even outside presentation mode."""
+        return self.agency is not None or self.pseudonymise_agency_reps or self.presentation_forced
+
     def query_parameters(self) -> dict[str, str | None]:
         """The scope's bound parameters, added by the query runner to every query."""
         return {"scope_agency": self.agency}

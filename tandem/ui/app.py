@@ -149,9 +149,9 @@ def fetch(name: str, pseudonymise: bool, scope: Scope, **params) -> pd.DataFrame
     """`run` with presentation mode and scope given rather than read from the session: for work
     done outside the script's run, like a download button's callable (run on another thread)."""
     frame = _run_cached(name, scope, params)
+    if not (pseudonymise or scope.hides_names):
+        return frame.copy()  # every name shown: no map to read
     every, hidden = _name_maps(queries.database_version(db_path()), scope)  # once per database version and scope
     if pseudonymise or scope.presentation_forced:
         return pseudonyms.pseudonymise(frame, every)
-    if hidden:
-        return pseudonyms.pseudonymise(frame, hidden, only_listed=True)
-    return frame.copy()
+    return pseudonyms.pseudonymise(frame, hidden, only_listed=True) if hidden else frame.copy()
