@@ -15,16 +15,13 @@
 --     and their attendance by its reps and internal reps;
 --   teams, reps and scope rules: the internal ones and its own.
 -- Names of other agencies and of reps are replaced after the query (tandem.model.pseudonyms).
--- Macros: rep_agency(kind, agency, team_name), agency_in_scope(scope_agency, agency),
+-- Macros: rep_agency(kind, agency, team_name),
 -- team_in_scope(scope_agency, kind, agency), deal_in_scope(scope_agency, deal_id),
 -- touch_in_scope(scope_agency, kind, agency, deal_id) (the acting rep's kind and agency),
 -- exchange_in_scope(scope_agency, initiator_agency, counterpart_agency),
 -- event_in_scope(scope_agency, event_id, internal_only, kind).
 create or replace macro main.rep_agency(kind, agency, team_name) as
     case when kind = 'external' then coalesce(agency, team_name) end;
-
-create or replace macro main.agency_in_scope(scope_agency, agency) as
-    scope_agency is null or agency = scope_agency;
 
 create or replace macro main.team_in_scope(scope_agency, kind, agency) as
     scope_agency is null or kind = 'internal' or agency = scope_agency;
