@@ -14,6 +14,7 @@ st.set_page_config(page_title="Tandem", page_icon=str(ICON_PATH), layout="wide")
 who = sign_in.identity()  # stops the run at the sign-in form until someone is signed in
 pages = navigation.pages()
 page = st.navigation(pages)
+sign_in.open_linked_page(page, pages)
 try:
     ensure_database()  # after st.navigation: during a first build the sidebar shows the pages, not file names
     # the weekly review picks its own week, without the sidebar's period

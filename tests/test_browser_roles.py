@@ -75,3 +75,11 @@ def test_an_agency_managers_download_is_scoped_stamped_and_audited(roles_server,
     events = {(row["User"], row["Event"].lower().replace(" ", "_")) for row in rows}  # codes are words in downloads
     assert ("amy", "download") in events and ("amy", "sign_in") in events and ("ada", "sign_in") in events, events
     page.close()
+
+
+def test_a_link_to_a_page_the_role_does_not_have_opens_the_weekly_review(roles_server, browser):
+    page = signed_in(browser, f"{roles_server}/import_data", "amy")
+    expect(page.get_by_text("that is not open to you: here is the weekly review")).to_have_count(1, timeout=30_000)
+    assert page.get_by_role("heading", name="Weekly review", exact=True).count() == 1
+    assert page.get_by_role("heading", name="Import data").count() == 0
+    page.close()

@@ -62,3 +62,21 @@ def test_a_shared_link_asks_for_a_sign_in_then_opens(signed_server, browser, tmp
     expect(sidebar.get_by_text("anna")).to_have_count(0)
     expect(sidebar.get_by_text("Demo data")).to_have_count(0)
     page.close()
+
+
+@pytest.mark.parametrize("link, heading", [("overview", "Data overview"),
+                                           ("conversion?start=2026-09-07&end=2026-11-22", "Conversion")])
+def test_a_link_opened_in_a_later_session_keeps_its_page(signed_server, browser, link, heading):
+    """Not the server's first session: the browser asks the sign-in's run for the default page
+    (no page was declared while the form stood); the link's page and period must still open."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{signed_server}/{link}")
+    wait_until_rendered(page)
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0, timeout=60_000)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(1, timeout=60_000)
+    wait_until_rendered(page)
+    assert page.url.split("/")[-1] == link
+    page.close()

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -24,6 +25,7 @@ from tandem.ui import audit_trail
 _SIGNED_IN = "_tandem_signed_in"  # (user name, role, agency, signature); not a widget key: the URL cannot set it
 _NOTICE = "_tandem_sign_in_notice"
 _PROVIDER_SIGN_IN_RECORDED = "_tandem_provider_sign_in_recorded"
+_LINKED_PAGE = "_tandem_linked_page"  # the URL's page at the sign-in, until the page is open
 
 
 @st.cache_resource
@@ -99,7 +101,25 @@ def identity() -> Identity:
     if signed_in is None:
         st.stop()
     form.empty()  # the page follows in this same run
+    st.session_state[_LINKED_PAGE] = urlparse(st.context.url or "").path.strip("/")
     return signed_in
+
+
+def open_linked_page(page: st.Page, pages: list[st.Page]) -> None:
+    """Right after a sign-in, switch to the page the URL names (a shared deep link), with its
+    filters. Why: no page was declared while the form stood, so the browser asks the sign-in's
+    run for the default page, while the URL still names the linked one. A page this role does
+    not have (the Import page) or that does not exist is not in `pages`: the default page stays,
+    with a notice."""
+    path = st.session_state.pop(_LINKED_PAGE, None)
+    if not path or path == page.url_path:
+        return
+    linked = next((p for p in pages if p.url_path == path), None)
+    if linked is None:
+        st.toast(f"The link names a page “{path}” that is not open to you: here is the {page.title.lower()}.",
+                 icon=":material/lock:")
+        return
+    st.switch_page(linked, query_params={key: st.query_params.get_all(key) for key in st.query_params})
 
 
 def _verified(signed, users: dict[str, User]) -> Identity | None:
