@@ -16,20 +16,22 @@ scoped_deals as (
     select deal_id, account_id from deals where deal_in_scope($scope_agency, deal_id)
 ),
 
-scoped_activities as (
-    select a.activity_id, c.account_id
-    from activities a
-    join rep_kinds() r on r.rep_id = a.rep_id
-    left join rep_kinds() o on o.rep_id = a.counterpart_rep_id
-    left join contacts c on c.contact_id = a.contact_id
-    where case when a.contact_id is not null then touch_in_scope($scope_agency, r.kind, r.agency, a.deal_id)
-               else exchange_in_scope($scope_agency, r.agency, o.agency) end
+-- an activity is a customer touch or a rep-to-rep exchange, never both (data contract): the
+-- pre-computed tables of each, which carry the reps' agencies, hold them all (a scan of the
+-- activities joined to reps twice took 0.4 s at 10 million)
+scoped_touches as (
+    select account_id from derived_customer_touches where touch_in_scope($scope_agency, kind, agency, deal_id)
+),
+
+scoped_exchanges as (
+    select activity_id from derived_rep_exchanges
+    where exchange_in_scope($scope_agency, initiator_agency, counterpart_agency)
 ),
 
 scoped_accounts as (
     select account_id from accounts
     where $scope_agency is null
-        or account_id in (select account_id from scoped_deals union select account_id from scoped_activities)
+        or account_id in (select account_id from scoped_deals union select account_id from scoped_touches)
 ),
 
 scoped_events as (
@@ -58,7 +60,7 @@ in_scope as (
     union all select 'deals', count(*) from scoped_deals
     union all select 'deal_stage_changes', count(*) from deal_stage_changes
         where deal_in_scope($scope_agency, deal_id)
-    union all select 'activities', count(*) from scoped_activities
+    union all select 'activities', (select count(*) from scoped_touches) + (select count(*) from scoped_exchanges)
     union all select 'claims', count(*) from claims where deal_in_scope($scope_agency, deal_id)
     union all select 'scope_rules', count(*) from scope_rules where team_id in (select team_id from scoped_teams)
     union all select 'events', count(*) from scoped_events
