@@ -25,6 +25,7 @@ def test_bench_small_runs_and_reports_every_page_and_figure(tmp_path):
         assert page["errors"] == [], page
         assert 0 < page["duckdb_s"] and page["queries"] > 0 and page["peak_mb"] > 0
         assert page["cold_s"] > 0 and (page["warm_s"] is None) == (page["page"] == "summary")
+        assert page["page"] == "summary" or page["scope_agencies"] == [None]  # open access: all the data
     [rule] = report["rules"]  # --rules 1: the first of RULES_MEASURED
     assert (rule["lookback_days"], rule["overlap_days"]) == RULES_MEASURED[0] != (30, 7)
     assert rule["page"]["page"] == "contested_deals" and rule["page"]["errors"] == []
@@ -71,3 +72,24 @@ def test_pages_only_report_has_no_figures_and_the_scale_target():
     assert "overview" in render(result) and "figure" not in render(result)
     demo = render_markdown({**result, "scale": "demo", "targets": TARGETS})
     assert "cold < 1 s" in demo and "| overview | 1.500 | 0.100 | 1.200 | 4 | 900 | **no** | yes |" in demo
+
+
+def test_bench_measures_the_pages_in_an_agency_managers_scope(tmp_path):
+    """`--agency`: every query of every page ran in that agency's scope (and without it, in
+    all the data's); an agency the database does not have is refused, naming those it has."""
+    command = [sys.executable, "-m", "tandem", "bench", "--scale", "small", "--repeat", "1", "--rules", "0",
+               "--pages-only", "--json", "--dir", str(tmp_path)]
+    result = subprocess.run([*command, "--agency", "Brightline Partners"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["agency"] == "Brightline Partners"
+    pages = [page for page in report["pages"] if page["page"] != "summary"]
+    assert [page["page"] for page in pages] == list(PAGES)
+    for page in pages:
+        assert page["errors"] == [] and page["scope_agencies"] == ["Brightline Partners"], page
+    assert "pages as the agency manager of Brightline Partners" in render_markdown(report)
+
+    result = subprocess.run([*command, "--agency", "Nowhere Ltd"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no agency named 'Nowhere Ltd'" in result.stderr and "Brightline Partners" in result.stderr

@@ -55,8 +55,7 @@ def signed_in_as(name: str, **url) -> AppTest:
     user = load_users()[name]
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params.update({"start": "2024-01-01", "end": "2024-06-30", **url})
-    at.session_state["_tandem_signed_in"] = (user.name, user.role, user.agency,
-                                             sign_in._signature(user.name, user.role, user.agency))
+    at.session_state[sign_in.SIGNED_IN] = sign_in.session_value(user)
     at.run()
     assert not at.exception
     return at

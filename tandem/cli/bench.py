@@ -13,6 +13,9 @@ Measured per page (AppTest of dashboard.py, the page opened directly):
   duckdb_s the total time spent in `tandem.data.queries.run` during the cold run (raw DuckDB
            execution and conversion to pandas, as the page issued them);
   peak_mb  the process's peak resident memory.
+  With `--agency NAME` the pages (and the rules' page) run signed in as that agency's
+  manager, so in its scope (the sign-in and audit log of a users file in a temporary folder);
+  otherwise with open access, which sees everything.
 Measured per figure (weekly review KPIs, communication matrix, contested signals,
 conversion per team), ours (DuckDB queries) against `tandem.cli.bench_pandas`:
   first interaction: ours = connect + queries; pandas = load the tables + compute;
@@ -56,6 +59,7 @@ TARGETS_BY_SCALE = {"xxl": {"cold_s": 2.0}}
 # each end of the range, the middle, and rules a user reaches by moving one slider.
 RULES_MEASURED = ((10, 3), (90, 30), (0, 1), (60, 14), (30, 21))
 RULE_PAGE = "contested_deals"  # the page whose sliders set the rule
+AGENCY_VARIABLE = "TANDEM_BENCH_AGENCY"  # tells the measuring processes whose scope to measure
 
 
 def peak_mb() -> float:
@@ -72,13 +76,15 @@ def peak_mb() -> float:
 # --- inside a measuring process --------------------------------------------------------
 
 class QueryClock:
-    """Adds up the time spent in tandem.data.queries.run (wrapped in place)."""
+    """Adds up the time spent in tandem.data.queries.run (wrapped in place), and notes the
+    scopes the queries ran in (their agencies; None: all the data)."""
 
     def __init__(self):
         from tandem.data import queries
 
         self.total = 0.0
         self.calls = 0
+        self.agencies: set[str | None] = set()
         original = queries.run
 
         def timed(name, db=None, **params):
@@ -88,11 +94,13 @@ class QueryClock:
             finally:
                 self.total += time.perf_counter() - started
                 self.calls += 1
+                self.agencies.add(getattr(params.get("scope"), "agency", None))
 
         queries.run = timed
 
     def reset(self) -> None:
         self.total, self.calls = 0.0, 0
+        self.agencies.clear()
 
 
 def scan_components_once() -> None:
@@ -145,11 +153,15 @@ def measure_page(db: str, page: str, warm_runs: int, url: dict[str, str] | None 
     from streamlit.testing.v1 import AppTest
 
     clock = QueryClock()
+    manager = _agency_manager(os.environ.get(AGENCY_VARIABLE))
+    from tandem.ui.sign_in import SIGNED_IN
 
     def run_once() -> tuple[float, AppTest]:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
         for key, value in (url or {}).items():
             at.query_params[key] = value
+        if manager is not None:
+            at.session_state[SIGNED_IN] = manager()  # as the sign-in form sets it
         if page != "weekly_review":
             at.switch_page(f"pages/{page}.py")
         started = time.perf_counter()
@@ -161,13 +173,43 @@ def measure_page(db: str, page: str, warm_runs: int, url: dict[str, str] | None 
     clock.reset()
     cold, at = run_once()
     errors = [e.message for e in at.exception]
-    duckdb_s, queries_run = clock.total, clock.calls
+    duckdb_s, queries_run, agencies_seen = clock.total, clock.calls, sorted(clock.agencies, key=str)
     warm = [run_once()[0] for _ in range(warm_runs)]
     result = {"page": page, "cold_s": cold, "warm_s": statistics.median(warm), "duckdb_s": duckdb_s,
-              "queries": queries_run, "peak_mb": peak_mb(), "errors": errors}
+              "queries": queries_run, "scope_agencies": agencies_seen, "peak_mb": peak_mb(), "errors": errors}
     if url:  # the rule the page ran under, as its sliders show it
         result["rule_shown"] = [at.slider(key="contest_lookback").value, at.slider(key="contest_overlap").value]
     return result
+
+
+def _agency_manager(agency: str | None):
+    """None for open access; otherwise a users file (in a temporary folder) with one manager of
+    `agency`, and a function giving the signed session value the sign-in form would set (asked
+    for at each run: emptying the caches renews the server key that signs it)."""
+    if not agency:
+        return None
+    from tandem.data.users import User, save_users
+    from tandem.ui import sign_in
+
+    folder = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
+    # an email, not a password: nobody signs in with it, and no hash is computed
+    save_users({"bench": User("bench", "agency_manager", agency=agency, email="bench@example.invalid")},
+               folder / "users.toml")
+    os.environ["TANDEM_USERS"] = str(folder / "users.toml")
+    os.environ["TANDEM_AUDIT"] = str(folder / "audit.jsonl")
+    return lambda: sign_in.session_value(User("bench", "agency_manager", agency=agency, email="bench@example.invalid"))
+
+
+class UnknownAgency(Exception):
+    pass
+
+
+def agencies(db: str) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(db, read_only=True) as connection:
+        return [row[0] for row in connection.sql("select distinct agency from teams where agency is not null "
+                                                 "order by 1").fetchall()]
 
 
 def _figure_periods(db: str) -> dict:
@@ -345,11 +387,16 @@ def measure_rules(db: str, repeat: int, count: int, progress) -> list[dict]:
 
 
 def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message: None,
-                  rules: int = len(RULES_MEASURED), pages_only: bool = False) -> dict:
+                  rules: int = len(RULES_MEASURED), pages_only: bool = False, agency: str | None = None) -> dict:
     """Every measurement of the module's docstring; `pages_only` leaves out the report formats
     and the figures against pandas (whose baseline loads every activity into memory: about
-    20 GB at `xxl`)."""
+    20 GB at `xxl`); `agency`: the pages in that agency manager's scope."""
     db = str(ensure_database(scale, folder, lambda fraction, message: progress(f"building: {message}")))
+    if agency is not None and agency not in agencies(db):
+        raise UnknownAgency(f"no agency named {agency!r} in {db}; its agencies: {', '.join(agencies(db))}")
+    os.environ.pop(AGENCY_VARIABLE, None)
+    if agency is not None:
+        os.environ[AGENCY_VARIABLE] = agency
     pages = []
     for page in PAGES:
         if not (ROOT / "pages" / f"{page}.py").exists():
@@ -362,8 +409,8 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
     rule_results = measure_rules(db, repeat, rules, progress)
     targets = {**TARGETS, **TARGETS_BY_SCALE.get(scale, {})}
     if pages_only:
-        return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
-                "rules": rule_results, "exports": None, "figures": [], "targets": targets}
+        return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "agency": agency,
+                "pages": pages, "rules": rule_results, "exports": None, "figures": [], "targets": targets}
     progress("report formats")
     exports = _median_of([_in_fresh_process("exports", db) for _ in range(repeat)], "exports")
     figures = []
@@ -375,8 +422,8 @@ def run_benchmark(scale: str, repeat: int, folder: Path, progress=lambda message
                         "speedup_first": theirs["first_s"] / ours["first_s"],
                         "speedup_next": theirs["next_s"] / ours["next_s"],
                         "memory_ratio": theirs["peak_mb"] / ours["peak_mb"]})
-    return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "pages": pages,
-            "rules": rule_results, "exports": exports, "figures": figures, "targets": targets}
+    return {"scale": scale, "repeat": repeat, "database": db, "machine": machine(), "agency": agency,
+            "pages": pages, "rules": rule_results, "exports": exports, "figures": figures, "targets": targets}
 
 
 def _median_of(runs: list[dict], key: str) -> dict:
@@ -388,9 +435,15 @@ def _median_of(runs: list[dict], key: str) -> dict:
     return merged
 
 
+def _as_whom(result: dict) -> str:
+    agency = result.get("agency")
+    return f"; pages as the agency manager of {agency}" if agency else ""
+
+
 def render(result: dict) -> str:
     lines = [f"Tandem benchmark, scale {result['scale']} ({result['repeat']} run(s) each, medians); "
-             f"{result['machine']['cores']} cores, {result['machine']['memory_gb']} GB, {result['machine']['cpu']}",
+             f"{result['machine']['cores']} cores, {result['machine']['memory_gb']} GB, {result['machine']['cpu']}"
+             + _as_whom(result),
              "", f"{'page':<17} {'cold s':>7} {'warm s':>7} {'duckdb s':>9} {'queries':>8} {'peak MB':>8}"]
     for page in result["pages"]:
         warm = "" if page["warm_s"] is None else f"{page['warm_s']:.3f}"
@@ -422,7 +475,8 @@ def render(result: dict) -> str:
 def render_markdown(result: dict) -> str:
     """The results as Markdown tables with the targets checked (docs/benchmarks.md)."""
     t = result["targets"]
-    lines = [f"### Scale `{result['scale']}` ({result['repeat']} run(s) per measurement, medians)", "",
+    lines = [f"### Scale `{result['scale']}` ({result['repeat']} run(s) per measurement, medians)"
+             + _as_whom(result), "",
              f"| page | cold s | warm s | DuckDB s | queries | peak MB | cold < {t['cold_s']:g} s | warm < 0.2 s | "
              "cold ≤ 1.5 × DuckDB + 0.15 s |", "|---|---:|---:|---:|---:|---:|:-:|:-:|:-:|"]
     for page in result["pages"]:

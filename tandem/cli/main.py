@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pages-only", action="store_true",
                    help="measure the pages, summary and rules only: no report formats, no pandas baseline (which "
                         "loads every activity into memory; for --scale xxl)")
+    p.add_argument("--agency", default=None,
+                   help="measure the pages signed in as this agency's manager, in its scope (default: open access)")
     output = p.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the results as JSON")
     output.add_argument("--markdown", action="store_true", help="print the results as Markdown tables")
@@ -362,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bench":
             from pathlib import Path
 
-            from tandem.cli.bench import render, render_markdown, run_benchmark
+            from tandem.cli.bench import UnknownAgency, render, render_markdown, run_benchmark
             from tandem.data.config import ROOT
 
             if args.repeat < 1:
@@ -371,9 +373,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"--rules must be 0 to 5, not {args.rules}")
             folder = Path(args.dir) if args.dir else ROOT / "data"
             folder.mkdir(parents=True, exist_ok=True)
-            result = run_benchmark(args.scale, args.repeat, folder,
-                                   progress=lambda message: print(message, file=sys.stderr, flush=True),
-                                   rules=args.rules, pages_only=args.pages_only)
+            try:
+                result = run_benchmark(args.scale, args.repeat, folder,
+                                       progress=lambda message: print(message, file=sys.stderr, flush=True),
+                                       rules=args.rules, pages_only=args.pages_only, agency=args.agency)
+            except UnknownAgency as error:
+                raise UsageError(str(error)) from None
             print(json.dumps(result, indent=1) if args.json else render_markdown(result) if args.markdown
                   else render(result))
         elif args.command == "soak":

@@ -22,7 +22,7 @@ from tandem.data.users import SignInLimiter, User, UsersFileError, load_users, p
 from tandem.model.roles import OPEN_ACCESS, OPEN_ACCESS_USER, ROLE_LABELS, Identity
 from tandem.ui import audit_trail
 
-_SIGNED_IN = "_tandem_signed_in"  # (user name, role, agency, signature); not a widget key: the URL cannot set it
+SIGNED_IN = "_tandem_signed_in"  # (user name, role, agency, signature); not a widget key: the URL cannot set it
 _NOTICE = "_tandem_sign_in_notice"
 _PROVIDER_SIGN_IN_RECORDED = "_tandem_provider_sign_in_recorded"
 _LINKED_PAGE = "_tandem_linked_page"  # the URL's page at the sign-in, until the page is open
@@ -41,6 +41,11 @@ def _limiter() -> SignInLimiter:
 def _signature(name: str, role: str, agency: str | None) -> str:
     message = "\0".join((name, role, agency or "")).encode()
     return hmac.new(_server_key(), message, hashlib.sha256).hexdigest()
+
+
+def session_value(user: User) -> tuple[str, str, str | None, str]:
+    """The signed value a sign-in keeps in the session (also set directly by the benchmark)."""
+    return user.name, user.role, user.agency, _signature(user.name, user.role, user.agency)
 
 
 def _users() -> dict[str, User] | None:
@@ -75,7 +80,7 @@ def signed_in() -> Identity | None:
     if _provider_configured():
         user = _provider_user(users) if st.user.is_logged_in else None
         return None if user is None else Identity.of(user)
-    signed = st.session_state.get(_SIGNED_IN)
+    signed = st.session_state.get(SIGNED_IN)
     return None if signed is None else _verified(signed, users)
 
 
@@ -87,12 +92,12 @@ def identity() -> Identity:
         return OPEN_ACCESS
     if _provider_configured():
         return _provider_identity(users)
-    signed = st.session_state.get(_SIGNED_IN)
+    signed = st.session_state.get(SIGNED_IN)
     if signed is not None:
         current = _verified(signed, users)
         if current is not None:
             return current
-        st.session_state.pop(_SIGNED_IN, None)
+        st.session_state.pop(SIGNED_IN, None)
         st.session_state[_NOTICE] = "Your sign-in is no longer valid (the account changed or the session was " \
                                     "altered). Please sign in again."
     form = st.empty()
@@ -174,7 +179,7 @@ def _checked(users: dict[str, User], submitted: bool, name: str | None, password
         st.error("Unknown user name or wrong password.", icon=":material/error:")
         return None
     limiter.succeeded(name)
-    st.session_state[_SIGNED_IN] = (user.name, user.role, user.agency, _signature(user.name, user.role, user.agency))
+    st.session_state[SIGNED_IN] = session_value(user)
     audit_trail.signed_in(Identity.of(user))
     return Identity.of(user)
 
@@ -215,7 +220,7 @@ def sidebar(current: Identity) -> None:
         where = f" · {current.agency}" if current.agency else ""
         st.caption(f":material/person: **{current.user}** · {ROLE_LABELS[current.role]}{where}")
         if st.button("Sign out", key="sign_out"):
-            st.session_state.pop(_SIGNED_IN, None)
+            st.session_state.pop(SIGNED_IN, None)
             if _provider_configured() and st.user.is_logged_in:
                 st.logout()
             st.rerun()
