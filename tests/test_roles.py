@@ -40,6 +40,7 @@ def audit_file(scope_db, tmp_path, monkeypatch) -> Path:
     hashed = hash_password(PASSWORD)
     save_users({"amy": User("amy", "agency_manager", agency="Alpha Outsourcing", password_hash=hashed),
                 "ian": User("ian", "internal_manager", password_hash=hashed),
+                "ivy": User("ivy", "internal_manager", password_hash=hashed, show_agency_rep_names=True),
                 "pia": User("pia", "presenter", password_hash=hashed),
                 "ada": User("ada", "admin", password_hash=hashed)}, path)
     dashboard_on(scope_db, monkeypatch)
@@ -99,9 +100,17 @@ def test_a_link_to_a_deal_out_of_scope_shows_the_users_view_with_a_notice(audit_
 
 
 def test_an_internal_manager_sees_agency_reps_under_pseudonyms(audit_file):
-    at = on_page(signed_in_as("ian"), "communication")
+    at = signed_in_as("ian")
+    assert any("agency reps under pseudonyms" in c.value for c in at.sidebar.caption)
+    at = on_page(at, "communication")
     assert not shown(at, AGENCY_REPS)
     assert shown(at, ["Bravo Field"])  # teams are not hidden from the company's own managers
+
+
+def test_an_internal_manager_allowed_agency_reps_names_sees_them(audit_file):
+    at = signed_in_as("ivy")
+    assert any("agency reps' names shown" in c.value for c in at.sidebar.caption)
+    assert shown(on_page(at, "communication"), AGENCY_REPS) == AGENCY_REPS
 
 
 def test_a_presenter_cannot_switch_presentation_mode_off(audit_file):

@@ -62,6 +62,7 @@ def test_add_list_remove_through_the_command(tmp_path):
     (["add", "emil", "--role", "owner"], PASSWORD, "invalid choice"),
     (["add", "fred", "--role", "director", "--no-password"], None, "--no-password needs --email"),
     (["remove", "nobody"], None, "no user 'nobody'"),
+    (["add", "gus", "--role", "director", "--show-agency-rep-names"], PASSWORD, "only an internal manager can be"),
 ])
 def test_bad_requests_change_nothing(tmp_path, args, password, message):
     path = tmp_path / "users.toml"
@@ -70,6 +71,24 @@ def test_bad_requests_change_nothing(tmp_path, args, password, message):
     result = users_cli(path, *args, password=password)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert path.read_text() == before
+
+
+def test_an_internal_manager_can_be_allowed_agency_reps_names(tmp_path):
+    path = tmp_path / "users.toml"
+    assert users_cli(path, "add", "ian", "--role", "internal_manager", password=PASSWORD).returncode == 0
+    allowed = users_cli(path, "add", "ivy", "--role", "internal_manager", "--show-agency-rep-names", password=PASSWORD)
+    assert allowed.returncode == 0 and "(internal_manager, sees agency reps' names)" in allowed.stdout
+    assert "show_agency_rep_names = true" in path.read_text()
+    users = load_users(path)
+    assert not users["ian"].show_agency_rep_names and users["ivy"].show_agency_rep_names
+    assert Identity.of(users["ian"]).scope.pseudonymise_agency_reps
+    assert not Identity.of(users["ivy"]).scope.pseudonymise_agency_reps
+    listed = users_cli(path, "list").stdout.splitlines()
+    assert "sees agency reps' names" in next(line for line in listed if line.startswith("ivy"))
+    assert "sees agency reps' names" not in next(line for line in listed if line.startswith("ian"))
+    path.write_text(path.read_text().replace("show_agency_rep_names = true", 'show_agency_rep_names = "yes"'))
+    with pytest.raises(UsersFileError, match="show_agency_rep_names must be true or false"):
+        load_users(path)
 
 
 def test_a_password_is_never_an_argument():
@@ -99,7 +118,10 @@ def test_one_email_per_user_and_broken_files_are_named(tmp_path):
 def test_an_identity_needs_a_known_role_and_an_agency_only_for_an_agency_manager():
     assert Identity("x", "presenter").scope.presentation_forced
     assert Identity("x", "internal_manager").scope.pseudonymise_agency_reps
+    assert not Identity("x", "internal_manager", show_agency_rep_names=True).scope.pseudonymise_agency_reps
     assert not Identity("x", "director").scope.pseudonymise_agency_reps
+    with pytest.raises(InvalidIdentity, match="only an internal manager"):
+        Identity("x", "director", show_agency_rep_names=True)
     assert Identity("x", "agency_manager", "Crestview Outsourcing").scope.query_parameters() == {
         "scope_agency": "Crestview Outsourcing"}
     assert Identity("x", "director").scope.query_parameters() == {"scope_agency": None}

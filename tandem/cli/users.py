@@ -29,6 +29,8 @@ def add_arguments(commands, parser_class) -> None:
     add.add_argument("--agency", default=None, help="an agency manager's agency, as the teams table names it")
     add.add_argument("--email", default=None, help="the email that signs in through the identity provider "
                                                    "(st.login), when one is configured")
+    add.add_argument("--show-agency-rep-names", action="store_true",
+                     help="an internal manager allowed to see agency reps' real names (default: pseudonyms)")
     add.add_argument("--no-password", action="store_true",
                      help="no local password: signs in through the identity provider only (needs --email)")
     remove = actions.add_parser("remove", help="remove a user")
@@ -45,7 +47,9 @@ def run(args) -> str:
         lines = [f"{'user':<20} {'role':<17} {'agency':<26} {'email':<30} signs in with"]
         for user in sorted(users.values(), key=lambda u: u.name):
             ways = " and ".join(w for w, on in (("password", user.password_hash), ("email", user.email)) if on)
-            lines.append(f"{user.name:<20} {user.role:<17} {user.agency or '':<26} {user.email or '':<30} {ways}")
+            allowed = "  (sees agency reps' names)" if user.show_agency_rep_names else ""
+            lines.append(f"{user.name:<20} {user.role:<17} {user.agency or '':<26} {user.email or '':<30} {ways}"
+                         f"{allowed}")
         return "\n".join(lines)
     if args.action == "remove":
         if args.name not in users:
@@ -54,16 +58,19 @@ def run(args) -> str:
         save_users(users, path)
         left = "" if users else "; no user left: Tandem will run open (single user, sees everything)"
         return f"removed {args.name} from {path}{left}"
-    problem = role_problem(args.role, args.agency)
+    problem = role_problem(args.role, args.agency, args.show_agency_rep_names)
     if problem:
         raise UsersCommandError(problem)
     if args.no_password and not args.email:
         raise UsersCommandError("--no-password needs --email: the user signs in through the identity provider")
     password_hash = None if args.no_password else hash_password_or_refuse(read_password(args.name))
-    user = User(args.name, args.role, args.agency, args.email.strip().lower() if args.email else None, password_hash)
+    user = User(args.name, args.role, args.agency, args.email.strip().lower() if args.email else None, password_hash,
+                args.show_agency_rep_names)
     replaced = args.name in users
     save_users({**users, args.name: user}, path)
-    return f"{'replaced' if replaced else 'added'} {args.name} ({args.role}{', ' + args.agency if args.agency else ''}) in {path}"
+    details = ", ".join([args.role] + ([args.agency] if args.agency else [])
+                        + (["sees agency reps' names"] if args.show_agency_rep_names else []))
+    return f"{'replaced' if replaced else 'added'} {args.name} ({details}) in {path}"
 
 
 def read_password(name: str) -> str:

@@ -1,4 +1,5 @@
-"""Local accounts: `users.toml` (user name, role, agency, email, argon2 password hash).
+"""Local accounts: `users.toml` (user name, role, agency, email, argon2 password hash, and
+for an internal manager whether agency reps' real names are shown).
 
 The file lives beside the database unless $TANDEM_USERS names another; with no file,
 Tandem runs open (one user who sees everything). `python -m tandem users add|remove|list`
@@ -14,6 +15,11 @@ identity's email to a user of this file.
     [users.bianca]
     role = "agency_manager"
     agency = "Brightline Partners"
+    password_hash = "..."
+
+    [users.ivan]
+    role = "internal_manager"
+    show_agency_rep_names = true   # allowed to see agency reps' real names (default: pseudonyms)
     password_hash = "..."
 """
 
@@ -51,14 +57,17 @@ class User:
     agency: str | None = None
     email: str | None = None
     password_hash: str | None = None  # None: signs in by st.login only
+    show_agency_rep_names: bool = False  # an internal manager allowed to see agency reps' real names
 
 
-def role_problem(role: str, agency: str | None) -> str | None:
-    """What is wrong with this role and agency together (None: nothing)."""
+def role_problem(role: str, agency: str | None, show_agency_rep_names: bool = False) -> str | None:
+    """What is wrong with this role, agency and permission together (None: nothing)."""
     if role not in ROLES:
         return f"unknown role {role!r}: expected one of {', '.join(ROLES)}"
     if (role == "agency_manager") != bool(agency):
         return "an agency manager needs an agency, and only an agency manager has one"
+    if show_agency_rep_names and role != "internal_manager":
+        return "only an internal manager can be allowed agency reps' names (the other roles see them or not by role)"
     return None
 
 
@@ -86,16 +95,20 @@ def load_users(path: Path | None = None) -> dict[str, User] | None:
         where = f"{path}: user {name!r}"
         if not isinstance(entry, dict):
             raise UsersFileError(f"{where} must be a table")
-        unknown = set(entry) - {"role", "agency", "email", "password_hash"}
+        unknown = set(entry) - {"role", "agency", "email", "password_hash", "show_agency_rep_names"}
         if unknown:
             raise UsersFileError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
         if not USER_NAME.fullmatch(name):
             raise UsersFileError(f"{where}: names are 1-64 lower-case letters, digits, '.', '_' or '-'")
         values = {key: entry.get(key) for key in ("role", "agency", "email", "password_hash")}
         if any(value is not None and not isinstance(value, str) for value in values.values()):
-            raise UsersFileError(f"{where}: every value must be a string")
-        user = User(name, values["role"] or "", values["agency"], _normal_email(values["email"]), values["password_hash"])
-        problem = role_problem(user.role, user.agency)
+            raise UsersFileError(f"{where}: every value must be a string (but show_agency_rep_names)")
+        shown = entry.get("show_agency_rep_names", False)
+        if not isinstance(shown, bool):
+            raise UsersFileError(f"{where}: show_agency_rep_names must be true or false")
+        user = User(name, values["role"] or "", values["agency"], _normal_email(values["email"]), values["password_hash"],
+                    shown)
+        problem = role_problem(user.role, user.agency, user.show_agency_rep_names)
         if problem:
             raise UsersFileError(f"{where}: {problem}")
         if user.password_hash is None and user.email is None:
@@ -124,6 +137,8 @@ def save_users(users: dict[str, User], path: Path | None = None) -> Path:
             value = getattr(user, key)
             if value is not None:
                 lines.append(f"{key} = {json.dumps(value)}")  # a JSON string is a TOML basic string
+        if user.show_agency_rep_names:
+            lines.append("show_agency_rep_names = true")
         lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.writing")

@@ -9,7 +9,7 @@ switch). It comes from the session's identity only, never from the URL or a widg
 |---|---|---|---|---|
 | admin | all | real | yes | switchable |
 | director | all | real | no | switchable |
-| internal_manager | all | agency reps pseudonymised | no | switchable |
+| internal_manager | all | agency reps pseudonymised, unless the user is allowed them | no | switchable |
 | agency_manager | its agency's deals, exchanges, events | its own reps real; others pseudonymised, other agencies "Other agency" | no | switchable |
 | presenter | all | pseudonymised | no | forced on |
 """
@@ -33,27 +33,30 @@ class InvalidIdentity(ValueError):
 
 @dataclass(frozen=True)
 class Identity:
-    """A signed-in user: the name they signed in with, their role and, for an agency
-    manager, their agency (as the teams table names it)."""
+    """A signed-in user: the name they signed in with, their role, for an agency manager
+    their agency (as the teams table names it), for an internal manager whether agency reps'
+    real names are allowed."""
 
     user: str
     role: str
     agency: str | None = None
+    show_agency_rep_names: bool = False
 
     def __post_init__(self):
-        problem = role_problem(self.role, self.agency)
+        problem = role_problem(self.role, self.agency, self.show_agency_rep_names)
         if problem:
             raise InvalidIdentity(f"user {self.user!r}: {problem}")
 
     @classmethod
     def of(cls, user: User) -> Identity:
-        return cls(user.name, user.role, user.agency)
+        return cls(user.name, user.role, user.agency, user.show_agency_rep_names)
 
     @property
     def scope(self) -> Scope:
         return Scope(
             agency=self.agency,
-            pseudonymise_agency_reps=self.role in ("internal_manager", "presenter"),
+            pseudonymise_agency_reps=(self.role == "internal_manager" and not self.show_agency_rep_names)
+            or self.role == "presenter",
             presentation_forced=self.role == "presenter",
             administers=self.role == "admin",
         )

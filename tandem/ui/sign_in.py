@@ -218,6 +218,8 @@ def sidebar(current: Identity) -> None:
                        f"Add users to require a sign-in ({os.path.basename(str(users_path()))}, README).")
             return
         where = f" · {current.agency}" if current.agency else ""
+        if current.role == "internal_manager":
+            where += " · agency reps' names shown" if current.show_agency_rep_names else " · agency reps under pseudonyms"
         st.caption(f":material/person: **{current.user}** · {ROLE_LABELS[current.role]}{where}")
         if st.button("Sign out", key="sign_out"):
             st.session_state.pop(SIGNED_IN, None)
