@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def dashboard_on(db: Path, monkeypatch) -> None:
     """Point the dashboard at `db`, with nothing cached from another test (query results
-    and built figures live in st.cache_resource, the pseudonym maps in st.cache_data)."""
+    and the pseudonym maps in st.cache_data, built figures in st.cache_resource)."""
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("TANDEM_DB", str(db))

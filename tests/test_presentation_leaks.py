@@ -15,6 +15,11 @@ presentation mode show real names (the scan can fail).
 
 Slides and PDF reports are scanned by tests/test_report.py::test_presentation_mode_leaves_no_real_name
 (the same report content; they need Chromium).
+
+Issue 21, "done when" (at the end): the same pages, states and downloads, and the exported
+report, signed in as the manager of one agency, hold no other agency's name, team or rep, no
+internal rep's name and no deal out of its scope (the same views signed in as the director
+name them: the scan can fail).
 """
 
 from __future__ import annotations
@@ -39,9 +44,13 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from tandem.cli import whole_database
+from tandem.data import queries
+from tandem.data.users import User, save_users
 from tandem.model import weekly
 from tandem.model.filters import ContestRules, Options
 from tandem.model.pages import TITLES
+from tandem.model.roles import Scope
+from tandem.ui import sign_in
 from tandem.ui.state import default_filters, last_review_week
 from tests.apptest import ROOT, dashboard_on
 
@@ -81,24 +90,29 @@ class Views:
 
 @pytest.fixture(scope="module")
 def views(small_db) -> Views:
-    opts = Options.from_frame(whole_database.run("filter_options", db=small_db))
+    return views_of(small_db, whole_database.run)
+
+
+def views_of(db, run) -> Views:
+    """The views with the most names among the data `run` reads (a query runner in a scope)."""
+    opts = Options.from_frame(run("filter_options", db=db))
     filters = default_filters(opts)
     rules = ContestRules().params()
     scope = filters.params("attribution", "teams", "regions", "segments")
-    contested = whole_database.run("contested_deals", db=small_db, **rules, **filters.params("start", "end"), **scope)
+    contested = run("contested_deals", db=db, **rules, **filters.params("start", "end"), **scope)
     end = filters.params("end")["end"]
-    deal = max(contested["deal_id"], key=lambda deal_id: len(whole_database.run(
-        "deal_timeline", db=small_db, deal_id=deal_id, end=end, lookback_days=rules["lookback_days"],
+    deal = max(contested["deal_id"], key=lambda deal_id: len(run(
+        "deal_timeline", db=db, deal_id=deal_id, end=end, lookback_days=rules["lookback_days"],
         overlap_days=rules["overlap_days"])))
     row = contested.set_index("deal_id").loc[deal]
 
     def became_contested(week_start: dt.date) -> int:
-        now, before = (whole_database.run("contested_deals", db=small_db, **rules, **scope, **weekly.week_period(day))
+        now, before = (run("contested_deals", db=db, **rules, **scope, **weekly.week_period(day))
                        for day in (week_start, week_start - dt.timedelta(days=7)))
         return len(set(now["deal_id"]) - set(before["deal_id"]))
 
     def intrusions(week_start: dt.date) -> int:
-        return len(whole_database.run("event_intrusions", db=small_db, teams=[], **weekly.week_period(week_start)))
+        return len(run("event_intrusions", db=db, teams=[], **weekly.week_period(week_start)))
 
     last = last_review_week(opts)
     weeks = [last - dt.timedelta(weeks=n) for n in range(12)]
@@ -322,10 +336,13 @@ def page_params(page: str, views: Views) -> dict[str, str]:
             "deal_explorer": {"deal": views.deal}}.get(page, {})
 
 
-def open_page(page: str, params: dict[str, str], downloads: Downloads, mode: str) -> AppTest:
+def open_page(page: str, params: dict[str, str], downloads: Downloads, mode: str, signed=None) -> AppTest:
     """A new session opening `page` from a link with `params`, in presentation mode when
-    `mode` says so: `presentation=1` in the link, or the sidebar's switch turned on after."""
+    `mode` says so: `presentation=1` in the link, or the sidebar's switch turned on after;
+    signed in with the session value `signed` when given."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    if signed is not None:
+        at.session_state[sign_in.SIGNED_IN] = signed
     for key, value in {**params, **({"presentation": "1"} if mode == "url" else {})}.items():
         at.query_params[key] = value
     at.switch_page(f"pages/{page}.py")
@@ -334,28 +351,32 @@ def open_page(page: str, params: dict[str, str], downloads: Downloads, mode: str
     if mode == "switch":
         run(at, downloads, at.toggle(key="presentation_mode").set_value(True).run)
         assert at.toggle(key="presentation_mode").value is True
-    assert (at.query_params.get("presentation") == "1") is (mode != "plain")
+    assert (at.query_params.get("presentation") == "1") is (mode in MODES)
     return at
 
 
-def scan_page(page: str, views: Views, downloads: Downloads, mode: str, names: list[str]) -> Scan:
+def scan_page(page: str, views: Views, downloads: Downloads, mode: str, names: list[str], signed=None) -> Scan:
     """The page opened from a link with its parameters, then its other states with names:
     Weekly review, a week with agency reps at closed meetings; Communication, a rep pair's
     detail, then the team matrix and a team pair's detail; Deals, the owner and source rep
     filters set."""
     scan = Scan()
-    at = open_page(page, page_params(page, views), downloads, mode)
+    agency_scope = signed is not None and signed[2] is not None  # (name, role, agency, signature)
+    at = open_page(page, page_params(page, views), downloads, mode, signed)
     scan.add_run(at, downloads, f"{page} ({mode})", names)
     if page == "weekly_review":
         run(at, downloads, at.selectbox(key="review_week").set_value(views.intrusion_week).run)
         scan.add_run(at, downloads, f"{page} ({mode}, {views.intrusion_week})", names)
-        assert any("agency rep" in warning.value for warning in at.warning)
+        # closed meetings are out of an agency manager's scope
+        assert any("agency rep" in warning.value for warning in at.warning) is not agency_scope
     elif page == "communication":
         for by_team, detail in ((False, "account_name"), (True, "internal_rep_name")):
             run(at, downloads, at.toggle(key="comm_by_team").set_value(by_team).run)
             run(at, downloads, lambda: click_busiest_square(at))
             scan.add_run(at, downloads, f"{page} ({mode}, {'a team' if by_team else 'a rep'} pair)", names)
-            assert any(detail in frame.value.columns for frame in at.dataframe), f"no pair detail ({detail})"
+            # (an agency's busiest rep pair may share no account: an empty state, no table)
+            assert any(detail in frame.value.columns for frame in at.dataframe) or agency_scope and not by_team, \
+                f"no pair detail ({detail})"
     elif page == "deal_explorer":
         at.multiselect(key="deals_owners").set_value([views.owner])
         at.multiselect(key="deals_sources").set_value([views.source])
@@ -405,3 +426,85 @@ def test_the_exported_report_shows_no_real_name(mode, small_db, views, downloads
     else:
         assert scan.found == {}, f"real names in the report (presentation mode from the {mode}): {scan.leaks()}"
         assert "Names of reps, contacts and accounts are pseudonyms" in file_texts(*report[0])[0]
+
+
+# --- an agency manager's view (issue 21) -------------------------------------------------------
+
+# the pages whose views name the agency's own reps (the others show teams, deals and counts)
+AGENCY_SHOWS_OWN_REPS = ("communication", "contested_deals", "deal_explorer")
+AGENCY = "Crestview Outsourcing"  # of the small demo database: 52 of its 200 deals in scope, 2 contested
+
+
+def agency_names(db, agency: str) -> tuple[list[str], list[str]]:
+    """What a manager of `agency` must never read: the other agencies, their teams and reps,
+    the internal reps and the deals out of its scope (by name, less any name that something in
+    its scope shares); and its own reps' names, which it reads (so the scan can fail)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        def names(sql: str) -> set[str]:
+            return {name for (name,) in con.execute(sql, {"agency": agency}).fetchall() if name}
+
+        other = names("""
+            select coalesce(agency, name) from teams where kind = 'external' and coalesce(agency, name) <> $agency
+            union select name from teams where kind = 'external' and coalesce(agency, name) <> $agency
+            union select r.name from reps r join teams t using (team_id)
+                  where t.kind = 'internal' or coalesce(t.agency, t.name) <> $agency
+            union select name from deals
+                  where deal_id not in (select deal_id from derived_deal_agencies where agency = $agency)""")
+        own = names("select r.name from reps r join teams t using (team_id) where coalesce(t.agency, t.name) = $agency")
+        seen = own | names("""
+            select name from deals where deal_id in (select deal_id from derived_deal_agencies where agency = $agency)
+            union select name from teams where kind = 'internal' or coalesce(agency, name) = $agency""")
+    return (sorted(name for name in other - seen if len(name) >= MIN_NAME_LENGTH),
+            sorted(name for name in own if len(name) >= MIN_NAME_LENGTH))
+
+
+@pytest.fixture
+def signed_users(small_db, downloads, tmp_path, monkeypatch) -> dict[str, tuple]:
+    """A users file with a manager of AGENCY and a director; the signed session value of each
+    one's sign-in."""
+    users = {"amy": User("amy", "agency_manager", agency=AGENCY, email="amy@example.invalid"),
+             "dee": User("dee", "director", email="dee@example.invalid")}
+    save_users(users, tmp_path / "users.toml")
+    monkeypatch.setenv("TANDEM_USERS", str(tmp_path / "users.toml"))
+    monkeypatch.setenv("TANDEM_AUDIT", str(tmp_path / "audit.jsonl"))
+    return {name: sign_in.session_value(user) for name, user in users.items()}
+
+
+@pytest.fixture(scope="module")
+def agency_views(small_db) -> Views:
+    scope = Scope(agency=AGENCY)
+    return views_of(small_db, lambda name, db, **params: queries.run(name, db, scope=scope, **params))
+
+
+@pytest.mark.parametrize("page", list(TITLES))
+def test_an_agency_manager_reads_nothing_of_another_agency(page, small_db, agency_views, downloads, signed_users):
+    """Issue 21's "done when", on the small demo database: every page in the states with the most
+    names (the views chosen among its own data) and every download, signed in as a manager of
+    one agency, holds no other agency's name, team or rep, no internal rep's name and no deal out
+    of its scope; its own reps' names are there."""
+    unseen, own = agency_names(small_db, AGENCY)
+    scan = scan_page(page, agency_views, downloads, "agency", unseen + own, signed=signed_users["amy"])
+    print(f"\n{page}: {len(unseen)} names it must not read; {scan.texts:,} texts, {scan.downloads} downloads")
+    leaks = {where: sorted(set(seen) - set(own))[:5] for where, seen in scan.found.items() if set(seen) - set(own)}
+    assert leaks == {}, f"{page}: another agency's, an internal rep's or an out-of-scope deal's name: {leaks}"
+    if page in AGENCY_SHOWS_OWN_REPS:  # the scan can fail: its own names are found, and the director's view of
+        assert scan.names() & set(own), f"{page} shows none of its own reps: the scan proves nothing"
+        director = scan_page(page, agency_views, downloads, "agency", unseen, signed=signed_users["dee"])
+        assert len(director.names()) >= 5, f"{page}: the director's view names nothing the agency must not read"
+
+
+def test_an_agency_managers_exported_report_reads_nothing_of_another_agency(small_db, agency_views, downloads,
+                                                                             signed_users):
+    unseen, own = agency_names(small_db, AGENCY)
+    at = open_page("deal_explorer", {"deal": agency_views.deal}, downloads, "agency", signed_users["amy"])
+    run(at, downloads, at.switch_page("pages/contested_deals.py").run)
+    at.multiselect(key="export_pages").set_value(list(TITLES))
+    at.segmented_control(key="export_format").set_value("html")
+    run(at, downloads)
+    run(at, downloads, at.button(key="export_build").click().run)
+    report = [(name, content) for name, content in downloads.files() if name.endswith(".html")]
+    assert len(report) == 1 and not at.sidebar.error, [e.value for e in at.sidebar.error]
+    scan = Scan()
+    scan.add(report[0][0], file_texts(*report[0]), unseen + own)
+    assert scan.names() - set(own) == set(), sorted(scan.names() - set(own))[:5]
+    assert scan.names() & set(own) and "Exported by amy (Agency manager)" in file_texts(*report[0])[0]
