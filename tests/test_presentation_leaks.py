@@ -404,12 +404,10 @@ def test_presentation_mode_shows_no_real_name(page, small_db, views, downloads):
     assert named >= expected, f"no real name in {expected - named} without presentation mode"
 
 
-@pytest.mark.parametrize("mode", ["plain", *MODES])
-def test_the_exported_report_shows_no_real_name(mode, small_db, views, downloads):
-    """The sidebar's Export control, every page as one HTML report, after visiting the Deals page
-    and the Contested deals page with a deal selected (each page's deal is in the report)."""
-    names = real_names(small_db)
-    at = open_page("deal_explorer", {"deal": views.deal}, downloads, mode)
+def exported_report(views: Views, downloads: Downloads, mode: str, signed=None) -> list[tuple[str, bytes]]:
+    """The HTML report of every page from the sidebar's Export control, after visiting the Deals
+    page and the Contested deals page with the views' deal selected: [(file name, bytes)]."""
+    at = open_page("deal_explorer", {"deal": views.deal}, downloads, mode, signed)
     run(at, downloads, at.switch_page("pages/contested_deals.py").run)
     assert at.session_state["contest_deal"] == at.session_state["deals_deal"] == views.deal
     at.multiselect(key="export_pages").set_value(list(TITLES))
@@ -418,6 +416,15 @@ def test_the_exported_report_shows_no_real_name(mode, small_db, views, downloads
     run(at, downloads, at.button(key="export_build").click().run)
     report = [(name, content) for name, content in downloads.files() if name.endswith(".html")]
     assert len(report) == 1 and not at.sidebar.error, [e.value for e in at.sidebar.error]
+    return report
+
+
+@pytest.mark.parametrize("mode", ["plain", *MODES])
+def test_the_exported_report_shows_no_real_name(mode, small_db, views, downloads):
+    """The sidebar's Export control, every page as one HTML report, after visiting the Deals page
+    and the Contested deals page with a deal selected (each page's deal is in the report)."""
+    names = real_names(small_db)
+    report = exported_report(views, downloads, mode)
     scan = Scan()
     scan.add(report[0][0], file_texts(*report[0]), names)
     print(f"\nreport ({mode}): {len(names)} names, {report[0][0]}: {len(scan.names())} real names")
@@ -496,14 +503,7 @@ def test_an_agency_manager_reads_nothing_of_another_agency(page, small_db, agenc
 def test_an_agency_managers_exported_report_reads_nothing_of_another_agency(small_db, agency_views, downloads,
                                                                              signed_users):
     unseen, own = agency_names(small_db, AGENCY)
-    at = open_page("deal_explorer", {"deal": agency_views.deal}, downloads, "agency", signed_users["amy"])
-    run(at, downloads, at.switch_page("pages/contested_deals.py").run)
-    at.multiselect(key="export_pages").set_value(list(TITLES))
-    at.segmented_control(key="export_format").set_value("html")
-    run(at, downloads)
-    run(at, downloads, at.button(key="export_build").click().run)
-    report = [(name, content) for name, content in downloads.files() if name.endswith(".html")]
-    assert len(report) == 1 and not at.sidebar.error, [e.value for e in at.sidebar.error]
+    report = exported_report(agency_views, downloads, "agency", signed_users["amy"])
     scan = Scan()
     scan.add(report[0][0], file_texts(*report[0]), unseen + own)
     assert scan.names() - set(own) == set(), sorted(scan.names() - set(own))[:5]
