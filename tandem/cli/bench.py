@@ -152,9 +152,10 @@ def measure_page(db: str, page: str, warm_runs: int, url: dict[str, str] | None 
     _warm_up_streamlit()
     from streamlit.testing.v1 import AppTest
 
+    from tandem.ui.sign_in import SIGNED_IN
+
     clock = QueryClock()
     manager = _agency_manager(os.environ.get(AGENCY_VARIABLE))
-    from tandem.ui.sign_in import SIGNED_IN
 
     def run_once() -> tuple[float, AppTest]:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
@@ -193,23 +194,25 @@ def _agency_manager(agency: str | None):
 
     folder = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     # an email, not a password: nobody signs in with it, and no hash is computed
-    save_users({"bench": User("bench", "agency_manager", agency=agency, email="bench@example.invalid")},
-               folder / "users.toml")
+    manager = User("bench", "agency_manager", agency=agency, email="bench@example.invalid")
+    save_users({manager.name: manager}, folder / "users.toml")
     os.environ["TANDEM_USERS"] = str(folder / "users.toml")
     os.environ["TANDEM_AUDIT"] = str(folder / "audit.jsonl")
-    return lambda: sign_in.session_value(User("bench", "agency_manager", agency=agency, email="bench@example.invalid"))
+    return lambda: sign_in.session_value(manager)
 
 
 class UnknownAgency(Exception):
-    pass
+    """--agency names no agency of the database."""
 
 
 def agencies(db: str) -> list[str]:
+    """The agencies of the database's external teams, as a scope names them (the team's name
+    when its agency is empty: queries/shared/03_scope.sql, rep_agency)."""
     import duckdb
 
     with duckdb.connect(db, read_only=True) as connection:
-        return [row[0] for row in connection.sql("select distinct agency from teams where agency is not null "
-                                                 "order by 1").fetchall()]
+        return [row[0] for row in connection.sql("select distinct coalesce(agency, name) from teams "
+                                                 "where kind = 'external' order by 1").fetchall()]
 
 
 def _figure_periods(db: str) -> dict:

@@ -102,7 +102,7 @@ def load_users(path: Path | None = None) -> dict[str, User] | None:
             raise UsersFileError(f"{where}: names are 1-64 lower-case letters, digits, '.', '_' or '-'")
         values = {key: entry.get(key) for key in ("role", "agency", "email", "password_hash")}
         if any(value is not None and not isinstance(value, str) for value in values.values()):
-            raise UsersFileError(f"{where}: every value must be a string (but show_agency_rep_names)")
+            raise UsersFileError(f"{where}: every value but show_agency_rep_names must be a string")
         shown = entry.get("show_agency_rep_names", False)
         if not isinstance(shown, bool):
             raise UsersFileError(f"{where}: show_agency_rep_names must be true or false")
