@@ -2,7 +2,9 @@
 -- first and last piece of evidence (claim or touch) of the selected signals, its stage as
 -- of end (last change before end, lead before any) and the names of deal, account, owner,
 -- source rep and team. teams_involved: the owner's team and the teams of every rep named by
--- the selected evidence, as one text sorted by name ('Agency X, Inside A').
+-- the selected evidence, as one text sorted by name ('Agency X, Inside A'); under an agency's
+-- scope the other agencies' teams are one "Other agency" (a text is not pseudonymised after
+-- the query, by id, as name columns are).
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
 -- $segments, $signals, $scope_agency (see queries/README.md).
 with active as (
@@ -40,7 +42,10 @@ involved_reps as (
 ),
 
 involved_teams as (
-    select i.deal_id, array_to_string(list_sort(list_distinct(list(r.team_name))), ', ') as teams_involved
+    select i.deal_id,
+           array_to_string(list_sort(list_distinct(list(
+               case when other_agency($scope_agency, r.kind, r.agency) then other_agency_name() else r.team_name end
+           ))), ', ') as teams_involved
     from involved_reps i
     join rep_kinds() r using (rep_id)
     group by i.deal_id

@@ -8,6 +8,8 @@
 --   of the reps named by the evidence of the selected $signals (claimants, out-of-scope
 --   touchers, both reps of an uncoordinated pair), as in contested_deals.teams_involved.
 --   A deal counts under every pair it qualifies for: the cells do not add up to the total.
+--   Under an agency's scope the other agencies' teams are one, "Other agency"
+--   (other_agency_team, queries/shared/03_scope.sql): a deal two of them worked counts once.
 -- Parameters: $start, $end, $lookback_days, $overlap_days, $attribution, $teams, $regions,
 -- $segments, $signals, $scope_agency (see queries/README.md).
 with active as (
@@ -31,10 +33,17 @@ worked_by_team as (
     semi join active a on a.deal_id = t.deal_id
 ),
 
+team_groups as (
+    select team_id, kind,
+           other_agency_team($scope_agency, team_id, kind, rep_agency(kind, agency, name)) as group_id,
+           case when group_id = team_id then name else other_agency_name() end as group_name
+    from teams
+),
+
 worked as (
-    select w.deal_id, w.team_id, t.name as team_name, t.kind
+    select distinct w.deal_id, g.group_id as team_id, g.group_name as team_name, g.kind
     from worked_by_team w
-    join teams t using (team_id)
+    join team_groups g using (team_id)
 ),
 
 contested as (
@@ -53,13 +62,15 @@ evidence as materialized (
 ),
 
 conflict_teams as (
-    -- the owner's team and the teams of the reps named by the selected evidence
-    select deal_id, owner_team_id as team_id from contested
-    union
-    select n.deal_id, r.team_id
-    from (select deal_id, rep_id from evidence
-          union select deal_id, other_rep_id from evidence where other_rep_id is not null) n
-    join rep_kinds() r using (rep_id)
+    -- the owner's team and the teams of the reps named by the selected evidence (as groups)
+    select distinct c.deal_id, g.group_id as team_id
+    from (select deal_id, owner_team_id as team_id from contested
+          union
+          select n.deal_id, r.team_id
+          from (select deal_id, rep_id from evidence
+                union select deal_id, other_rep_id from evidence where other_rep_id is not null) n
+          join rep_kinds() r using (rep_id)) c
+    join team_groups g using (team_id)
 ),
 
 pairs as (

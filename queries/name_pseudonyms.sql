@@ -16,7 +16,7 @@ with rep_rows as (
         r.rep_id as id,
         r.rep_name as real_name,
         r.kind,
-        $scope_agency is not null and r.kind = 'external' and r.agency <> $scope_agency as other_agency,
+        other_agency($scope_agency, r.kind, r.agency) as other_agency,
         case when $scope_agency is null then r.agency
              when r.agency = $scope_agency then 'own'
              when r.kind = 'external' then 'other' end as agency_group,
@@ -33,7 +33,7 @@ reps_named as (
         real_name,
         case when kind = 'internal' then 'Internal rep ' || rep_number
              when agency_group = 'own' then 'Agency rep ' || rep_number
-             when agency_group = 'other' then 'Other agency rep ' || rep_number
+             when agency_group = 'other' then other_agency_name() || ' rep ' || rep_number
              else 'Agency ' || case when agency_number <= 26 then chr(64 + agency_number::int)
                                     else agency_number::varchar end
                   || ' rep ' || rep_number end as pseudonym,
@@ -44,10 +44,8 @@ reps_named as (
 
 teams_named as (
     select 'team' as entity, team_id as id, name as real_name,
-           case when other_agency then 'Other agency' else name end as pseudonym, kind, other_agency
-    from (select *, $scope_agency is not null and kind = 'external'
-                    and rep_agency(kind, agency, name) <> $scope_agency as other_agency
-          from teams)
+           case when other_agency then other_agency_name() else name end as pseudonym, kind, other_agency
+    from (select *, other_agency($scope_agency, kind, rep_agency(kind, agency, name)) as other_agency from teams)
 ),
 
 accounts_named as (

@@ -15,7 +15,7 @@ from tandem.data.users import User, hash_password, load_users, save_users
 from tandem.ui import sign_in
 from tests.apptest import ROOT, dashboard_on
 from tests.test_presentation_leaks import rendered_texts
-from tests.test_scope import FIXTURE
+from tests.test_scope import FIXTURE, two_others_db  # noqa: F401, F811 (a fixture)
 
 PASSWORD = "correct horse battery"
 PAGES = ["weekly_review", "communication", "contested_deals", "rules_events", "conversion", "deal_explorer",
@@ -167,3 +167,15 @@ def test_an_agency_managers_report_holds_only_its_scope_and_names_who_exported_i
     assert "Exported by amy (Agency manager), 2026-12-05 10:31." in html
     assert "Borealis framework" in html and "Internal rep 1" in html  # d-shared, owned by Ana under her pseudonym
     assert not [name for name in OTHER_AGENCY + CLOSED_EVENTS + INTERNAL_REPS if name in html]
+
+
+def test_two_other_agencies_on_an_agency_managers_deal_are_one_other_agency(audit_file, two_others_db,  # noqa: F811
+                                                                            monkeypatch):
+    """Bravo and Charlie both claimed Alpha's deal d-shared: the Contested deals page names
+    neither (its table's "Teams involved" once listed their real names) and draws Key Accounts ×
+    "Other agency" once (two "Other agency" columns broke the chart); both found by `soak --roles`."""
+    dashboard_on(two_others_db, monkeypatch)
+    at = on_page(signed_in_as("amy"), "contested_deals")
+    assert not shown(at, OTHER_AGENCY + ["Charlie Field", "Charlie Co", "Cy Charlie"])
+    heatmap = next(chart for chart in at.get("plotly_chart") if "Other agency" in chart.proto.spec)
+    assert json.loads(heatmap.proto.spec)["data"][0]["x"].count("Other agency") == 1

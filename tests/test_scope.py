@@ -235,3 +235,44 @@ def test_an_internal_manager_sees_agency_reps_under_pseudonyms_and_a_director_ev
         "Agency A rep 1", "Ana Lima", "Agency B rep 1"]
     director = Identity("dee", "director").scope
     assert pseudonyms.names_hidden_from(queries.run("name_pseudonyms", db=full_db, scope=director), director) is None
+
+
+@pytest.fixture(scope="module")
+def two_others_db(tmp_path_factory) -> Path:
+    """The fixture with a third agency, Charlie, and Bravo's and Charlie's reps both claiming
+    Alpha's deal d-shared (owned by internal Ana, sourced by Alpha's Al) in March."""
+    folder = tmp_path_factory.mktemp("scope-three")
+    for csv in FIXTURE.glob("*.csv"):
+        (folder / csv.name).write_text(csv.read_text())
+    extra = {"teams.csv": "ext-charlie,Charlie Field,external,Charlie Co\n",
+             "reps.csv": "r-charlie,Cy Charlie,ext-charlie,,2023-01-02,\n",
+             "claims.csv": "d-shared,r-bravo,2024-03-05T08:00:00,registration\n"
+                           "d-shared,r-charlie,2024-03-06T08:00:00,registration\n"}
+    for name, lines in extra.items():
+        with open(folder / name, "a") as file:
+            file.write(lines)
+    path = tmp_path_factory.mktemp("scope") / "three.duckdb"
+    assert import_folder(folder, path).ok
+    return path
+
+
+def test_other_agencies_are_one_in_an_agency_managers_team_pairs(two_others_db):
+    """Alpha's manager sees Bravo and Charlie as one "Other agency": d-shared, worked by Key
+    Accounts (owner), Alpha, Bravo and Charlie (claims) and contested (double claim, every
+    claimant's team in the conflict), counts once under Key Accounts × Other agency; the
+    director sees each agency's pair."""
+    params = {key: VALUES[key] for key in ("start", "end", "lookback_days", "overlap_days", "attribution", "teams",
+                                           "regions", "segments", "signals")}
+    pairs = queries.run("contested_rate_by_team_pair", db=two_others_db, scope=ALPHA, **params)
+    rows = {row.external_team_name: (row.external_team_id, row.worked_by_both, row.contested, row.contested_amount)
+            for row in pairs.itertuples()}
+    assert set(pairs["internal_team_name"]) == {"Key Accounts"} and len(pairs) == len(rows) == 2
+    assert rows == {"Alpha Field": ("ext-alpha", 1, 1, 20000.0), "Other agency": ("(other agency)", 1, 1, 20000.0)}
+    whole = queries.run("contested_rate_by_team_pair", db=two_others_db, scope=ALL_DATA, **params)
+    assert set(whole["external_team_name"]) == {"Alpha Field", "Bravo Field", "Charlie Field"}
+    assert whole.set_index("external_team_name").loc["Charlie Field", "worked_by_both"] == 1
+    # the contested deal's teams, a text: the other agencies named as one there too
+    contested = queries.run("contested_deals", db=two_others_db, scope=ALPHA, **params).set_index("deal_id")
+    assert contested.loc["d-shared", "teams_involved"] == "Alpha Field, Key Accounts, Other agency"
+    contested = queries.run("contested_deals", db=two_others_db, scope=ALL_DATA, **params).set_index("deal_id")
+    assert contested.loc["d-shared", "teams_involved"] == "Alpha Field, Bravo Field, Charlie Field, Key Accounts"

@@ -54,6 +54,38 @@ def test_sessions_that_pause_between_clicks_still_see_what_one_session_alone_see
     assert run.seconds >= 3 * 1.0  # three pauses of at least half the think time each (a run is ~1 s without)
 
 
+def test_sessions_signed_in_as_different_roles_at_once_each_see_what_that_role_alone_sees(small_db, tmp_path):
+    """Issue 21 with many users: two agencies' managers and the director click around at once,
+    each signed in through the form; every answer is the one the same clicks give that user
+    alone on a server of its own (no result of one scope served to another: with the scope
+    left out of the cache's key, 4 of the 6 sessions differ), and every page says who is signed in."""
+    from tandem.cli.sessions import app_env
+    from tandem.data.users import User, hash_password, save_users
+
+    password = "correct horse battery"
+    hashed = hash_password(password)
+    save_users({"amy": User("amy", "agency_manager", agency="Crestview Outsourcing", password_hash=hashed),
+                "bob": User("bob", "agency_manager", agency="Brightline Partners", password_hash=hashed),
+                "dee": User("dee", "director", password_hash=hashed)}, tmp_path / "users.toml")
+    env = app_env(small_db, TANDEM_USERS=str(tmp_path / "users.toml"), TANDEM_AUDIT=str(tmp_path / "audit.jsonl"))
+    def alone_server():  # each user's reference answers from a server no other user has used
+        return serve(small_db, tmp_path / "alone.log", env=env)
+
+    with serve(small_db, tmp_path / "streamlit.log", env=env) as signed_server:
+        run = drive(signed_server, sessions=6, interactions=8, distinct_scripts=3, seed=21,
+                    users=(("amy", password), ("bob", password), ("dee", password)), alone_server=alone_server)
+        log = signed_server.log_text()
+    print("\n" + run.summary())
+    assert run.exceptions() == [] and run.mismatches() == []
+    for number, answers in enumerate(run.together):
+        user = ("amy", "bob", "dee")[number % 3]
+        missing = [(a.step, a.page, a.sidebar_text[-300:]) for a in answers
+                   if a.step.kind != "download" and f"**{user}**" not in a.sidebar_text]  # a download is a file
+        assert missing == [], (user, missing[:3])
+    assert "Agency manager · Crestview Outsourcing" in run.together[0][0].sidebar_text
+    assert "Traceback" not in log
+
+
 # -- the file replaced under a running app ----------------------------------------------------
 
 PAGES = ("", "communication", "contested_deals", "rules_events", "conversion", "deal_explorer", "overview")

@@ -15,13 +15,26 @@
 --     and their attendance by its reps and internal reps;
 --   teams, reps and scope rules: the internal ones and its own.
 -- Names of other agencies and of reps are replaced after the query (tandem.model.pseudonyms).
--- Macros: rep_agency(kind, agency, team_name),
+-- Under an agency's scope every other agency is one, "Other agency": a query that groups by
+-- team puts their teams in one group (other_agency_team), so that a deal two of them worked
+-- counts once and nothing tells them apart.
+-- Macros: rep_agency(kind, agency, team_name), other_agency(scope_agency, kind, agency),
+-- other_agency_team(scope_agency, team_id, kind, agency) (the team's id, or '(other agency)'
+-- for another agency's team), other_agency_name(),
 -- team_in_scope(scope_agency, kind, agency), deal_in_scope(scope_agency, deal_id),
 -- touch_in_scope(scope_agency, kind, agency, deal_id) (the acting rep's kind and agency),
 -- exchange_in_scope(scope_agency, initiator_agency, counterpart_agency),
 -- event_in_scope(scope_agency, event_id, internal_only, kind).
 create or replace macro main.rep_agency(kind, agency, team_name) as
     case when kind = 'external' then coalesce(agency, team_name) end;
+
+create or replace macro main.other_agency(scope_agency, kind, agency) as
+    scope_agency is not null and kind = 'external' and agency <> scope_agency;
+
+create or replace macro main.other_agency_name() as 'Other agency';
+
+create or replace macro main.other_agency_team(scope_agency, team_id, kind, agency) as
+    case when other_agency(scope_agency, kind, agency) then '(other agency)' else team_id end;
 
 create or replace macro main.team_in_scope(scope_agency, kind, agency) as
     scope_agency is null or kind = 'internal' or agency = scope_agency;

@@ -129,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rules-in-range", action="store_true",
                    help="move the Contested deals rule sliders within the pre-computed range only (lookback 0-90, "
                         "overlap 1-30 days), as docs/benchmarks.md measures many users at once")
+    p.add_argument("--roles", action="store_true",
+                   help="sign-in on: the sessions sign in as the director and each agency's manager in turn (a "
+                        "users file written in --dir), each compared with the same user alone on a server of its own")
     p.add_argument("--think-seconds", type=float, default=0.0,
                    help="each simultaneous session waits about this long between an answer and its next click "
                         "(0.5 to 1.5 times; default 0: clicks back to back)")
@@ -185,7 +188,8 @@ def _soak(args) -> int:
         db = ensure_database(args.scale, folder, TerminalBar())
     say(f"soak on {db}: {args.rounds} rounds of {args.sessions} sessions x {args.interactions} interactions"
         + (", rule sliders within the pre-computed range" if args.rules_in_range else "")
-        + (f", about {args.think_seconds:g} s between clicks" if args.think_seconds else ""))
+        + (f", about {args.think_seconds:g} s between clicks" if args.think_seconds else "")
+        + (", signed in by role" if args.roles else ""))
     limits = ()
     if args.rules_in_range:
         from tandem.data.db import PRECOMPUTED_RULE_RANGE
@@ -193,7 +197,7 @@ def _soak(args) -> int:
         limits = (("contest_lookback", *PRECOMPUTED_RULE_RANGE["lookback_days"]),
                   ("contest_overlap", *PRECOMPUTED_RULE_RANGE["overlap_days"]))
     runs = soak(db, args.sessions, args.interactions, args.scripts, args.rounds, folder, say, limits,
-                args.think_seconds)
+                args.think_seconds, roles=args.roles)
     failed = sum(1 if run is None else len(run.mismatches()) + len(run.exceptions()) for run in runs)
     say(f"peak RSS per round: {', '.join(f'{run.peak_rss_mb:.0f} MB' for run in runs if run)}; "
         f"{'no failure' if not failed else f'{failed} failures'}")

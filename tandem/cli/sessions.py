@@ -180,6 +180,24 @@ class Session:
         self.query = query
         return await self._rerun(Step("page", page), page_name=page)
 
+    async def sign_in(self, name: str, password: str) -> Answer:
+        """The sign-in form filled in and submitted, as a person does (the form's widgets and
+        its submit button in one run)."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        states = []
+        for key, value in (("sign_in_name", name), ("sign_in_password", password)):
+            state = WidgetState()
+            state.id, state.string_value = self._widget(key).id, value
+            states.append(state)
+        submit = next((node for node in _widgets(self.tree) if node.type == "button" and node.proto.is_form_submitter),
+                      None)
+        if submit is None:
+            raise SessionError(f"no sign-in form on page {self.page!r}")
+        state = WidgetState()
+        state.id, state.trigger_value = submit.id, True
+        return await self._rerun(Step("sign_in", name), page_name=self.page, states=[*states, state], keep_query=True)
+
     async def do(self, step: Step) -> Answer:
         if step.kind == "page":
             return await self._rerun(step, page_hash=self.pages[step.target])
@@ -239,7 +257,7 @@ class Session:
                     raise SessionError("the page did not compile")
                 break
         seconds = time.perf_counter() - started
-        self.tree = parse_tree_from_messages(messages)
+        self.tree = parse_tree_from_messages(_latest_at_each_path(messages))
         return self._answer(step, seconds)
 
     def _answer(self, step: Step, seconds: float) -> Answer:
@@ -336,6 +354,16 @@ class Session:
             return Step("row", str(position), rng.randrange(min(rows, 20)))
         node = rng.choice(widgets)
         return Step("widget", _key(node), _random_value(rng, node, self.slider_limits.get(_key(node))))
+
+
+def _latest_at_each_path(messages: list) -> list:
+    """The run's deltas without an element that a block later replaced at the same place (as
+    the browser draws them). Streamlit's queue merges such pairs when they leave in one flush
+    (`st.empty()` then `.container()`), but sends both when a flush falls between them, and
+    the test tree cannot put a block over an element."""
+    blocks = {tuple(m.metadata.delta_path) for m in messages if m.delta.WhichOneof("type") == "add_block"}
+    return [m for m in messages
+            if not (m.delta.WhichOneof("type") == "new_element" and tuple(m.metadata.delta_path) in blocks)]
 
 
 def _widgets(tree):
@@ -447,12 +475,14 @@ def _digest(blocks) -> str:
 
 @dataclass
 class Script:
-    """A session's interactions: its seed (its random choices) and where it opens."""
+    """A session's interactions: its seed (its random choices), where it opens and, on a
+    server with sign-in, who signs in (user name, password) before the first interaction."""
     seed: int
     interactions: int
     page: str = ""
     query: str = ""
     slider_limits: tuple[tuple[str, int, int], ...] = ()  # (key, lowest, highest): sliders kept in a range
+    user: tuple[str, str] | None = None
 
 
 async def play(url: str, script: Script, start: asyncio.Event | None = None, think_s: float = 0.0) -> list[Answer]:
@@ -464,6 +494,8 @@ async def play(url: str, script: Script, start: asyncio.Event | None = None, thi
         if start is not None:
             await start.wait()
         answers = [await session.open(script.page, script.query)]
+        if script.user is not None:
+            answers = [await session.sign_in(*script.user)]  # the page, signed in, is the opening answer
         for _ in range(script.interactions):
             if think_s:
                 await asyncio.sleep(think_s * pause.uniform(0.5, 1.5))
@@ -549,12 +581,20 @@ def run_sync(coroutine):
 
 def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_scripts: int = 4, seed: int = 0,
           openings: tuple[tuple[str, str], ...] = (("", ""),),
-          slider_limits: tuple[tuple[str, int, int], ...] = (), think_s: float = 0.0) -> Run:
+          slider_limits: tuple[tuple[str, int, int], ...] = (), think_s: float = 0.0,
+          users: tuple[tuple[str, str], ...] = (), alone_server=None) -> Run:
     """Run `distinct_scripts` scripts alone, one after the other, then `sessions` sessions at
-    once (session k follows script k mod distinct_scripts) and return both sets of answers."""
-    scripts = [Script(seed * 1000 + k, interactions, *openings[k % len(openings)], slider_limits=slider_limits)
+    once (session k follows script k mod distinct_scripts) and return both sets of answers.
+    With `users` ((name, password), ...), script k signs in as user k mod len(users) first.
+    With `alone_server` (a function giving a context manager of a `Server`), each script runs
+    alone on a server of its own, whose caches no other user has filled."""
+    scripts = [Script(seed * 1000 + k, interactions, *openings[k % len(openings)], slider_limits=slider_limits,
+                      user=users[k % len(users)] if users else None)
                for k in range(distinct_scripts)]
-    alone = [run_sync(play(server.url, script)) for script in scripts]
+    alone = []
+    for script in scripts:
+        with alone_server() if alone_server else contextlib.nullcontext(server) as reference:
+            alone.append(run_sync(play(reference.url, script)))
     samples: list[float] = []
     started = time.perf_counter()
     together = run_sync(_together(server.url, [scripts[k % distinct_scripts] for k in range(sessions)], server,
@@ -564,16 +604,45 @@ def drive(server: Server, sessions: int = 20, interactions: int = 50, distinct_s
 
 # -- the soak: longer, bigger -----------------------------------------------------------------
 
+SOAK_PASSWORD = "soak-only password"  # of the throwaway users file `soak --roles` writes
+
+
+def soak_users(db: str | os.PathLike, folder: Path) -> tuple[Path, tuple[tuple[str, str], ...]]:
+    """A users file in `folder` with a director and one manager per agency of `db`, and their
+    (name, password) pairs, for `soak --roles`."""
+    from tandem.cli.bench import agencies
+    from tandem.data.users import User, hash_password, save_users
+
+    hashed = hash_password(SOAK_PASSWORD)
+    users = {"director": User("director", "director", password_hash=hashed)}
+    for number, agency in enumerate(agencies(str(db)), start=1):
+        users[f"agency{number}"] = User(f"agency{number}", "agency_manager", agency=agency, password_hash=hashed)
+    path = save_users(users, folder / "soak-users.toml")
+    return path, tuple((name, SOAK_PASSWORD) for name in users)
+
+
 def soak(db: Path, sessions: int, interactions: int, scripts: int, rounds: int, log_dir: Path,
-         say=print, slider_limits: tuple[tuple[str, int, int], ...] = (), think_s: float = 0.0) -> list[Run]:
+         say=print, slider_limits: tuple[tuple[str, int, int], ...] = (), think_s: float = 0.0,
+         roles: bool = False) -> list[Run]:
     """`rounds` runs of `drive` (another seed each) on one server: a memory that keeps growing
-    from round to round is a leak; every round must also match its single-session answers."""
+    from round to round is a leak; every round must also match its single-session answers.
+    With `roles`, sign-in is on and the scripts sign in as the director and each agency's
+    manager in turn, each run alone on a server of its own for its reference answers."""
     runs = []
-    with serve(db, log_dir / "soak-streamlit.log") as server:
+    env, users, alone_server = None, (), None
+    if roles:
+        path, users = soak_users(db, log_dir)
+        env = app_env(db, TANDEM_USERS=str(path), TANDEM_AUDIT=str(log_dir / "soak-audit.jsonl"))
+        say(f"signed in as {', '.join(name for name, _ in users)} ({path})")
+
+        def alone_server():
+            return serve(db, log_dir / "soak-alone-streamlit.log", env=env)
+    with serve(db, log_dir / "soak-streamlit.log", env=env) as server:
         for number in range(rounds):
             try:
                 run = drive(server, sessions=sessions, interactions=interactions, distinct_scripts=scripts,
-                            seed=number, slider_limits=slider_limits, think_s=think_s)
+                            seed=number, slider_limits=slider_limits, think_s=think_s, users=users,
+                            alone_server=alone_server)
             except SessionError as error:  # a session got no answer: the soak failed, say where and stop
                 say(f"round {number + 1}/{rounds}: {error}; server peak RSS {server.peak_rss_mb():.0f} MB")
                 runs.append(None)
