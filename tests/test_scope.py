@@ -21,6 +21,7 @@ import pytest
 
 from tandem.data import queries
 from tandem.data.importer import import_folder
+from tandem.model import pseudonyms
 from tandem.model.roles import ALL_DATA, Identity, Scope
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scope"
@@ -209,8 +210,6 @@ def test_the_fixture_folder_is_importable_as_is(tmp_path):
 
 
 def test_an_agency_manager_sees_other_agencies_and_internal_reps_under_pseudonyms(full_db):
-    from tandem.model import pseudonyms
-
     scope = Identity("amy", "agency_manager", "Alpha Outsourcing").scope
     hidden = pseudonyms.names_hidden_from(queries.run("name_pseudonyms", db=full_db, scope=scope), scope)
     frame = pd.DataFrame({"rep_id": ["r-al", "r-ana", "r-bravo"], "rep_name": ["Al Marsh", "Ana Lima", "Bo Bravo"],
@@ -226,8 +225,6 @@ def test_an_agency_manager_sees_other_agencies_and_internal_reps_under_pseudonym
 
 
 def test_an_internal_manager_sees_agency_reps_under_pseudonyms_and_a_director_every_name(full_db):
-    from tandem.model import pseudonyms
-
     frame = pd.DataFrame({"rep_id": ["r-al", "r-ana", "r-bravo"], "rep_name": ["Al Marsh", "Ana Lima", "Bo Bravo"]})
     internal = Identity("ian", "internal_manager").scope
     hidden = pseudonyms.names_hidden_from(queries.run("name_pseudonyms", db=full_db, scope=internal), internal)
@@ -276,3 +273,23 @@ def test_other_agencies_are_one_in_an_agency_managers_team_pairs(two_others_db):
     assert contested.loc["d-shared", "teams_involved"] == "Alpha Field, Key Accounts, Other agency"
     contested = queries.run("contested_deals", db=two_others_db, scope=ALL_DATA, **params).set_index("deal_id")
     assert contested.loc["d-shared", "teams_involved"] == "Alpha Field, Bravo Field, Charlie Field, Key Accounts"
+
+
+# names of what Alpha's manager may see only under pseudonyms, or not at all, in the three-agency
+# fixture: other agencies, their teams and reps, the internal reps, and the deals out of its scope
+HIDDEN_FROM_ALPHA = ["bravo partners", "bravo field", "bo bravo", "charlie co", "charlie field", "cy charlie",
+                     "ana lima", "ivo dias", "bravo cobalt deal", "bravo renewal", "cobalt expansion"]
+
+
+@pytest.mark.parametrize("name", [n for n in QUERY_NAMES if n != "name_pseudonyms"])
+def test_a_deal_other_agencies_worked_shows_them_to_an_agency_manager_only_as_other_agency(name, two_others_db):
+    """The equality check above cannot see what a deal in Alpha's scope shows of the other
+    agencies that worked it (their part is in scope, under pseudonyms): every query, with every
+    choice, in Alpha's scope on the three-agency fixture and with the names Alpha's role may not
+    see replaced as the dashboard replaces them, names none of them."""
+    hidden = pseudonyms.names_hidden_from(queries.run("name_pseudonyms", db=two_others_db, scope=ALPHA), ALPHA)
+    for params in calls(name):
+        shown = pseudonyms.pseudonymise(queries.run(name, db=two_others_db, scope=ALPHA, **params), hidden,
+                                        only_listed=True)
+        leaked = sorted({secret for secret in HIDDEN_FROM_ALPHA for cell in cells(shown) if secret in cell})
+        assert not leaked, f"{name} {params}: {leaked} in Alpha's answer"
