@@ -44,8 +44,7 @@ involved_reps as (
 involved_teams as (
     select i.deal_id,
            array_to_string(list_sort(list_distinct(list(
-               case when other_agency($scope_agency, r.kind, r.agency) then other_agency_name() else r.team_name end
-           ))), ', ') as teams_involved
+               team_shown_name($scope_agency, r.kind, r.agency, r.team_name)))), ', ') as teams_involved
     from involved_reps i
     join rep_kinds() r using (rep_id)
     group by i.deal_id

@@ -36,7 +36,7 @@ worked_by_team as (
 team_groups as (
     select team_id, kind,
            other_agency_team($scope_agency, team_id, kind, rep_agency(kind, agency, name)) as group_id,
-           case when group_id = team_id then name else other_agency_name() end as group_name
+           team_shown_name($scope_agency, kind, rep_agency(kind, agency, name), name) as group_name
     from teams
 ),
 

@@ -44,8 +44,9 @@ reps_named as (
 
 teams_named as (
     select 'team' as entity, team_id as id, name as real_name,
-           case when other_agency then other_agency_name() else name end as pseudonym, kind, other_agency
-    from (select *, other_agency($scope_agency, kind, rep_agency(kind, agency, name)) as other_agency from teams)
+           team_shown_name($scope_agency, kind, rep_agency(kind, agency, name), name) as pseudonym, kind,
+           other_agency($scope_agency, kind, rep_agency(kind, agency, name)) as other_agency
+    from teams
 ),
 
 accounts_named as (

@@ -20,7 +20,8 @@
 -- counts once and nothing tells them apart.
 -- Macros: rep_agency(kind, agency, team_name), other_agency(scope_agency, kind, agency),
 -- other_agency_team(scope_agency, team_id, kind, agency) (the team's id, or '(other agency)'
--- for another agency's team), other_agency_name(),
+-- for another agency's team), other_agency_name(), team_shown_name(scope_agency, kind, agency,
+-- team_name) (the team's name, or "Other agency"),
 -- team_in_scope(scope_agency, kind, agency), deal_in_scope(scope_agency, deal_id),
 -- touch_in_scope(scope_agency, kind, agency, deal_id) (the acting rep's kind and agency),
 -- exchange_in_scope(scope_agency, initiator_agency, counterpart_agency),
@@ -35,6 +36,9 @@ create or replace macro main.other_agency_name() as 'Other agency';
 
 create or replace macro main.other_agency_team(scope_agency, team_id, kind, agency) as
     case when other_agency(scope_agency, kind, agency) then '(other agency)' else team_id end;
+
+create or replace macro main.team_shown_name(scope_agency, kind, agency, team_name) as
+    case when other_agency(scope_agency, kind, agency) then other_agency_name() else team_name end;
 
 create or replace macro main.team_in_scope(scope_agency, kind, agency) as
     scope_agency is null or kind = 'internal' or agency = scope_agency;
