@@ -357,13 +357,20 @@ class Session:
 
 
 def _latest_at_each_path(messages: list) -> list:
-    """The run's deltas without an element that a block later replaced at the same place (as
+    """The run's deltas without an element that a block replaced later at the same place (as
     the browser draws them). Streamlit's queue merges such pairs when they leave in one flush
     (`st.empty()` then `.container()`), but sends both when a flush falls between them, and
-    the test tree cannot put a block over an element."""
-    blocks = {tuple(m.metadata.delta_path) for m in messages if m.delta.WhichOneof("type") == "add_block"}
-    return [m for m in messages
-            if not (m.delta.WhichOneof("type") == "new_element" and tuple(m.metadata.delta_path) in blocks)]
+    the test tree cannot put a block over an element. (An element that replaces a block later,
+    as `form.empty()` does, stays: the tree handles that one.)"""
+    kept, later_blocks = [], set()
+    for message in reversed(messages):
+        path, kind = tuple(message.metadata.delta_path), message.delta.WhichOneof("type")
+        if kind == "add_block":
+            later_blocks.add(path)
+        elif kind == "new_element" and path in later_blocks:
+            continue
+        kept.append(message)
+    return kept[::-1]
 
 
 def _widgets(tree):
