@@ -143,6 +143,7 @@ class Answer:
     seconds: float
     exceptions: list[str] = field(default_factory=list)
     sidebar_text: str = ""
+    lines: list[str] = field(default_factory=list)  # what the digest hashes, readable: for a mismatch's diff
 
 
 class SessionError(Exception):
@@ -196,7 +197,11 @@ class Session:
             raise SessionError(f"no sign-in form on page {self.page!r}")
         state = WidgetState()
         state.id, state.trigger_value = submit.id, True
-        return await self._rerun(Step("sign_in", name), page_name=self.page, states=[*states, state], keep_query=True)
+        # with the page's hash, as a browser sends it: without it the server takes the page the
+        # session last ran, which on a busy server may not be settled yet; then the form's
+        # widget ids differ and the submission is lost
+        return await self._rerun(Step("sign_in", name), page_hash=self.pages.get(self.page, ""), page_name=self.page,
+                                 states=[*states, state], keep_query=True)
 
     async def do(self, step: Step) -> Answer:
         if step.kind == "page":
@@ -262,9 +267,10 @@ class Session:
 
     def _answer(self, step: Step, seconds: float) -> Answer:
         main, sidebar = self.tree.main, self.tree.sidebar
-        return Answer(step, self.page, _digest([main, sidebar]), seconds,
+        lines = _page_lines([main, sidebar])
+        return Answer(step, self.page, _digest(lines), seconds,
                       exceptions=[f"{e.message}" for e in self.tree.exception],
-                      sidebar_text="\n".join(m.value for m in sidebar.caption))
+                      sidebar_text="\n".join(m.value for m in sidebar.caption), lines=lines)
 
     def _widget(self, key: str):
         for node in _widgets(self.tree):
@@ -457,25 +463,40 @@ def _file_digest(body: bytes) -> str:
 _WIDGET_VALUE_FIELDS = ("value", "values", "raw_value", "raw_values", "default", "set_value")
 
 
-def _digest(blocks) -> str:
-    """What the page shows, as one hash: each element's type and content in order (a
-    download's file id is left out: it is a random handle, not content)."""
+def _page_lines(blocks) -> list[str]:
+    """What the page shows, one line per element: its type, a hash of its content and the
+    content's start, readable (a download's file id is left out: it is a random handle, not
+    content)."""
+    from google.protobuf import text_format
     from streamlit.testing.v1.element_tree import Widget
 
-    digest = hashlib.sha256()
+    lines = []
     for block in blocks:
         for node in block:
             proto = getattr(node, "proto", None)
             if proto is None or node.type == "download_button":
-                digest.update(f"{node.type}|{getattr(node, 'label', '')}\n".encode())
+                lines.append(f"{node.type}|{getattr(node, 'label', '')}")
                 continue
             if isinstance(node, Widget):
                 proto = type(proto).FromString(proto.SerializeToString())
                 for name in _WIDGET_VALUE_FIELDS:
                     if name in proto.DESCRIPTOR.fields_by_name:
                         proto.ClearField(name)
-            digest.update(node.type.encode() + b"|" + proto.SerializeToString(deterministic=True) + b"\n")
-    return digest.hexdigest()
+            content = hashlib.sha256(proto.SerializeToString(deterministic=True)).hexdigest()[:16]
+            lines.append(f"{node.type}|{content}|{text_format.MessageToString(proto, as_one_line=True)[:300]}")
+    return lines
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _difference(alone: list[str], together: list[str], most: int = 12) -> str:
+    """The lines where a page differs from the same page in a session alone, as a diff."""
+    import difflib
+
+    lines = [line for line in difflib.unified_diff(alone, together, "alone", "together", n=0, lineterm="")][2:]
+    return "".join(f"\n    {line}" for line in lines[:most]) + (f"\n    … {len(lines) - most} more" if len(lines) > most else "")
 
 
 # -- many sessions ----------------------------------------------------------------------------
@@ -534,7 +555,7 @@ class Run:
                 if got.step != want.step or got.digest != want.digest:
                     found.append(f"session {number}, interaction {position} ({got.step} on {got.page or 'home'}): "
                                  f"{'another step' if got.step != want.step else 'another page'} than alone "
-                                 f"({want.step})")
+                                 f"({want.step})" + _difference(want.lines, got.lines))
                     break  # the rest of this session follows another path
             if len(answers) != len(reference):
                 found.append(f"session {number}: {len(answers)} answers, alone {len(reference)}")

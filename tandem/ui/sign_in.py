@@ -10,6 +10,7 @@ an identity, and the session is asked to sign in again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -17,6 +18,7 @@ import secrets
 from urllib.parse import urlparse
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tandem.data.users import SignInLimiter, User, UsersFileError, load_users, password_matches, users_path
 from tandem.model.roles import OPEN_ACCESS, OPEN_ACCESS_USER, ROLE_LABELS, Identity
@@ -101,13 +103,28 @@ def identity() -> Identity:
         st.session_state[_NOTICE] = "Your sign-in is no longer valid (the account changed or the session was " \
                                     "altered). Please sign in again."
     form = st.empty()
-    with form.container():
+    with form.container(), _ids_as_after_navigation():
         signed_in = _sign_in_form(users)
     if signed_in is None:
         st.stop()
     form.empty()  # the page follows in this same run
     st.session_state[_LINKED_PAGE] = urlparse(st.context.url or "").path.strip("/")
     return signed_in
+
+
+@contextlib.contextmanager
+def _ids_as_after_navigation():
+    """Widgets drawn in here get the ids they get after `st.navigation`. Why: until a server's
+    first `st.navigation` (its first sign-in), Streamlit runs the app in its legacy
+    `pages/`-folder mode, where a widget's id is derived from another script hash; a form
+    drawn before someone else's sign-in then lost its submission (the empty form again).
+    Guarded by tests/test_sessions.py::test_a_sign_in_form_opened_before_the_servers_first_sign_in…"""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # bare mode
+        yield
+        return
+    with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
+        yield
 
 
 def open_linked_page(page: st.Page, pages: list[st.Page]) -> None:
