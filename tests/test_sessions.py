@@ -54,26 +54,34 @@ def test_sessions_that_pause_between_clicks_still_see_what_one_session_alone_see
     assert run.seconds >= 3 * 1.0  # three pauses of at least half the think time each (a run is ~1 s without)
 
 
+PASSWORD = "correct horse battery"
+
+
+def _with_users(db, folder, **roles: tuple[str, str | None]) -> dict[str, str]:
+    """A server's environment with sign-in on: a users file in `folder` with each name's
+    (role, agency), all with PASSWORD."""
+    from tandem.cli.sessions import app_env
+    from tandem.data.users import User, hash_password, save_users
+
+    hashed = hash_password(PASSWORD)
+    save_users({name: User(name, role, agency=agency, password_hash=hashed) for name, (role, agency) in roles.items()},
+               folder / "users.toml")
+    return app_env(db, TANDEM_USERS=str(folder / "users.toml"), TANDEM_AUDIT=str(folder / "audit.jsonl"))
+
+
 def test_sessions_signed_in_as_different_roles_at_once_each_see_what_that_role_alone_sees(small_db, tmp_path):
     """Issue 21 with many users: two agencies' managers and the director click around at once,
     each signed in through the form; every answer is the one the same clicks give that user
     alone on a server of its own (no result of one scope served to another: with the scope
     left out of the cache's key, 4 of the 6 sessions differ), and every page says who is signed in."""
-    from tandem.cli.sessions import app_env
-    from tandem.data.users import User, hash_password, save_users
-
-    password = "correct horse battery"
-    hashed = hash_password(password)
-    save_users({"amy": User("amy", "agency_manager", agency="Crestview Outsourcing", password_hash=hashed),
-                "bob": User("bob", "agency_manager", agency="Brightline Partners", password_hash=hashed),
-                "dee": User("dee", "director", password_hash=hashed)}, tmp_path / "users.toml")
-    env = app_env(small_db, TANDEM_USERS=str(tmp_path / "users.toml"), TANDEM_AUDIT=str(tmp_path / "audit.jsonl"))
+    env = _with_users(small_db, tmp_path, amy=("agency_manager", "Crestview Outsourcing"),
+                      bob=("agency_manager", "Brightline Partners"), dee=("director", None))
     def alone_server():  # each user's reference answers from a server no other user has used
         return serve(small_db, tmp_path / "alone.log", env=env)
 
     with serve(small_db, tmp_path / "streamlit.log", env=env) as signed_server:
         run = drive(signed_server, sessions=6, interactions=8, distinct_scripts=3, seed=21,
-                    users=(("amy", password), ("bob", password), ("dee", password)), alone_server=alone_server)
+                    users=(("amy", PASSWORD), ("bob", PASSWORD), ("dee", PASSWORD)), alone_server=alone_server)
         log = signed_server.log_text()
     print("\n" + run.summary())
     assert run.exceptions() == [] and run.mismatches() == []
@@ -92,22 +100,14 @@ def test_a_sign_in_form_opened_before_the_servers_first_sign_in_still_signs_in(s
     `st.navigation` (Amy's sign-in), and the form's widget ids differ between the two modes:
     Bob's submission was lost (the empty form again): 2 to 9 in 60 sign-ins at a cold start,
     the one mismatch left in `soak --roles`."""
-    from tandem.cli.sessions import app_env
-    from tandem.data.users import User, hash_password, save_users
-
-    password = "correct horse battery"
-    hashed = hash_password(password)
-    save_users({"amy": User("amy", "director", password_hash=hashed),
-                "bob": User("bob", "agency_manager", agency="Crestview Outsourcing", password_hash=hashed)},
-               tmp_path / "users.toml")
-    env = app_env(small_db, TANDEM_USERS=str(tmp_path / "users.toml"), TANDEM_AUDIT=str(tmp_path / "audit.jsonl"))
+    env = _with_users(small_db, tmp_path, amy=("director", None), bob=("agency_manager", "Crestview Outsourcing"))
 
     async def scenario(url):
         async with Session(url, 0) as bob, Session(url, 1) as amy:
             await bob.open("")
             await amy.open()
-            amy_in = await amy.sign_in("amy", password)
-            bob_in = await bob.sign_in("bob", password)
+            amy_in = await amy.sign_in("amy", PASSWORD)
+            bob_in = await bob.sign_in("bob", PASSWORD)
             return amy_in, bob_in
 
     with serve(small_db, tmp_path / "streamlit.log", env=env) as fresh_server:

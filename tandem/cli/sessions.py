@@ -197,9 +197,7 @@ class Session:
             raise SessionError(f"no sign-in form on page {self.page!r}")
         state = WidgetState()
         state.id, state.trigger_value = submit.id, True
-        # with the page's hash, as a browser sends it: without it the server takes the page the
-        # session last ran, which on a busy server may not be settled yet; then the form's
-        # widget ids differ and the submission is lost
+        # with the page's hash, as a browser sends it
         return await self._rerun(Step("sign_in", name), page_hash=self.pages.get(self.page, ""), page_name=self.page,
                                  states=[*states, state], keep_query=True)
 
@@ -482,8 +480,11 @@ def _page_lines(blocks) -> list[str]:
                 for name in _WIDGET_VALUE_FIELDS:
                     if name in proto.DESCRIPTOR.fields_by_name:
                         proto.ClearField(name)
-            content = hashlib.sha256(proto.SerializeToString(deterministic=True)).hexdigest()[:16]
-            lines.append(f"{node.type}|{content}|{text_format.MessageToString(proto, as_one_line=True)[:300]}")
+            body = proto.SerializeToString(deterministic=True)
+            # readable only when small: a table's text would be megabytes, built for every answer
+            readable = text_format.MessageToString(proto, as_one_line=True)[:300] if len(body) < 4096 \
+                else f"({len(body)} bytes)"
+            lines.append(f"{node.type}|{hashlib.sha256(body).hexdigest()[:16]}|{readable}")
     return lines
 
 
