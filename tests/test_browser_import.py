@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import ROOT, app_env, streamlit_server, wait_until_rendered
 
@@ -86,14 +87,22 @@ def test_a_team_typed_in_the_table_is_used(import_server, browser, tmp_path):
     page.get_by_role("button", name="Check the files").click()
     text_appears(page, "4 CRM users have no team yet")
     wait_until_rendered(page)
-    grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    editor = page.locator("[data-testid='stDataFrame']").first
+    piets_team = editor.locator("#glide-cell-2-3")  # the grid's accessible copy of its cells (column 0: row marker)
+    expect(editor.locator("#glide-cell-6-3")).to_have_text("Piet Claes")
+    grid = editor.bounding_box()
     header, row = 36, 35  # px: the editor's header and row heights
     page.mouse.click(grid["x"] + 80, grid["y"] + header + 3 * row + row / 2)  # Piet's crm_user cell
     page.keyboard.press("ArrowRight")  # his team_id
     page.keyboard.press("Enter")
-    page.wait_for_timeout(400)  # the cell's editor opens
+    cell_input = page.locator("textarea.gdg-input")  # the cell's editor, drawn over the canvas
+    # wait for each step to show instead of a fixed 400 ms pause: a full run once timed out on the
+    # final check with no sign of which step had gone astray
+    cell_input.wait_for(state="visible")
     page.keyboard.type("nordwind", delay=30)
     page.keyboard.press("Enter")
+    cell_input.wait_for(state="detached")
+    expect(piets_team).to_have_text("nordwind")
     wait_until_rendered(page)
     page.get_by_role("button", name="Check the files").click()
     text_appears(page, "3 CRM users have no team yet")
